@@ -1,0 +1,1 @@
+"""Pure statistics for outcome evaluation (no Django)."""

@@ -1,0 +1,34 @@
+"""Shared fixtures: real public data read in place from ../shared/data, and a per-test data directory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+
+
+def shared_data_path(*parts: str) -> Path:
+    """A path under ../shared/data; skips the test locally when it is missing, fails it under CI=true."""
+    path = SHARED_DATA.joinpath(*parts)
+    if not path.exists():
+        message = f"real data not found: {path}"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    return path
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    return shared_data_path()
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test gets its own SECTORWISE_DATA_DIR: nothing leaks into the user's real warehouse."""
+    data_dir = tmp_path_factory.mktemp("sectorwise-data")
+    monkeypatch.setenv("SECTORWISE_DATA_DIR", str(data_dir))
+    return data_dir
