@@ -1,0 +1,64 @@
+"""View decorators that apply ``user_can``. Every view carries exactly one, so every URL has a rule.
+
+``permission_rule_of(view)`` reads the rule back; the permission matrix test refuses views without one.
+
+Usage::
+
+    @allow(Action.VIEW_PUBLIC)
+    def partnership_list(request): ...
+
+    @allow(Action.CHANGE_PARTNERSHIP, load=partnership_for_url)   # load(**url_kwargs) -> object or Http404
+    def partnership_edit(request, obj, pk): ...                  # the loaded object comes second
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+
+from sectorwise.core.permissions import Action, user_can
+
+RULE_ATTRIBUTE = "sectorwise_permission_rule"
+
+
+@dataclass(frozen=True)
+class PermissionRule:
+    action: Action
+    load: Callable[..., Any] | None
+
+
+def allow(
+    action: Action, *, load: Callable[..., Any] | None = None
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """Let a request through only when its user may do ``action`` (on the object ``load`` returns).
+
+    Refusals: an anonymous visitor is sent to the login page; a signed-in user gets 403.
+    """
+
+    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @functools.wraps(view)
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            obj = load(**kwargs) if load is not None else None
+            if not user_can(user=request.user, action=action, obj=obj):
+                if not request.user.is_authenticated:
+                    return redirect_to_login(request.get_full_path())
+                raise PermissionDenied
+            if load is not None:
+                return view(request, obj, *args, **kwargs)
+            return view(request, *args, **kwargs)
+
+        setattr(guarded, RULE_ATTRIBUTE, PermissionRule(action=action, load=load))
+        return guarded
+
+    return decorate
+
+
+def permission_rule_of(view: Callable[..., Any]) -> PermissionRule | None:
+    rule: PermissionRule | None = getattr(view, RULE_ATTRIBUTE, None)
+    return rule

@@ -1,0 +1,1 @@
+"""The registry: organisations, people, regions, sector partnerships and their memberships."""

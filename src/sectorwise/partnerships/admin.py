@@ -1,0 +1,82 @@
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from sectorwise.core.admin_site import StateStaffAdmin
+from sectorwise.partnerships.models import (
+    Affiliation,
+    Membership,
+    Organization,
+    Person,
+    Region,
+    RegionCounty,
+    SectorPartnership,
+    TargetIndustry,
+)
+
+
+class StateStaffHistoryAdmin(SimpleHistoryAdmin, StateStaffAdmin):
+    """Admin pages with a "History" button (django-simple-history), for state staff."""
+
+
+class AffiliationInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Affiliation
+    extra = 0
+    autocomplete_fields = ["organization", "person"]
+
+
+class RegionCountyInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = RegionCounty
+    extra = 0
+
+
+class TargetIndustryInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = TargetIndustry
+    extra = 0
+
+
+class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["organization", "representative"]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(StateStaffHistoryAdmin):
+    list_display = ["name", "type", "county_fips", "naics_code", "size_band"]
+    list_filter = ["type", "size_band"]
+    search_fields = ["name", "city"]
+    inlines = [AffiliationInline]
+
+
+@admin.register(Person)
+class PersonAdmin(StateStaffHistoryAdmin):
+    list_display = ["last_name", "first_name", "email"]
+    search_fields = ["last_name", "first_name", "email"]
+    inlines = [AffiliationInline]
+
+
+@admin.register(Region)
+class RegionAdmin(StateStaffHistoryAdmin):
+    list_display = ["name", "source", "source_detail"]
+    list_filter = ["source"]
+    search_fields = ["name"]
+    inlines = [RegionCountyInline]
+
+
+@admin.register(SectorPartnership)
+class SectorPartnershipAdmin(StateStaffHistoryAdmin):
+    list_display = ["name", "stage", "region", "convener"]
+    list_filter = ["stage", "region"]
+    search_fields = ["name", "cluster", "convener__name"]
+    list_select_related = ["region", "convener"]
+    autocomplete_fields = ["region", "convener"]
+    inlines = [TargetIndustryInline, MembershipInline]
+
+
+@admin.register(Membership)
+class MembershipAdmin(StateStaffHistoryAdmin):
+    list_display = ["organization", "partnership", "role"]
+    list_filter = ["role"]
+    search_fields = ["organization__name", "partnership__name"]
+    list_select_related = ["organization", "partnership"]
+    autocomplete_fields = ["organization", "partnership", "representative"]

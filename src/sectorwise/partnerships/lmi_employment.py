@@ -1,0 +1,80 @@
+"""A region's private-sector employment in a set of NAICS industries, read from the LMI warehouse.
+
+This is the web layer executing an Ibis expression (the library stays lazy). County cells BLS suppressed
+(disclosure code N) contribute nothing and mark the figure incomplete, never silently low.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sectorwise.lmi import warehouse
+from sectorwise.lmi.codes import RANGE_SECTORS, SUPPRESSED
+
+PRIVATE_OWNERSHIP = 5
+
+
+@dataclass(frozen=True)
+class RegionIndustryEmployment:
+    year: int
+    employment: int
+    counties_with_data: int
+    incomplete: bool
+    """True when a county cell was suppressed or missing: the employment is a lower bound."""
+
+
+def _qcew_codes(naics_codes: Iterable[str]) -> list[str]:
+    """NAICS codes as QCEW writes them: sectors 31-33, 44-45 and 48-49 as ranges."""
+    by_member = {member: sector for sector, members in RANGE_SECTORS.items() for member in members}
+    return sorted({by_member.get(code, code) if len(code) == 2 else code for code in naics_codes})
+
+
+def _without_nested(codes: list[str]) -> list[str]:
+    """Drop codes inside another listed code (31-33 and 336 would count 336 twice)."""
+
+    def covers(outer: str, inner: str) -> bool:
+        members = RANGE_SECTORS.get(outer, (outer,))
+        return outer != inner and any(inner.startswith(member) for member in members)
+
+    return [code for code in codes if not any(covers(other, code) for other in codes)]
+
+
+def region_industry_employment(
+    *, county_fips: Iterable[str], naics_codes: Iterable[str], warehouse_path: Path | None = None
+) -> RegionIndustryEmployment | None:
+    """Annual average private employment of the latest year; None without a warehouse or data."""
+    path = warehouse_path or warehouse.default_warehouse_path()
+    counties = sorted(set(county_fips))
+    codes = _without_nested(_qcew_codes(naics_codes))
+    if not path.exists() or not counties or not codes:
+        return None
+    con = warehouse.connect(path, read_only=True)
+    try:
+        annual = con.table(warehouse.ANNUAL_TABLE)
+        cells = annual.filter(
+            annual.area_fips.isin(counties),
+            annual.own_code == PRIVATE_OWNERSHIP,
+            annual.industry_code.isin(codes),
+        )
+        latest = cells.year.max().execute()
+        if latest is None:
+            return None
+        rows = (
+            cells.filter(cells.year == latest)
+            .select("area_fips", "industry_code", "disclosure_code", "annual_avg_emplvl")
+            .execute()
+        )
+    finally:
+        con.disconnect()
+    suppressed = rows["disclosure_code"].fillna("").eq(SUPPRESSED)
+    disclosed = rows[~suppressed]
+    # A county with no establishments in an industry has no row at all, so a missing cell is not proof of
+    # suppression; only an explicit N marks the figure incomplete.
+    return RegionIndustryEmployment(
+        year=int(latest),
+        employment=int(disclosed["annual_avg_emplvl"].fillna(0).sum()),
+        counties_with_data=int(disclosed["area_fips"].nunique()),
+        incomplete=bool(suppressed.any()),
+    )

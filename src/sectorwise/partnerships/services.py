@@ -1,0 +1,337 @@
+"""Writes on the registry. Each validates (``full_clean``) and raises ``ValidationError`` naming the field.
+
+Permission checks are the caller's (views and the API ask ``sectorwise.core.permissions.user_can``); the
+history of every change (who, when, what) is recorded by django-simple-history.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from typing import Any, Protocol
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from sectorwise.partnerships.models import (
+    Affiliation,
+    Membership,
+    MembershipRole,
+    Organization,
+    OrganizationType,
+    Person,
+    Region,
+    RegionCounty,
+    RegionSource,
+    SectorPartnership,
+    Stage,
+    TargetIndustry,
+    county_fips_validator,
+    naics_validator,
+)
+
+ORGANIZATION_FIELDS = frozenset(
+    {
+        "name",
+        "type",
+        "street_address",
+        "city",
+        "state",
+        "postal_code",
+        "county_fips",
+        "naics_code",
+        "size_band",
+        "website",
+        "email",
+        "phone",
+        "description",
+    }
+)
+PARTNERSHIP_FIELDS = frozenset({"name", "region", "convener", "cluster", "goals", "description"})
+
+
+def _validate_organization(organization: Organization) -> None:
+    organization.full_clean()
+    if organization.size_band and organization.type != OrganizationType.EMPLOYER:
+        raise ValidationError({"size_band": "Only employers have a size band."})
+
+
+def organization_create(*, name: str, type: OrganizationType | str, **fields: Any) -> Organization:
+    """A new organization; other fields as on the model (``county_fips``, ``naics_code``, ...)."""
+    unknown = set(fields) - ORGANIZATION_FIELDS
+    if unknown:
+        raise TypeError(f"organization_create: unknown fields {sorted(unknown)}")
+    organization = Organization(name=name, type=type, **fields)
+    _validate_organization(organization)
+    organization.save()
+    return organization
+
+
+def organization_update(*, organization: Organization, **changes: Any) -> Organization:
+    unknown = set(changes) - ORGANIZATION_FIELDS
+    if unknown:
+        raise TypeError(f"organization_update: unknown fields {sorted(unknown)}")
+    for field, value in changes.items():
+        setattr(organization, field, value)
+    _validate_organization(organization)
+    organization.save()
+    return organization
+
+
+@transaction.atomic
+def person_create(
+    *,
+    first_name: str,
+    last_name: str,
+    email: str = "",
+    phone: str = "",
+    organizations: Iterable[tuple[Organization, str]] = (),
+) -> Person:
+    """A contact, acting for each ``(organization, title)`` given."""
+    person = Person(first_name=first_name, last_name=last_name, email=email, phone=phone)
+    person.full_clean()
+    person.save()
+    for organization, title in organizations:
+        person_affiliate(person=person, organization=organization, title=title)
+    return person
+
+
+def person_affiliate(*, person: Person, organization: Organization, title: str = "") -> Affiliation:
+    """Record that ``person`` acts for ``organization`` (updates the title when already recorded)."""
+    affiliation, _ = Affiliation.objects.update_or_create(
+        person=person, organization=organization, defaults={"title": title}
+    )
+    return affiliation
+
+
+def _clean_counties(county_fips: Iterable[str]) -> list[str]:
+    counties = sorted({code.strip() for code in county_fips})
+    if not counties:
+        raise ValidationError({"counties": "A region needs at least one county."})
+    for code in counties:
+        try:
+            county_fips_validator(code)
+        except ValidationError as error:
+            raise ValidationError({"counties": f"{code!r}: {error.messages[0]}"}) from error
+    return counties
+
+
+@transaction.atomic
+def region_create(
+    *,
+    name: str,
+    county_fips: Iterable[str],
+    source: RegionSource | str = RegionSource.HAND,
+    source_detail: str = "",
+    description: str = "",
+) -> Region:
+    counties = _clean_counties(county_fips)
+    region = Region(name=name, source=source, source_detail=source_detail, description=description)
+    region.full_clean()
+    region.save()
+    RegionCounty.objects.bulk_create(RegionCounty(region=region, county_fips=code) for code in counties)
+    return region
+
+
+@transaction.atomic
+def region_set_counties(*, region: Region, county_fips: Iterable[str]) -> Region:
+    """Replace the region's counties (the region's history records the save; counties are its children)."""
+    counties = _clean_counties(county_fips)
+    region.counties.exclude(county_fips__in=counties).delete()
+    existing = set(region.counties.values_list("county_fips", flat=True))
+    RegionCounty.objects.bulk_create(
+        RegionCounty(region=region, county_fips=code) for code in counties if code not in existing
+    )
+    region.save(update_fields=["updated_at"])
+    return region
+
+
+class RegionLike(Protocol):
+    """What ``sectorwise.lmi`` region sets and delineations produce (``sectorwise.lmi.regions.Region``)."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def counties(self) -> Sequence[str]: ...
+
+    @property
+    def description(self) -> str: ...
+
+
+def region_create_from_region_set(
+    *,
+    region_set_name: str,
+    regions: Iterable[RegionLike],
+    zone: str,
+    name: str | None = None,
+    source: RegionSource | str = RegionSource.REGION_SET,
+) -> Region:
+    """A registry region from one zone of an ``lmi`` delineation or published region set.
+
+    ``regions`` are the set's regions (``sectorwise.lmi.regions.Region`` objects); ``zone`` names the one to
+    take. The region keeps where it came from in ``source`` and ``source_detail``.
+    """
+    by_name = {region.name: region for region in regions}
+    if zone not in by_name:
+        known = ", ".join(sorted(by_name)[:10])
+        raise ValidationError({"zone": f"{region_set_name} has no zone {zone!r} (it has: {known} ...)"})
+    chosen = by_name[zone]
+    return region_create(
+        name=name or chosen.name,
+        county_fips=chosen.counties,
+        source=source,
+        source_detail=f"{region_set_name}: {zone}",
+        description=chosen.description,
+    )
+
+
+def _clean_naics(codes: Iterable[str]) -> list[str]:
+    cleaned = sorted({code.strip() for code in codes if code.strip()})
+    for code in cleaned:
+        try:
+            naics_validator(code)
+        except ValidationError as error:
+            raise ValidationError({"target_naics": f"{code!r}: {error.messages[0]}"}) from error
+    return cleaned
+
+
+def _set_target_industries(partnership: SectorPartnership, codes: list[str]) -> None:
+    partnership.target_industries.exclude(naics_code__in=codes).delete()
+    existing = set(partnership.target_industries.values_list("naics_code", flat=True))
+    TargetIndustry.objects.bulk_create(
+        TargetIndustry(partnership=partnership, naics_code=code) for code in codes if code not in existing
+    )
+
+
+@transaction.atomic
+def partnership_create(
+    *,
+    name: str,
+    region: Region,
+    convener: Organization,
+    target_naics: Iterable[str] = (),
+    cluster: str = "",
+    stage: Stage | str = Stage.EXPLORING,
+    stage_since: dt.date | None = None,
+    goals: str = "",
+    description: str = "",
+) -> SectorPartnership:
+    """A new partnership; its convener becomes its first member (role convener)."""
+    codes = _clean_naics(target_naics)
+    if not codes and not cluster.strip():
+        raise ValidationError({"target_naics": "Name the target industries (NAICS codes) or a cluster."})
+    partnership = SectorPartnership(
+        name=name,
+        region=region,
+        convener=convener,
+        cluster=cluster.strip(),
+        stage=Stage(stage),
+        goals=goals,
+        description=description,
+    )
+    setattr(partnership, f"{Stage(stage).value}_since", stage_since or timezone.localdate())
+    partnership.full_clean()
+    partnership.save()
+    _set_target_industries(partnership, codes)
+    Membership.objects.create(partnership=partnership, organization=convener, role=MembershipRole.CONVENER)
+    return partnership
+
+
+@transaction.atomic
+def partnership_update(
+    *,
+    partnership: SectorPartnership,
+    target_naics: Iterable[str] | None = None,
+    stage: Stage | str | None = None,
+    stage_since: dt.date | None = None,
+    **changes: Any,
+) -> SectorPartnership:
+    """Change fields (``name``, ``region``, ``convener``, ``cluster``, ``goals``, ``description``), the target
+    industries, and the stage (recording the date it was reached: ``stage_since`` or today).
+
+    A new convener also becomes a member with role convener (the old one stays a member).
+    """
+    unknown = set(changes) - PARTNERSHIP_FIELDS
+    if unknown:
+        raise TypeError(f"partnership_update: unknown fields {sorted(unknown)}")
+    for field, value in changes.items():
+        setattr(partnership, field, value)
+    if stage is not None and Stage(stage) != partnership.stage:
+        partnership.stage = Stage(stage)
+        setattr(partnership, f"{Stage(stage).value}_since", stage_since or timezone.localdate())
+    codes = _clean_naics(target_naics) if target_naics is not None else None
+    has_target = bool(codes) if codes is not None else partnership.target_industries.exists()
+    if not has_target and not partnership.cluster.strip():
+        raise ValidationError({"target_naics": "Name the target industries (NAICS codes) or a cluster."})
+    partnership.full_clean()
+    partnership.save()
+    if codes is not None:
+        _set_target_industries(partnership, codes)
+    if "convener" in changes:
+        Membership.objects.update_or_create(
+            partnership=partnership,
+            organization=partnership.convener,
+            defaults={"role": MembershipRole.CONVENER},
+        )
+    return partnership
+
+
+def partnership_delete(*, partnership: SectorPartnership) -> None:
+    partnership.delete()
+
+
+def membership_add(
+    *,
+    partnership: SectorPartnership,
+    organization: Organization,
+    role: MembershipRole | str,
+    representative: Person | None = None,
+    joined_on: dt.date | None = None,
+) -> Membership:
+    if Membership.objects.filter(partnership=partnership, organization=organization).exists():
+        raise ValidationError({"organization": f"{organization} is already a member of {partnership}."})
+    membership = Membership(
+        partnership=partnership,
+        organization=organization,
+        role=MembershipRole(role),
+        representative=representative,
+        joined_on=joined_on,
+    )
+    _validate_membership(membership)
+    membership.save()
+    return membership
+
+
+def membership_update(
+    *,
+    membership: Membership,
+    role: MembershipRole | str | None = None,
+    representative: Person | None = None,
+    joined_on: dt.date | None = None,
+) -> Membership:
+    if role is not None:
+        membership.role = MembershipRole(role)
+    if representative is not None:
+        membership.representative = representative
+    if joined_on is not None:
+        membership.joined_on = joined_on
+    _validate_membership(membership)
+    membership.save()
+    return membership
+
+
+def membership_remove(*, membership: Membership) -> None:
+    if membership.organization_id == membership.partnership.convener_id:
+        raise ValidationError({"organization": "The convener cannot leave; change the convener first."})
+    membership.delete()
+
+
+def _validate_membership(membership: Membership) -> None:
+    membership.full_clean(validate_unique=False)
+    organization = membership.organization
+    if membership.is_employer_role and organization.type != OrganizationType.EMPLOYER:
+        raise ValidationError(
+            {"role": f"{organization} is not an employer; employer roles are for employers."}
+        )

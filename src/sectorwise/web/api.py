@@ -1,0 +1,21 @@
+"""The API (django-ninja): OpenAPI document at /api/openapi.json, interactive docs at /api/docs.
+
+Authentication: the browser session (with CSRF) or ``Authorization: Bearer <token>`` (``accounts.ApiToken``).
+Permissions are the same as the pages': ``sectorwise.core.permissions.user_can``.
+"""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+
+from sectorwise.accounts.api_auth import API_AUTH
+from sectorwise.partnerships.api import router as partnerships_router
+
+api = NinjaAPI(
+    title="Sectorwise API",
+    version="1",
+    description="The sector partnership registry. Same permission rules as the web pages.",
+    urls_namespace="api",
+    auth=API_AUTH,
+)
+api.add_router("", partnerships_router)

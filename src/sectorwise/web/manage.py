@@ -1,0 +1,17 @@
+"""Django's management commands for Sectorwise: ``python -m sectorwise.web.manage <command>``."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sectorwise.web.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["sectorwise manage", *(sys.argv[1:] if argv is None else argv)])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""The one settings module of the Sectorwise web application, driven by the environment.
+
+Development defaults are safe and need nothing set (``DEBUG`` on, SQLite in ``SECTORWISE_DATA_DIR``).
+Production (``SECTORWISE_DEBUG=false``) refuses to start without a real ``SECTORWISE_SECRET_KEY`` (or
+``SECTORWISE_SECRET_KEY_FILE``) and turns on HSTS, secure cookies and the HTTPS redirect.
+
+Variables: SECTORWISE_DEBUG, SECTORWISE_SECRET_KEY[_FILE], SECTORWISE_ALLOWED_HOSTS,
+SECTORWISE_CSRF_TRUSTED_ORIGINS, DATABASE_URL[_FILE] (PostgreSQL; default SQLite
+``$SECTORWISE_DATA_DIR/sectorwise.sqlite3``), SECTORWISE_DATA_DIR,
+SECTORWISE_NODE_MODULES (where ``npm install`` put the front-end packages), SECTORWISE_STATIC_ROOT,
+SECTORWISE_SECURE_SSL_REDIRECT, SECTORWISE_HSTS_SECONDS, SECTORWISE_LOG_LEVEL.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
+
+from sectorwise.lmi.warehouse import data_dir
+from sectorwise.web.env import env_bool, env_int, env_list, env_path, env_str
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = PACKAGE_DIR.parents[1]
+DATA_DIR = data_dir()
+
+DEBUG = env_bool("SECTORWISE_DEBUG", True)
+
+_DEVELOPMENT_SECRET = "sectorwise-development-only-not-secret"
+SECRET_KEY = env_str("SECTORWISE_SECRET_KEY") or ""
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "SECTORWISE_SECRET_KEY (or SECTORWISE_SECRET_KEY_FILE) is required when SECTORWISE_DEBUG is off"
+        )
+    SECRET_KEY = _DEVELOPMENT_SECRET
+elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEVELOPMENT_SECRET):
+    raise ImproperlyConfigured("SECTORWISE_SECRET_KEY must be at least 50 random characters in production")
+
+ALLOWED_HOSTS = env_list("SECTORWISE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env_list("SECTORWISE_CSRF_TRUSTED_ORIGINS", [])
+
+INSTALLED_APPS = [
+    "sectorwise.core.admin_config.SectorwiseAdminConfig",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "simple_history",
+    "axes",
+    "ninja",
+    "sectorwise.core",
+    "sectorwise.accounts",
+    "sectorwise.partnerships",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the response.
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "sectorwise.web.urls"
+WSGI_APPLICATION = "sectorwise.web.wsgi.application"
+ASGI_APPLICATION = "sectorwise.web.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "sectorwise.core.context_processors.access",
+            ],
+        },
+    }
+]
+
+# Databases: SQLite in the data directory unless DATABASE_URL names another (PostgreSQL in production).
+_database_url = env_str("DATABASE_URL")
+if _database_url:
+    DATABASES = {
+        "default": dj_database_url.parse(_database_url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+    }
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": str(DATA_DIR / "sectorwise.sqlite3"),
+            "OPTIONS": {
+                # WAL lets readers proceed while one writer writes; IMMEDIATE takes the write lock at BEGIN so
+                # two writers queue instead of failing with "database is locked" halfway through.
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+            },
+        }
+    }
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out login before any password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "/accounts/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+# django-axes: lock a username+address pair after 5 failures for an hour.
+AXES_FAILURE_LIMIT = env_int("SECTORWISE_AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = 1
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "America/New_York"
+USE_I18N = False
+USE_TZ = True
+
+# Static files come straight from the npm packages `make install` put in node_modules: nothing is vendored.
+NODE_MODULES = env_path("SECTORWISE_NODE_MODULES", PROJECT_ROOT / "node_modules")
+STATIC_URL = "/static/"
+STATIC_ROOT = env_path("SECTORWISE_STATIC_ROOT", PROJECT_ROOT / "staticfiles")
+STATICFILES_DIRS = [
+    ("uswds", str(NODE_MODULES / "@uswds" / "uswds" / "dist")),
+    ("htmx", str(NODE_MODULES / "htmx.org" / "dist")),
+    ("vega", str(NODE_MODULES / "vega" / "build")),
+    ("vega-lite", str(NODE_MODULES / "vega-lite" / "build")),
+    ("vega-embed", str(NODE_MODULES / "vega-embed" / "build")),
+    ("us-atlas", str(NODE_MODULES / "us-atlas")),
+]
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": (
+            "django.contrib.staticfiles.storage.StaticFilesStorage"
+            if DEBUG
+            else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        )
+    },
+}
+# Without collectstatic (development, tests) whitenoise serves the finders' files directly.
+WHITENOISE_USE_FINDERS = DEBUG
+
+# Security: safe in development, strict in production (`manage.py check --deploy` is clean with DEBUG off).
+SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = False  # htmx reads the token from the page, not the cookie; Django's default kept
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+if not DEBUG:
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = env_bool("SECTORWISE_SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = env_int("SECTORWISE_HSTS_SECONDS", 31_536_000)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("SECTORWISE_LOG_LEVEL", "WARNING") or "WARNING"},
+}
+
+SECTORWISE_API_PAGE_SIZE_MAX = 200

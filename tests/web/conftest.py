@@ -1,0 +1,31 @@
+"""Django for the web tests only: the LMI tests never load it.
+
+pytest-django would set Django up from DJANGO_SETTINGS_MODULE at start-up for the whole suite; the web tests
+set it here instead, when pytest reaches tests/web, then let pytest-django finish its set-up (which blocks
+database access in tests not marked ``django_db``).
+"""
+
+from __future__ import annotations
+
+import os
+
+import django
+import pytest
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sectorwise.web.settings")
+django.setup()
+
+from tests.web.personas import Personas, build_personas  # noqa: E402  (needs Django set up)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    from pytest_django.plugin import _setup_django
+
+    _setup_django(config)
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    """The named cast: state admin, program staff, the conveners of partnerships A and B, a reviewer,
+    a viewer, an outsider (signed in, no role) and the anonymous visitor, with the records they act on."""
+    return build_personas()
