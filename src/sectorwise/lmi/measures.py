@@ -1,0 +1,518 @@
+"""QCEW measures as BLS publishes them: employment, wages, establishments, location quotients, change, growth.
+
+Every function takes an Ibis table of the warehouse (``qcew_quarterly`` or ``qcew_annual``, see
+:mod:`sectorwise.lmi.warehouse`) and returns a lazy Ibis table; nothing executes here, so the same
+expressions run on DuckDB (the default) or on Spark.
+
+Definitions (checked against BLS's published files, see ``tests/lmi/test_lq_oracle.py``):
+
+- Location quotient of figure ``x`` for a cell (area a, ownership o, industry i)::
+
+      lq_x = (x[a,o,i] / x[a,0,10]) / (x[ref,o,i] / x[ref,0,10])
+
+  The base is the area's *total covered* cell (own_code 0, industry '10') for every ownership row, as BLS
+  does. ``lq_avg_wkly_wage`` is the same ratio of the published (whole-dollar) average weekly wages: on
+  Vermont 2016 it reproduces every published value, whereas unrounded wages miss ~4 % of them.
+- ``avg_wkly_wage`` of an aggregate (a region) = round(total_qtrly_wages / mean(month1..3 emplvl) / 13);
+  ``annual_avg_wkly_wage`` = round(total_annual_wages / annual_avg_emplvl / 52) and ``avg_annual_pay`` =
+  round(total_annual_wages / annual_avg_emplvl), as BLS computes them (100 % of Vermont 2016 cells).
+- Over-the-year change ``oty_x_chg`` = x - x one year earlier (same quarter) and ``oty_x_pct_chg`` =
+  100 * chg / earlier value. The columns are always present; they are NULL when the earlier period is not
+  in the warehouse.
+- Rounding (``bls_rounding=True``, the default): LQs to 2 decimals and percent changes to 1 decimal, as
+  BLS publishes them, so the output diffs column by column against a BLS file. ``bls_rounding=False``
+  keeps them unrounded (the oracle tests compare those). Wages and employment are whole numbers either way.
+- A suppressed cell (disclosure_code 'N', published as zeros) gets NULL LQs and changes, never a number;
+  so does every cell whose base, reference cell or reference base is suppressed. A region row whose
+  member cells include a suppressed one, or whose member counties are not all loaded for the period, has
+  ``incomplete = True``: its sums are a lower bound, and its LQs and changes are NULL.
+
+Regions are :class:`sectorwise.lmi.regions.Region` objects; their rows carry the region's name as
+``area_fips`` (and as ``area_title``), so a region can also be the reference of an LQ.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import ibis
+import ibis.expr.types as ir
+
+from sectorwise.lmi.codes import SUPPRESSED, TOTAL_INDUSTRY, TOTAL_OWNERSHIP
+from sectorwise.lmi.regions import Region
+
+ANNUAL_QTR: Final = "A"
+QUARTERS: Final = ("1", "2", "3", "4")
+
+#: Key columns of one output row, in order.
+CELL_KEYS: Final = ("area_fips", "own_code", "industry_code", "agglvl_code", "year", "qtr")
+_JOIN_KEYS: Final = ("area_fips", "own_code", "industry_code")
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures of one QCEW frequency: which are summed across counties, which derived from sums."""
+
+    summed: tuple[str, ...]
+    derived: tuple[str, ...]
+    employment: str
+
+    @property
+    def all(self) -> tuple[str, ...]:
+        order = (*self.summed, *self.derived)
+        return order
+
+
+QUARTERLY: Final = Figures(
+    summed=(
+        "qtrly_estabs",
+        "month1_emplvl",
+        "month2_emplvl",
+        "month3_emplvl",
+        "total_qtrly_wages",
+        "taxable_qtrly_wages",
+        "qtrly_contributions",
+    ),
+    derived=("avg_wkly_wage",),
+    employment="month3_emplvl",
+)
+
+ANNUAL: Final = Figures(
+    summed=(
+        "annual_avg_estabs",
+        "annual_avg_emplvl",
+        "total_annual_wages",
+        "taxable_annual_wages",
+        "annual_contributions",
+    ),
+    derived=("annual_avg_wkly_wage", "avg_annual_pay"),
+    employment="annual_avg_emplvl",
+)
+
+
+def figures_for(qtr: str) -> Figures:
+    """:data:`ANNUAL` for qtr 'A', :data:`QUARTERLY` for '1'-'4'."""
+    if qtr == ANNUAL_QTR:
+        return ANNUAL
+    if qtr in QUARTERS:
+        return QUARTERLY
+    raise ValueError(f"period must be 1, 2, 3, 4 or A, not {qtr!r}")
+
+
+def _derived_values(figures: Figures, sums: dict[str, ir.IntegerValue]) -> dict[str, ir.Value]:
+    """Average wages of an aggregate, computed from its sums the way BLS computes them.
+
+    One division of two exact integers, so that a true half (e.g. 12,675,117 / 5,278 = 2,401.5) stays
+    exactly half and rounds up as BLS rounds it; dividing step by step gave 2,401.4999....
+    """
+
+    def rounded_ratio(numerator: ir.IntegerValue, denominator: ir.IntegerValue) -> ir.Value:
+        quotient = numerator.cast("float64") / denominator.cast("float64").nullif(0.0)
+        return quotient.round(0).fill_null(0).cast("int64")
+
+    if figures is QUARTERLY:
+        months = sums["month1_emplvl"] + sums["month2_emplvl"] + sums["month3_emplvl"]
+        return {"avg_wkly_wage": rounded_ratio(sums["total_qtrly_wages"] * 3, months * 13)}
+    return {
+        "annual_avg_wkly_wage": rounded_ratio(sums["total_annual_wages"], sums["annual_avg_emplvl"] * 52),
+        "avg_annual_pay": rounded_ratio(sums["total_annual_wages"], sums["annual_avg_emplvl"]),
+    }
+
+
+def _area_cells(qcew: ir.Table, *, figures: Figures, years: Sequence[int], qtr: str) -> ir.Table:
+    """The warehouse's own cells of the periods, in a fixed column order with ``incomplete = False``."""
+    cells = qcew.filter(qcew.year.isin(list(years)), qcew.qtr == qtr, qcew.size_code == 0)
+    return cells.select(
+        area_fips=cells.area_fips.cast("string"),
+        area_title=ibis.null("string"),
+        own_code=cells.own_code.cast("int16"),
+        industry_code=cells.industry_code.cast("string"),
+        agglvl_code=cells.agglvl_code.cast("int16"),
+        year=cells.year.cast("int16"),
+        qtr=cells.qtr.cast("string"),
+        disclosure_code=cells.disclosure_code.cast("string"),
+        incomplete=ibis.literal(False),
+        **{name: cells[name].cast("int64") for name in figures.all},
+    )
+
+
+def region_cells(
+    qcew: ir.Table, region: Region, *, years: Sequence[int], qtr: str, figures: Figures | None = None
+) -> ir.Table:
+    """One region's cells: the sum of its member counties' cells per (ownership, industry, period).
+
+    ``disclosure_code`` is 'N' when every member cell is suppressed; ``incomplete`` is True when any member
+    cell is suppressed or a member county has no total-covered row for the period (not loaded).
+    """
+    figures = figures or figures_for(qtr)
+    members = qcew.filter(
+        qcew.area_fips.isin(list(region.counties)),
+        qcew.year.isin(list(years)),
+        qcew.qtr == qtr,
+        qcew.size_code == 0,
+    )
+    suppressed = ibis.ifelse(members.disclosure_code == SUPPRESSED, 1, 0)
+    sums = members.group_by(["own_code", "industry_code", "agglvl_code", "year", "qtr"]).aggregate(
+        member_cells=members.count(),
+        suppressed_cells=suppressed.sum(),
+        **{name: members[name].cast("int64").sum() for name in figures.summed},
+    )
+    totals = members.filter(
+        members.own_code == TOTAL_OWNERSHIP, members.industry_code == TOTAL_INDUSTRY
+    ).select("area_fips", "year", "qtr")
+    loaded = totals.group_by(["year", "qtr"]).aggregate(members_loaded=totals.area_fips.nunique())
+    loaded = loaded.rename(loaded_year="year", loaded_qtr="qtr")
+    joined = sums.left_join(loaded, [sums.year == loaded.loaded_year, sums.qtr == loaded.loaded_qtr])
+    missing_member = joined.members_loaded.fill_null(0) < len(region.counties)
+    summed_values = {name: joined[name] for name in figures.summed}
+    return joined.select(
+        area_fips=ibis.literal(region.name, type="string"),
+        area_title=ibis.literal(region.name, type="string"),
+        own_code=joined.own_code.cast("int16"),
+        industry_code=joined.industry_code.cast("string"),
+        agglvl_code=joined.agglvl_code.cast("int16"),
+        year=joined.year.cast("int16"),
+        qtr=joined.qtr.cast("string"),
+        disclosure_code=ibis.ifelse(
+            joined.suppressed_cells == joined.member_cells,
+            ibis.literal(SUPPRESSED, type="string"),
+            ibis.null("string"),
+        ),
+        incomplete=(joined.suppressed_cells > 0) | missing_member,
+        **{name: joined[name].cast("int64") for name in figures.summed},
+        **_derived_values(figures, summed_values),
+    )
+
+
+def cells(
+    qcew: ir.Table,
+    *,
+    years: Sequence[int],
+    qtr: str,
+    regions: Sequence[Region] = (),
+) -> ir.Table:
+    """The warehouse's cells of the given years and period, plus one aggregate per region.
+
+    Columns: area_fips, area_title (regions only; NULL for BLS areas), own_code, industry_code,
+    agglvl_code, year, qtr, disclosure_code, incomplete, then the period's figures (:class:`Figures`).
+    """
+    figures = figures_for(qtr)
+    parts = [_area_cells(qcew, figures=figures, years=years, qtr=qtr)]
+    parts.extend(region_cells(qcew, region, years=years, qtr=qtr, figures=figures) for region in regions)
+    combined = parts[0] if len(parts) == 1 else ibis.union(*parts)
+    return combined
+
+
+def _usable(table: ir.Table) -> ir.BooleanValue:
+    """A cell whose figures can be used: not suppressed and not an incomplete aggregate."""
+    return (table.disclosure_code.fill_null("") != SUPPRESSED) & ~table.incomplete
+
+
+def _ratio(numerator: ir.Value, denominator: ir.Value) -> ir.FloatingValue:
+    num: ir.FloatingValue = numerator.cast("float64")
+    den: ir.FloatingValue = denominator.cast("float64")
+    return num / den.nullif(0.0)
+
+
+def _with_location_quotients(
+    current: ir.Table, *, figures: Figures, reference: str, bls_rounding: bool
+) -> ir.Table:
+    """Adds ``lq_<figure>`` for every figure, against ``reference``."""
+    is_total = (current.own_code == TOTAL_OWNERSHIP) & (current.industry_code == TOTAL_INDUSTRY)
+    base = current.filter(is_total)
+    base = base.select(
+        b_area=base.area_fips,
+        b_year=base.year,
+        b_ok=_usable(base),
+        **{f"b_{name}": base[name] for name in figures.all},
+    )
+    ref = current.filter(current.area_fips == reference)
+    ref = ref.select(
+        r_own=ref.own_code,
+        r_industry=ref.industry_code,
+        r_year=ref.year,
+        r_ok=_usable(ref),
+        **{f"r_{name}": ref[name] for name in figures.all},
+    )
+    ref_base = base.filter(base.b_area == reference)
+    ref_base = ref_base.select(
+        rb_year=ref_base.b_year,
+        rb_ok=ref_base.b_ok,
+        **{f"rb_{name}": ref_base[f"b_{name}"] for name in figures.all},
+    )
+    joined = (
+        current.left_join(base, [current.area_fips == base.b_area, current.year == base.b_year])
+        .left_join(
+            ref,
+            [
+                current.own_code == ref.r_own,
+                current.industry_code == ref.r_industry,
+                current.year == ref.r_year,
+            ],
+        )
+        .left_join(ref_base, [current.year == ref_base.rb_year])
+    )
+    ok = (
+        _usable(joined)
+        & joined.b_ok.fill_null(False)
+        & joined.r_ok.fill_null(False)
+        & joined.rb_ok.fill_null(False)
+    )
+    quotients: dict[str, ir.Value] = {}
+    for name in figures.all:
+        share = _ratio(joined[name], joined[f"b_{name}"])
+        reference_share = _ratio(joined[f"r_{name}"], joined[f"rb_{name}"])
+        # A zero figure has LQ 0 even where the reference's figure is zero too (BLS publishes 0.00 there,
+        # e.g. taxable wages of federal cells).
+        quotient = ibis.ifelse(joined[name] == 0, 0.0, share / reference_share.nullif(0.0))
+        if bls_rounding:
+            quotient = quotient.round(2)
+        quotients[f"lq_{name}"] = ibis.ifelse(ok, quotient, ibis.null("float64"))
+    return joined.select(*current.columns, **quotients)
+
+
+def _with_over_the_year_change(
+    current: ir.Table, previous: ir.Table, *, figures: Figures, bls_rounding: bool
+) -> ir.Table:
+    """Adds ``oty_<figure>_chg`` and ``oty_<figure>_pct_chg`` against the same period a year earlier."""
+    prior = previous.select(
+        p_area=previous.area_fips,
+        p_own=previous.own_code,
+        p_industry=previous.industry_code,
+        p_year=(previous.year + 1).cast("int16"),
+        p_ok=_usable(previous),
+        **{f"p_{name}": previous[name] for name in figures.all},
+    )
+    joined = current.left_join(
+        prior,
+        [
+            current.area_fips == prior.p_area,
+            current.own_code == prior.p_own,
+            current.industry_code == prior.p_industry,
+            current.year == prior.p_year,
+        ],
+    )
+    ok = _usable(joined) & joined.p_ok.fill_null(False)
+    changes: dict[str, ir.Value] = {}
+    for name in figures.all:
+        change = joined[name] - joined[f"p_{name}"]
+        percent = _ratio(change, joined[f"p_{name}"]) * 100
+        if bls_rounding:
+            percent = percent.round(1)
+        changes[f"oty_{name}_chg"] = ibis.ifelse(ok, change, ibis.null("int64"))
+        changes[f"oty_{name}_pct_chg"] = ibis.ifelse(ok, percent, ibis.null("float64"))
+    return joined.select(*current.columns, **changes)
+
+
+def _with_titles(
+    table: ir.Table, *, area_titles: ir.Table | None, industry_titles: ir.Table | None
+) -> ir.Table:
+    result = table
+    if area_titles is not None:
+        titles = area_titles.select(t_area=area_titles.area_fips, t_title=area_titles.area_title)
+        joined = result.left_join(titles, [result.area_fips == titles.t_area])
+        result = joined.select(
+            *[c for c in table.columns if c != "area_title"],
+            area_title=joined.area_title.fill_null(joined.t_title),
+        )
+    if industry_titles is not None:
+        titles = industry_titles.select(
+            t_industry=industry_titles.industry_code, industry_title=industry_titles.industry_title
+        )
+        joined = result.left_join(titles, [result.industry_code == titles.t_industry])
+        result = joined.drop("t_industry")
+    else:
+        result = result.mutate(industry_title=ibis.null("string"))
+    return result
+
+
+def measures(
+    qcew: ir.Table,
+    *,
+    year: int,
+    qtr: str,
+    reference: str,
+    areas: Sequence[str] | None = None,
+    ownerships: Sequence[int] | None = None,
+    regions: Sequence[Region] = (),
+    area_titles: ir.Table | None = None,
+    industry_titles: ir.Table | None = None,
+    bls_rounding: bool = True,
+) -> ir.Table:
+    """BLS's figures, location quotients and over-the-year changes for one period.
+
+    ``qcew`` is the warehouse's ``qcew_quarterly`` table (qtr '1'-'4') or ``qcew_annual`` (qtr 'A').
+    ``reference`` is the LQ reference area: any area_fips present ('US000', a state such as '50000') or the
+    name of one of ``regions``. ``areas`` limits the rows returned (None: every area and every region);
+    ``ownerships`` limits own_code. Regions are aggregated from their member counties.
+
+    One row per (area_fips, own_code, industry_code, year, qtr), ordered by those keys, with columns:
+    area_fips, area_title, own_code, industry_code, industry_title, agglvl_code, year, qtr,
+    disclosure_code, incomplete, the figures (BLS names), ``lq_<figure>``, ``oty_<figure>_chg`` and
+    ``oty_<figure>_pct_chg``. See the module docstring for definitions, rounding and suppression.
+    """
+    figures = figures_for(qtr)
+    all_cells = cells(qcew, years=[year - 1, year], qtr=qtr, regions=regions)
+    current = all_cells.filter(all_cells.year == year)
+    previous = all_cells.filter(all_cells.year == year - 1)
+    with_lq = _with_location_quotients(
+        current, figures=figures, reference=reference, bls_rounding=bls_rounding
+    )
+    result = _with_over_the_year_change(with_lq, previous, figures=figures, bls_rounding=bls_rounding)
+    if areas is not None:
+        wanted = [*areas, *(region.name for region in regions)]
+        result = result.filter(result.area_fips.isin(wanted))
+    if ownerships is not None:
+        result = result.filter(result.own_code.isin([int(code) for code in ownerships]))
+    result = _with_titles(result, area_titles=area_titles, industry_titles=industry_titles)
+    ordered = [
+        "area_fips",
+        "area_title",
+        "own_code",
+        "industry_code",
+        "industry_title",
+        "agglvl_code",
+        "year",
+        "qtr",
+        "disclosure_code",
+        "incomplete",
+        *figures.all,
+        *(f"lq_{name}" for name in figures.all),
+        *(column for name in figures.all for column in (f"oty_{name}_chg", f"oty_{name}_pct_chg")),
+    ]
+    return result.select(*ordered).order_by(["area_fips", "own_code", "industry_code"])
+
+
+def quarterly_measures(
+    qcew: ir.Table,
+    *,
+    year: int,
+    qtr: str,
+    reference: str,
+    areas: Sequence[str] | None = None,
+    ownerships: Sequence[int] | None = None,
+    regions: Sequence[Region] = (),
+    area_titles: ir.Table | None = None,
+    industry_titles: ir.Table | None = None,
+    bls_rounding: bool = True,
+) -> ir.Table:
+    """:func:`measures` for one quarter (qtr '1'-'4') of the ``qcew_quarterly`` table."""
+    if qtr not in QUARTERS:
+        raise ValueError(f"quarter must be 1, 2, 3 or 4, not {qtr!r}")
+    return measures(
+        qcew,
+        year=year,
+        qtr=qtr,
+        reference=reference,
+        areas=areas,
+        ownerships=ownerships,
+        regions=regions,
+        area_titles=area_titles,
+        industry_titles=industry_titles,
+        bls_rounding=bls_rounding,
+    )
+
+
+def annual_measures(
+    qcew: ir.Table,
+    *,
+    year: int,
+    reference: str,
+    areas: Sequence[str] | None = None,
+    ownerships: Sequence[int] | None = None,
+    regions: Sequence[Region] = (),
+    area_titles: ir.Table | None = None,
+    industry_titles: ir.Table | None = None,
+    bls_rounding: bool = True,
+) -> ir.Table:
+    """:func:`measures` for annual averages (the ``qcew_annual`` table, qtr 'A'): ``annual_*`` columns."""
+    return measures(
+        qcew,
+        year=year,
+        qtr=ANNUAL_QTR,
+        reference=reference,
+        areas=areas,
+        ownerships=ownerships,
+        regions=regions,
+        area_titles=area_titles,
+        industry_titles=industry_titles,
+        bls_rounding=bls_rounding,
+    )
+
+
+def growth(
+    qcew: ir.Table,
+    *,
+    start_year: int,
+    end_year: int,
+    qtr: str = ANNUAL_QTR,
+    figure: str | None = None,
+    areas: Sequence[str] | None = None,
+    ownerships: Sequence[int] | None = None,
+    regions: Sequence[Region] = (),
+) -> ir.Table:
+    """Compound annual growth of one figure between the same period of two years.
+
+    ``figure`` defaults to the period's employment (``annual_avg_emplvl`` for 'A', ``month3_emplvl`` for a
+    quarter). Returns one row per (area_fips, own_code, industry_code) present in both years, with
+    ``start_<figure>``, ``end_<figure>``, ``<figure>_chg`` and ``<figure>_cagr_pct`` =
+    100 * ((end / start) ** (1 / (end_year - start_year)) - 1), NULL where either cell is suppressed or
+    incomplete, or the start is not positive.
+    """
+    if end_year <= start_year:
+        raise ValueError(f"end year {end_year} must come after start year {start_year}")
+    figures = figures_for(qtr)
+    name = figure or figures.employment
+    if name not in figures.all:
+        raise ValueError(
+            f"{name!r} is not a figure of period {qtr!r}; choose one of {', '.join(figures.all)}"
+        )
+    both = cells(qcew, years=[start_year, end_year], qtr=qtr, regions=regions)
+    start = both.filter(both.year == start_year)
+    end = both.filter(both.year == end_year)
+    end = end.select(
+        e_area=end.area_fips,
+        e_own=end.own_code,
+        e_industry=end.industry_code,
+        e_ok=_usable(end),
+        e_incomplete=end.incomplete,
+        e_value=end[name],
+    )
+    joined = start.inner_join(
+        end,
+        [
+            start.area_fips == end.e_area,
+            start.own_code == end.e_own,
+            start.industry_code == end.e_industry,
+        ],
+    )
+    ok = _usable(joined) & joined.e_ok
+    span = end_year - start_year
+    start_value: ir.FloatingValue = joined[name].cast("float64")
+    ratio = joined.e_value.cast("float64") / ibis.ifelse(start_value > 0, start_value, ibis.null("float64"))
+    cagr = (ratio ** (1.0 / span) - 1.0) * 100.0
+    result = joined.select(
+        "area_fips",
+        "area_title",
+        "own_code",
+        "industry_code",
+        "agglvl_code",
+        start_year=ibis.literal(start_year, type="int16"),
+        end_year=ibis.literal(end_year, type="int16"),
+        qtr="qtr",
+        incomplete=joined.incomplete | joined.e_incomplete,
+        **{
+            f"start_{name}": joined[name],
+            f"end_{name}": joined.e_value,
+            f"{name}_chg": ibis.ifelse(ok, joined.e_value - joined[name], ibis.null("int64")),
+            f"{name}_cagr_pct": ibis.ifelse(ok, cagr, ibis.null("float64")),
+        },
+    )
+    if areas is not None:
+        wanted = [*areas, *(region.name for region in regions)]
+        result = result.filter(result.area_fips.isin(wanted))
+    if ownerships is not None:
+        result = result.filter(result.own_code.isin([int(code) for code in ownerships]))
+    return result.order_by(["area_fips", "own_code", "industry_code"])

@@ -1,0 +1,158 @@
+"""Oracle: our location quotients against the ones BLS publishes, on real 2016 county files.
+
+The shared data has no 2016 U.S. file, so LQs are checked relative to the state: for a county cell,
+lq(county vs US) / lq(state vs US) = lq(county vs state). BLS publishes both LQs rounded to 2 decimals, so
+our unrounded LQ against the state must lie in [(c - 0.005) / (s + 0.005), (c + 0.005) / (s - 0.005)].
+BLS's published values are read from the files here, never stored in the repository.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import ibis
+import pytest
+
+from sectorwise.lmi import warehouse
+from sectorwise.lmi.measures import QUARTERS, quarterly_measures
+from sectorwise.lmi.regions import Region
+from tests.conftest import shared_data_path
+
+pytestmark = pytest.mark.realdata
+
+#: Our column -> the column of BLS's by_area file that publishes it.
+CHECKED_LQS = {
+    "lq_month3_emplvl": "lq_month3_emplvl",
+    "lq_qtrly_estabs": "lq_qtrly_estabs_count",
+    "lq_total_qtrly_wages": "lq_total_qtrly_wages",
+    "lq_avg_wkly_wage": "lq_avg_wkly_wage",
+}
+
+STATES = {"50000": "vermont_50", "34000": "new_jersey_34"}
+
+
+def load_by_area_files(con: duckdb.DuckDBPyConnection, pattern: str) -> None:
+    """Loads BLS by_area CSVs into the warehouse schema (the ingest's job, done here with plain DuckDB)."""
+    columns = warehouse.KEY_COLUMNS | warehouse.QUARTERLY_VALUE_COLUMNS
+    select = ", ".join(
+        f"{'qtrly_estabs_count' if name == 'qtrly_estabs' else name}::{sql_type} AS {name}"
+        for name, sql_type in columns.items()
+    )
+    con.execute(
+        f"INSERT INTO {warehouse.QUARTERLY_TABLE} SELECT {select} "
+        f"FROM read_csv('{pattern}', all_varchar=true)"
+    )
+
+
+@dataclass
+class StateOracle:
+    con: duckdb.DuckDBPyConnection
+    state: str
+    files: Path
+
+
+@pytest.fixture(scope="module", params=sorted(STATES))
+def oracle(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[StateOracle]:
+    state: str = request.param
+    files = shared_data_path("qcew", "2016_q1-q4_by_area", STATES[state])
+    con = duckdb.connect(str(tmp_path_factory.mktemp("oracle") / "warehouse.duckdb"))
+    warehouse.ensure_schema(con)
+    load_by_area_files(con, str(files / "*.csv.gz"))
+    con.execute(
+        f"CREATE TABLE bls AS SELECT area_fips, own_code::SMALLINT AS own_code, industry_code, qtr, "
+        f"lq_disclosure_code, {', '.join(f'{col}::DOUBLE AS {col}' for col in CHECKED_LQS.values())} "
+        f"FROM read_csv('{files / '*.csv.gz'}', all_varchar=true)"
+    )
+    backend = ibis.duckdb.from_connection(con)
+    qcew = backend.table(warehouse.QUARTERLY_TABLE)
+    for qtr in QUARTERS:
+        ours = quarterly_measures(qcew, year=2016, qtr=qtr, reference=state, bls_rounding=False).to_pyarrow()
+        con.register("ours_view", ours)
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS ours AS SELECT * FROM ours_view WHERE false; "
+            "INSERT INTO ours SELECT * FROM ours_view"
+        )
+        con.unregister("ours_view")
+    yield StateOracle(con=con, state=state, files=files)
+    con.close()
+
+
+@pytest.mark.parametrize("ours_column", sorted(CHECKED_LQS))
+def test_every_disclosed_county_lq_lies_in_the_interval_bls_rounding_leaves(
+    oracle: StateOracle, ours_column: str
+) -> None:
+    bls_column = CHECKED_LQS[ours_column]
+    checked, agreeing, disclosed = oracle.con.execute(
+        f"""
+        WITH county AS (
+            SELECT b.own_code, b.industry_code, b.qtr, b.{bls_column} AS c, o.{ours_column} AS mine
+            FROM bls b JOIN ours o USING (area_fips, own_code, industry_code, qtr)
+            WHERE b.area_fips <> ? AND b.area_fips LIKE ? AND b.area_fips NOT LIKE '%000'
+              AND coalesce(b.lq_disclosure_code, '') <> 'N'
+        ), state AS (
+            SELECT own_code, industry_code, qtr, {bls_column} AS s FROM bls
+            WHERE area_fips = ? AND coalesce(lq_disclosure_code, '') <> 'N'
+        )
+        SELECT count(*) FILTER (WHERE s IS NOT NULL),
+               count(*) FILTER (
+                   WHERE mine >= (c - 0.005) / (s + 0.005)
+                     AND (s <= 0.005 OR mine <= (c + 0.005) / (s - 0.005))
+               ),
+               count(*)
+        FROM county LEFT JOIN state USING (own_code, industry_code, qtr)
+        """,
+        [oracle.state, oracle.state[:2] + "%", oracle.state],
+    ).fetchone() or (0, 0, 0)
+    # A county cell whose state cell is suppressed (no published state LQ) cannot be checked; ours is NULL.
+    print(
+        f"\n{oracle.state} {ours_column}: {agreeing}/{checked} county cells agree "
+        f"({100 * agreeing / checked:.2f} %); {disclosed - checked} more sit under a suppressed state cell"
+    )
+    assert checked > 10_000
+    assert agreeing == checked
+
+
+def test_suppressed_cells_get_no_location_quotient(oracle: StateOracle) -> None:
+    suppressed, with_lq = oracle.con.execute(
+        f"""
+        SELECT count(*), count(*) FILTER (WHERE {" OR ".join(f"{c} IS NOT NULL" for c in CHECKED_LQS)})
+        FROM ours WHERE disclosure_code = 'N'
+        """
+    ).fetchone() or (0, 0)
+    assert suppressed > 1_000
+    assert with_lq == 0
+
+
+def test_all_counties_as_a_region_sum_to_the_statewide_cells(oracle: StateOracle) -> None:
+    counties = [
+        row[0]
+        for row in oracle.con.execute(
+            "SELECT DISTINCT area_fips FROM qcew_quarterly WHERE area_fips <> ? ORDER BY 1", [oracle.state]
+        ).fetchall()
+    ]
+    whole_state = Region(name="whole state", counties=tuple(counties))
+    qcew = ibis.duckdb.from_connection(oracle.con).table(warehouse.QUARTERLY_TABLE)
+    region = quarterly_measures(
+        qcew, year=2016, qtr="1", reference=oracle.state, areas=[], regions=[whole_state]
+    ).to_pyarrow()
+    oracle.con.register("region_view", region)
+    compared, equal = oracle.con.execute(
+        """
+        SELECT count(*), count(*) FILTER (
+            WHERE r.month1_emplvl = s.month1_emplvl AND r.month3_emplvl = s.month3_emplvl
+              AND r.qtrly_estabs = s.qtrly_estabs AND r.total_qtrly_wages = s.total_qtrly_wages
+              AND r.avg_wkly_wage = s.avg_wkly_wage)
+        FROM region_view r JOIN qcew_quarterly s
+          ON s.area_fips = ? AND s.year = 2016 AND s.qtr = '1'
+         AND s.own_code = r.own_code AND s.industry_code = r.industry_code
+        WHERE NOT r.incomplete AND coalesce(s.disclosure_code, '') <> 'N'
+        """,
+        [oracle.state],
+    ).fetchone() or (0, 0)
+    oracle.con.unregister("region_view")
+    print(f"\n{oracle.state} whole-state region: {equal}/{compared} complete cells equal the statewide cell")
+    assert compared > 100
+    assert equal == compared
