@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SRC := src tests benchmarks
+SRC := $(wildcard src tests benchmarks)
 
 .PHONY: install demo test lint test-py test-db bench docs clean
 
