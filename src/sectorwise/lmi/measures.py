@@ -144,7 +144,7 @@ def region_cells(
     """One region's cells: the sum of its member counties' cells per (ownership, industry, period).
 
     ``disclosure_code`` is 'N' when every member cell is suppressed; ``incomplete`` is True when any member
-    cell is suppressed or a member county has no total-covered row for the period (not loaded).
+    cell is suppressed or a member county has no row at all for the period (not loaded).
     """
     figures = figures or figures_for(qtr)
     members = qcew.filter(
@@ -159,10 +159,7 @@ def region_cells(
         suppressed_cells=suppressed.sum(),
         **{name: members[name].cast("int64").sum() for name in figures.summed},
     )
-    totals = members.filter(
-        members.own_code == TOTAL_OWNERSHIP, members.industry_code == TOTAL_INDUSTRY
-    ).select("area_fips", "year", "qtr")
-    loaded = totals.group_by(["year", "qtr"]).aggregate(members_loaded=totals.area_fips.nunique())
+    loaded = members.group_by(["year", "qtr"]).aggregate(members_loaded=members.area_fips.nunique())
     loaded = loaded.rename(loaded_year="year", loaded_qtr="qtr")
     joined = sums.left_join(loaded, [sums.year == loaded.loaded_year, sums.qtr == loaded.loaded_qtr])
     missing_member = joined.members_loaded.fill_null(0) < len(region.counties)
