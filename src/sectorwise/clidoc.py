@@ -29,6 +29,11 @@ def _is_option(param: Param) -> bool:
     return bool(param.param_type_name == "option")
 
 
+def _argument_name(param: Param) -> str:
+    # Typer's vendored click has no ``human_readable_name``: the metavar, else the upper-cased name.
+    return str(param.metavar or param.name.upper())
+
+
 def walk(command: Command, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, ...], Command]]:
     """Every command below ``command``, depth first, in name order."""
     yield path, command
@@ -41,7 +46,7 @@ def _usage(command: Command, path: tuple[str, ...]) -> str:
     pieces = [" ".join(path)]
     for param in command.params:
         if _is_argument(param):
-            pieces.append(param.human_readable_name + ("..." if param.nargs == -1 else ""))
+            pieces.append(_argument_name(param) + ("..." if param.nargs == -1 else ""))
     if _is_group(command):
         pieces.append("COMMAND")
     if any(_is_option(p) for p in command.params):
@@ -56,8 +61,11 @@ def _option_row(param: Param) -> str:
     shown = ""
     if _is_option(param) and not param.is_flag and default not in (None, (), []):
         shown = f" (default: `{default}`)"
-    if _is_option(param) and hasattr(param.type, "choices"):
-        shown += " One of: " + ", ".join(f"`{c}`" for c in param.type.choices) + "."
+    # Typer >= 0.29 keeps the choices on its type descriptor; older click-based params on ``type``.
+    kind = getattr(param, "type_descriptor", None) or getattr(param, "type", None)
+    choices = getattr(kind, "choices", None)
+    if _is_option(param) and choices:
+        shown += " One of: " + ", ".join(f"`{getattr(c, 'value', c)}`" for c in choices) + "."
     return f"| {names} | {help_text}{shown} |"
 
 
@@ -80,7 +88,7 @@ def render() -> str:
         options = [p for p in command.params if _is_option(p) and p.name != "help"]
         options = [o for o in options if o.name not in ("install_completion", "show_completion")]
         if arguments:
-            lines += ["Arguments: " + ", ".join(f"`{a.human_readable_name}`" for a in arguments), ""]
+            lines += ["Arguments: " + ", ".join(f"`{_argument_name(a)}`" for a in arguments), ""]
         if options:
             lines += ["| option | meaning |", "|---|---|", *(_option_row(o) for o in options), ""]
     return "\n".join(lines).rstrip() + "\n"
