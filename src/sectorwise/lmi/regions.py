@@ -23,6 +23,7 @@ from typing import Any
 from sectorwise.lmi.codes import is_county_fips
 
 _FIPS_PATTERN = re.compile(r"^\d{5}$")
+_TOML_POSITION = re.compile(r"at line (\d+)")
 
 
 @dataclass(frozen=True)
@@ -122,7 +123,11 @@ def load_regions(path: Path | str, *, known_counties: Collection[str] | None = N
     try:
         document = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        raise RegionFileError(f"{path}: not valid TOML: {error}") from error
+        # tomllib says "... (at line 3, column 12)"; lead with the line like every other message here.
+        message = str(error)
+        found = _TOML_POSITION.search(message)
+        where = f"{path}, line {found.group(1)}" if found else str(path)
+        raise RegionFileError(f"{where}: not valid TOML: {message}") from error
     unexpected = set(document) - {"regions"}
     if unexpected:
         key = sorted(unexpected)[0]

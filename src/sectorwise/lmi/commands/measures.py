@@ -1,7 +1,411 @@
-"""Placeholder until its commands land."""
+"""`sectorwise lmi measures`, `growth` and `shiftshare`: BLS figures, LQs, change and shift-share (thin)."""
 
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
+import ibis.expr.types as ir
 import typer
+from ibis.backends.duckdb import Backend as DuckDBBackend
+from rich.console import Console
+from rich.text import Text
+
+from sectorwise.lmi import warehouse
+from sectorwise.lmi.codes import NaicsLevel
+from sectorwise.lmi.measures import ANNUAL_QTR, QUARTERS, figures_for, growth, measures
+from sectorwise.lmi.output import OutputFormat, write_table
+from sectorwise.lmi.regions import Region, RegionFileError, load_regions, parse_region_counties
+from sectorwise.lmi.shiftshare import PRIVATE_OWNERSHIP, shift_share
+
+WarehouseOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--warehouse",
+        help="The DuckDB warehouse file (default: $SECTORWISE_DATA_DIR/warehouse.duckdb, else per-user).",
+    ),
+]
+FormatOption = Annotated[
+    OutputFormat,
+    typer.Option(
+        "--format", help="table (key columns, for reading), or csv, json, parquet, xlsx (all columns)."
+    ),
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("-o", "--output", help="Write to this file instead of standard output.")
+]
+RegionOption = Annotated[
+    list[str] | None,
+    typer.Option("--region", help="A custom region (by name) to aggregate and report; repeatable."),
+]
+RegionsFileOption = Annotated[
+    Path | None,
+    typer.Option("--regions-file", help='TOML file of regions: [regions."Name"] counties = ["50007", ...].'),
+]
+RegionCountiesOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--region-counties",
+        help="Define a region on the command line as NAME=FIPS,FIPS,... (selects it too); repeatable.",
+    ),
+]
+OwnershipOption = Annotated[
+    list[int] | None,
+    typer.Option(
+        "--ownership", help="Only these own_codes (0 total, 1 federal, 2 state, 3 local, 5 private)."
+    ),
+]
+
+#: What ``--format table`` shows: the columns an analyst reads first (files carry every column).
+_TABLE_COLUMNS = {
+    "quarterly": (
+        "month3_emplvl",
+        "qtrly_estabs",
+        "avg_wkly_wage",
+        "lq_month3_emplvl",
+        "oty_month3_emplvl_pct_chg",
+    ),
+    "annual": (
+        "annual_avg_emplvl",
+        "annual_avg_estabs",
+        "avg_annual_pay",
+        "lq_annual_avg_emplvl",
+        "oty_annual_avg_emplvl_pct_chg",
+    ),
+}
+
+
+class UserError(Exception):
+    """A mistake in the command's input, reported as a message without a traceback."""
+
+
+def _fail(message: str) -> typer.Exit:
+    Console(stderr=True).print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
+    return typer.Exit(code=1)
+
+
+def _period(text: str, option: str) -> str:
+    period = text.strip().upper()
+    if period not in (*QUARTERS, ANNUAL_QTR):
+        raise UserError(f"{option} must be 1, 2, 3, 4 or A (annual), not {text!r}")
+    return period
+
+
+def _year_period(text: str, option: str) -> tuple[int, str]:
+    year, separator, period = text.partition(":")
+    if not separator or not year.strip().isdigit():
+        raise UserError(f"{option} must be YEAR:PERIOD such as 2015:4 or 2015:A, not {text!r}")
+    return int(year), _period(period, option)
+
+
+def _connect(path: Path | None) -> DuckDBBackend:
+    try:
+        return warehouse.connect(path, read_only=True)
+    except FileNotFoundError as error:
+        raise UserError(str(error)) from error
+    except duckdb.Error as error:
+        raise UserError(
+            f"cannot open the warehouse {path or warehouse.default_warehouse_path()}: {error}"
+        ) from error
+
+
+def _table(con: DuckDBBackend, period: str) -> ir.Table:
+    return con.table(warehouse.ANNUAL_TABLE if period == ANNUAL_QTR else warehouse.QUARTERLY_TABLE)
+
+
+def _known_counties(con: DuckDBBackend) -> set[str]:
+    rows = con.raw_sql(
+        f"SELECT DISTINCT area_fips FROM {warehouse.QUARTERLY_TABLE} "
+        f"UNION SELECT DISTINCT area_fips FROM {warehouse.ANNUAL_TABLE}"
+    ).fetchall()
+    return {str(row[0]) for row in rows}
+
+
+def _regions(
+    con: DuckDBBackend, names: Sequence[str], regions_file: Path | None, definitions: Sequence[str]
+) -> list[Region]:
+    """The regions the command aggregates: those named with --region plus those defined on the line."""
+    available: dict[str, Region] = {}
+    if regions_file is not None:
+        try:
+            available.update(load_regions(regions_file, known_counties=_known_counties(con)))
+        except RegionFileError as error:
+            raise UserError(str(error)) from error
+    chosen: dict[str, Region] = {}
+    for spec in definitions:
+        try:
+            region = parse_region_counties(spec)
+        except ValueError as error:
+            raise UserError(str(error)) from error
+        unknown = sorted(set(region.counties) - _known_counties(con))
+        if unknown:
+            raise UserError(f"--region-counties {spec!r}: unknown county {unknown[0]} (not in the warehouse)")
+        available[region.name] = region
+        chosen[region.name] = region
+    for name in names:
+        if name not in available:
+            where = f" in {regions_file}" if regions_file else ""
+            raise UserError(
+                f"--region {name!r} is not defined{where}; define it with --regions-file FILE "
+                "or --region-counties NAME=FIPS,..."
+            )
+        chosen[name] = available[name]
+    return list(chosen.values())
+
+
+def _require_area(
+    con: DuckDBBackend, table: ir.Table, area: str, year: int, period: str, regions: list[Region]
+) -> None:
+    if area in {region.name for region in regions}:
+        return
+    present = table.filter(table.area_fips == area, table.year == year, table.qtr == period).count().execute()
+    if not present:
+        raise UserError(
+            f"area {area!r} has no data for {year} period {period} in the warehouse; "
+            "load its files with `sectorwise lmi ingest` or choose another area"
+        )
+
+
+def _emit(
+    result: ir.Table, fmt: OutputFormat, output: Path | None, *, title: str, table_columns: Sequence[str]
+) -> None:
+    if fmt is OutputFormat.TABLE:
+        result = result.select(*table_columns)
+    arrow = result.to_pyarrow()
+    try:
+        write_table(arrow, fmt, output, title=title)
+    except ValueError as error:
+        raise UserError(str(error)) from error
+
+
+def measures_command(
+    year: Annotated[int, typer.Option("--year", help="The year, e.g. 2016.", show_default=False)],
+    period: Annotated[
+        str, typer.Option("--period", help="Quarter 1-4, or A for annual averages.", show_default=False)
+    ],
+    reference: Annotated[
+        str,
+        typer.Option(
+            "--reference",
+            help="LQ reference area: US000, a state such as 50000, or a region's name.",
+            show_default=False,
+        ),
+    ],
+    area: Annotated[
+        list[str] | None,
+        typer.Option("--area", help="Only these area_fips codes; repeatable (default: all)."),
+    ] = None,
+    ownership: OwnershipOption = None,
+    region: RegionOption = None,
+    regions_file: RegionsFileOption = None,
+    region_counties: RegionCountiesOption = None,
+    unrounded: Annotated[
+        bool,
+        typer.Option("--unrounded", help="Keep LQs and percent changes unrounded (BLS rounds to 2 and 1)."),
+    ] = False,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """Employment, establishments, wages, LQs and over-the-year change, with BLS's column names."""
+    try:
+        qtr = _period(period, "--period")
+        con = _connect(warehouse_path)
+        regions = _regions(con, region or [], regions_file, region_counties or [])
+        table = _table(con, qtr)
+        _require_area(con, table, reference, year, qtr, regions)
+        areas: list[str] | None = list(area) if area else None
+        if areas is None and regions:
+            areas = []  # only the regions asked for
+        result = measures(
+            table,
+            year=year,
+            qtr=qtr,
+            reference=reference,
+            areas=areas,
+            ownerships=ownership,
+            regions=regions,
+            area_titles=con.table("area_titles"),
+            industry_titles=con.table("industry_titles"),
+            bls_rounding=not unrounded,
+        )
+        kind = "annual" if qtr == ANNUAL_QTR else "quarterly"
+        key = ("area_fips", "area_title", "own_code", "industry_code", "industry_title", "disclosure_code")
+        _emit(
+            result,
+            fmt,
+            output,
+            title=f"QCEW {year} {'annual' if qtr == ANNUAL_QTR else 'Q' + qtr}, LQ against {reference}",
+            table_columns=(*key, "incomplete", *_TABLE_COLUMNS[kind]),
+        )
+    except UserError as error:
+        raise _fail(str(error)) from None
+
+
+def growth_command(
+    start_year: Annotated[
+        int, typer.Option("--start-year", help="First year of the span.", show_default=False)
+    ],
+    end_year: Annotated[int, typer.Option("--end-year", help="Last year of the span.", show_default=False)],
+    period: Annotated[str, typer.Option("--period", help="Quarter 1-4, or A for annual averages.")] = "A",
+    figure: Annotated[
+        str | None,
+        typer.Option("--figure", help="The BLS column to grow (default: the period's employment)."),
+    ] = None,
+    area: Annotated[
+        list[str] | None,
+        typer.Option("--area", help="Only these area_fips codes; repeatable (default: all)."),
+    ] = None,
+    ownership: OwnershipOption = None,
+    region: RegionOption = None,
+    regions_file: RegionsFileOption = None,
+    region_counties: RegionCountiesOption = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """Compound annual growth rate of employment (or another figure) between two years."""
+    try:
+        qtr = _period(period, "--period")
+        con = _connect(warehouse_path)
+        regions = _regions(con, region or [], regions_file, region_counties or [])
+        areas: list[str] | None = list(area) if area else None
+        if areas is None and regions:
+            areas = []
+        try:
+            result = growth(
+                _table(con, qtr),
+                start_year=start_year,
+                end_year=end_year,
+                qtr=qtr,
+                figure=figure,
+                areas=areas,
+                ownerships=ownership,
+                regions=regions,
+            )
+        except ValueError as error:
+            raise UserError(str(error)) from error
+        name = figure or figures_for(qtr).employment
+        _emit(
+            result,
+            fmt,
+            output,
+            title=f"Growth of {name}, {start_year}-{end_year}",
+            table_columns=(
+                "area_fips",
+                "own_code",
+                "industry_code",
+                "incomplete",
+                f"start_{name}",
+                f"end_{name}",
+                f"{name}_chg",
+                f"{name}_cagr_pct",
+            ),
+        )
+    except UserError as error:
+        raise _fail(str(error)) from None
+
+
+def shiftshare_command(
+    start: Annotated[
+        str,
+        typer.Option("--start", help="Start period YEAR:PERIOD, e.g. 2015:4 or 2015:A.", show_default=False),
+    ],
+    end: Annotated[
+        str, typer.Option("--end", help="End period YEAR:PERIOD, e.g. 2016:4 or 2016:A.", show_default=False)
+    ],
+    reference: Annotated[
+        str,
+        typer.Option(
+            "--reference", help="Reference economy: US000, a state, or a region's name.", show_default=False
+        ),
+    ],
+    area: Annotated[
+        str | None, typer.Option("--area", help="The area_fips analysed (or use --region).")
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(
+            "--region", help="The custom region analysed (defined by --regions-file or --region-counties)."
+        ),
+    ] = None,
+    regions_file: RegionsFileOption = None,
+    region_counties: RegionCountiesOption = None,
+    level: Annotated[
+        NaicsLevel, typer.Option("--level", help="Industry level analysed (ignored with --industry).")
+    ] = NaicsLevel.SECTOR,
+    industry: Annotated[
+        list[str] | None,
+        typer.Option("--industry", help="Analyse these industry codes instead of a level; repeatable."),
+    ] = None,
+    ownership: Annotated[
+        int,
+        typer.Option(
+            "--ownership", help="The own_code analysed (5 private: county industry detail is by ownership)."
+        ),
+    ] = PRIVATE_OWNERSHIP,
+    figure: Annotated[
+        str | None,
+        typer.Option("--figure", help="The BLS column decomposed (default: the period's employment)."),
+    ] = None,
+    warehouse_path: WarehouseOption = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
+) -> None:
+    """Shift-share of an area or region between two periods: classic and Esteban-Marquillas components."""
+    try:
+        if (area is None) == (region is None):
+            raise UserError("give exactly one of --area AREA or --region NAME")
+        start_period = _year_period(start, "--start")
+        end_period = _year_period(end, "--end")
+        con = _connect(warehouse_path)
+        regions = _regions(con, [region] if region else [], regions_file, region_counties or [])
+        analysed = area or region
+        assert analysed is not None
+        table = _table(con, start_period[1])
+        for where in (analysed, reference):
+            for year, qtr in (start_period, end_period):
+                _require_area(con, table, where, year, qtr, regions)
+        try:
+            result = shift_share(
+                table,
+                area=analysed,
+                reference=reference,
+                start=start_period,
+                end=end_period,
+                level=None if industry else level,
+                industries=industry,
+                ownership=ownership,
+                figure=figure,
+                regions=regions,
+            )
+        except ValueError as error:
+            raise UserError(str(error)) from error
+        _emit(
+            result,
+            fmt,
+            output,
+            title=f"Shift-share of {analysed} against {reference}, {start} to {end}",
+            table_columns=(
+                "industry_code",
+                "start_value",
+                "end_value",
+                "actual_change",
+                "national_growth",
+                "industry_mix",
+                "competitive_effect",
+                "homothetic_competitive_effect",
+                "allocation_effect",
+                "incomplete",
+            ),
+        )
+    except UserError as error:
+        raise _fail(str(error)) from None
 
 
 def register(app: typer.Typer) -> None:
-    del app
+    app.command("measures")(measures_command)
+    app.command("growth")(growth_command)
+    app.command("shiftshare")(shiftshare_command)
