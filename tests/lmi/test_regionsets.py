@@ -22,6 +22,7 @@ from sectorwise.lmi.regionsets import (
     read_region_set_file,
     states_region_set,
     store_region_set,
+    stored_region,
     stored_region_sets,
 )
 from sectorwise.lmi.sources.delineations import PUBLISHED_KINDS, DelineationFileError, load_published
@@ -189,3 +190,17 @@ def test_real_ers_workbooks_equal_their_csv_copies(kind: str) -> None:
     from_csv = load_published(kind, shared_data_path(*parts))
     from_xls = load_published(kind, shared_data_path(*parts[:-1], parts[-1].replace(".csv", ".xls")))
     assert from_xls.assignments == from_csv.assignments
+
+
+def test_stored_regions_by_name(tmp_path: Path) -> None:
+    con = open_duckdb(tmp_path / "w.duckdb")
+    store_region_set(con, RegionSet("vt", {"50007": "A", "50011": "A", "50005": "B"}, kind="delineation"))
+    assert stored_region(con, "vt:A").counties == ("50007", "50011")
+    assert stored_region(con, "vt@50005", name="NEK") == Region(
+        name="NEK", counties=("50005",), description="B in vt"
+    )
+    with pytest.raises(UnknownCountyError):
+        stored_region(con, "vt@50001")
+    with pytest.raises(ValueError, match="expected SET:REGION_ID or SET@COUNTY_FIPS"):
+        stored_region(con, "vt")
+    con.close()

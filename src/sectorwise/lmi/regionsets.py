@@ -360,3 +360,15 @@ def load_region_set(con: duckdb.DuckDBPyConnection, name: str) -> RegionSet:
         kind=str(info[0]) if info else "stored",
         source=str(info[1]) if info else "",
     )
+
+
+def stored_region(con: duckdb.DuckDBPyConnection, spec: str, *, name: str | None = None) -> Region:
+    """A region of a stored set as a ``Region``: ``SET:REGION_ID`` (e.g. ``acs2013:CZ50007``), or
+    ``SET@COUNTY`` for the region that holds a county (e.g. ``acs2013@50007``)."""
+    if "@" in spec:
+        set_name, county = spec.rsplit("@", 1)
+        return load_region_set(con, set_name).region_for_county(county, name=name or spec)
+    if ":" in spec:
+        set_name, region_id = spec.rsplit(":", 1)
+        return load_region_set(con, set_name).to_region(region_id, name=name or spec)
+    raise ValueError(f"{spec!r}: expected SET:REGION_ID or SET@COUNTY_FIPS (a region of a stored region set)")
