@@ -335,3 +335,16 @@ def _validate_membership(membership: Membership) -> None:
         raise ValidationError(
             {"role": f"{organization} is not an employer; employer roles are for employers."}
         )
+
+
+# --- Checks without saving, for bulk import (added by the pages engineer; importing.py calls them) ---------
+
+
+def organization_validate(*, organization: Organization) -> None:
+    """The checks ``organization_create`` and ``organization_update`` make, without saving."""
+    _validate_organization(organization)
+
+
+def membership_validate(*, membership: Membership) -> None:
+    """The checks ``membership_add`` and ``membership_update`` make, without saving."""
+    _validate_membership(membership)
