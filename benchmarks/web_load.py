@@ -1,0 +1,249 @@
+"""Web load benchmark: a state-sized registry under 20 concurrent signed-in users (locust) against gunicorn.
+
+Seeds 1,000 partnerships, 20,000 organisations and 50,000 memberships into a scratch database (SQLite in a
+temporary directory; with ``DATABASE_URL`` set, a scratch PostgreSQL database created beside the one it names
+and dropped afterwards), serves it with gunicorn on 127.0.0.1 with production settings (DEBUG off, static
+files collected), runs locust headless for a bounded time and reports the p50/p95 latency and errors of each
+page.
+Target: p95 <= 150 ms and no errors.
+
+    python -m benchmarks.web_load [--duration 60] [--users 20] [--workers 4]
+
+or ``run(console)`` from the benchmarks runner. Nothing here touches the user's own database or data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Final
+
+from rich.console import Console
+from rich.table import Table
+
+ROOT: Final = Path(__file__).resolve().parents[1]
+TARGET_P95_MS: Final = 150.0
+PAGES: Final = ("dashboard", "list", "list (filtered)", "detail", "organization", "api list", "api detail")
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _scratch_postgres(url: str) -> Iterator[str]:
+    """A new, empty PostgreSQL database on the server ``url`` names; dropped on exit."""
+    import dj_database_url
+    import psycopg
+
+    config = dj_database_url.parse(url)
+    name = f"sectorwise_bench_{os.getpid()}"
+    admin = dict(
+        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"]
+    )
+    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        con.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **admin) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _environment(work: Path, database_url: str | None) -> dict[str, str]:
+    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
+    env.update(
+        {
+            "DJANGO_SETTINGS_MODULE": "sectorwise.web.settings",
+            "SECTORWISE_DATA_DIR": str(work / "data"),
+            "SECTORWISE_STATIC_ROOT": str(work / "static"),
+            # Production settings, as a real deployment runs them (plain HTTP on loopback, so no redirect).
+            "SECTORWISE_DEBUG": "false",
+            "SECTORWISE_SECRET_KEY": secrets.token_urlsafe(64),
+            "SECTORWISE_SECURE_SSL_REDIRECT": "false",
+            "SECTORWISE_HSTS_SECONDS": "0",
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
+        }
+    )
+    if database_url:
+        env["DATABASE_URL"] = database_url
+    return env
+
+
+def _wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with code {process.returncode} before serving")
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return  # it answers: good enough
+        except OSError:
+            time.sleep(0.3)
+    raise RuntimeError(f"gunicorn did not answer {url} within {timeout:.0f} s")
+
+
+def _read_stats(path: Path) -> dict[str, dict[str, float]]:
+    stats: dict[str, dict[str, float]] = {}
+    with path.open(newline="", encoding="utf-8") as handle:
+        for row in csv.DictReader(handle):
+            stats[row["Name"]] = {
+                "requests": int(row["Request Count"]),
+                "errors": int(row["Failure Count"]),
+                "p50_ms": float(row["50%"]),
+                "p95_ms": float(row["95%"]),
+                "rps": round(float(row["Requests/s"]), 1),
+            }
+    return stats
+
+
+def _measure(
+    work: Path, env: dict[str, str], *, console: Console, duration: int, users: int, workers: int
+) -> dict[str, Any]:
+    python = sys.executable
+    console.print("web load: migrating and seeding the scratch database…")
+    seeded = subprocess.run(
+        [python, "-m", "benchmarks.web_load_seed"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    plan = json.loads(seeded.stdout.strip().splitlines()[-1])
+    console.print(f"web load: seeded {plan['counts']} in {plan['seconds']} s")
+    subprocess.run(
+        [python, "-m", "django", "collectstatic", "--noinput", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    plan_file = work / "plan.json"
+    plan_file.write_text(json.dumps(plan), encoding="utf-8")
+
+    port = _free_port()
+    host = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [
+            python, "-m", "gunicorn", "sectorwise.web.wsgi:application",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+        start_new_session=True,
+    )  # fmt: skip
+    try:
+        _wait_until_serving(f"{host}/accounts/login/", server)
+        console.print(
+            f"web load: {users} users for {duration} s against gunicorn ({workers} workers) on {host}…"
+        )
+        locust = subprocess.run(
+            [
+                python, "-m", "locust", "-f", str(Path(__file__).with_name("web_locustfile.py")),
+                "--headless", "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{duration}s",
+                "--host", host, "--csv", str(work / "locust"), "--only-summary", "--loglevel", "WARNING",
+            ],
+            cwd=ROOT,
+            env={**env, "SECTORWISE_BENCH_PLAN": str(plan_file)},
+            capture_output=True,
+            text=True,
+        )  # fmt: skip
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    stats_file = work / "locust_stats.csv"
+    if not stats_file.exists():
+        raise RuntimeError(f"locust wrote no statistics (exit {locust.returncode}): {locust.stderr[-2000:]}")
+    stats = _read_stats(stats_file)
+    return {"seeded": plan["counts"], "seed_seconds": plan["seconds"], "pages": stats}
+
+
+def run(console: Console, *, duration: int = 60, users: int = 20, workers: int = 4) -> dict[str, Any]:
+    """Run the benchmark, print a table, return the figures (per page: requests, errors, p50_ms, p95_ms)."""
+    database_url = os.environ.get("DATABASE_URL")
+    with tempfile.TemporaryDirectory(prefix="sectorwise-web-load-") as scratch:
+        work = Path(scratch)
+        if database_url:
+            with _scratch_postgres(database_url) as scratch_url:
+                result = _measure(
+                    work, _environment(work, scratch_url), console=console, duration=duration, users=users,
+                    workers=workers,
+                )  # fmt: skip
+        else:
+            result = _measure(
+                work,
+                _environment(work, None),
+                console=console,
+                duration=duration,
+                users=users,
+                workers=workers,
+            )
+    pages: dict[str, dict[str, float]] = result["pages"]
+    result.update(
+        {
+            "database": "postgresql" if database_url else "sqlite",
+            "users": users,
+            "duration_s": duration,
+            "gunicorn_workers": workers,
+            "target_p95_ms": TARGET_P95_MS,
+            "meets_target": all(
+                figures["p95_ms"] <= TARGET_P95_MS and figures["errors"] == 0
+                for name, figures in pages.items()
+                if name != "Aggregated"
+            ),
+        }
+    )
+    table = Table(title=f"Web load: {users} users, {duration} s, {result['database']}")
+    for column in ("page", "requests", "errors", "p50 ms", "p95 ms", "req/s"):
+        table.add_column(column, justify="left" if column == "page" else "right")
+    for name in (*PAGES, "Aggregated"):
+        if name in pages:
+            figures = pages[name]
+            table.add_row(
+                name,
+                str(figures["requests"]),
+                str(figures["errors"]),
+                f"{figures['p50_ms']:.0f}",
+                f"{figures['p95_ms']:.0f}",
+                f"{figures['rps']:.1f}",
+            )
+    console.print(table)
+    verdict = "meets" if result["meets_target"] else "MISSES"
+    console.print(f"web load: {verdict} the target (p95 <= {TARGET_P95_MS:.0f} ms on every page, no errors)")
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--duration", type=int, default=60, help="seconds of load (default 60)")
+    parser.add_argument("--users", type=int, default=20, help="concurrent users (default 20)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
+    parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
+    arguments = parser.parse_args()
+    result = run(Console(), duration=arguments.duration, users=arguments.users, workers=arguments.workers)
+    if arguments.json:
+        arguments.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,129 @@
+"""A registry region's industry profile, from ``sectorwise.lmi.measures`` over the LMI warehouse.
+
+The web layer executes the library's lazy Ibis expression here: the region's private-sector employment,
+pay, location quotient and over-the-year change by NAICS sector for the latest year loaded, plus the rows
+of the partnership's target industries. ``None`` means no warehouse, or no data for the region's counties:
+the page says "not loaded" rather than showing zeros.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+from sectorwise.lmi import warehouse
+from sectorwise.lmi.codes import RANGE_SECTORS, SUPPRESSED, US_FIPS
+from sectorwise.lmi.measures import annual_measures
+from sectorwise.lmi.regions import Region as LmiRegion
+
+PRIVATE_OWNERSHIP: Final = 5
+#: QCEW aggregation level of county cells by NAICS sector, private ownership (the region sums county cells).
+COUNTY_SECTOR_AGGLVL: Final = 74
+
+
+@dataclass(frozen=True)
+class IndustryRow:
+    industry_code: str
+    industry_title: str
+    employment: int | None
+    """Annual average employment; None when suppressed."""
+    avg_annual_pay: int | None
+    location_quotient: float | None
+    employment_change_pct: float | None
+    incomplete: bool
+    is_target: bool
+
+
+@dataclass(frozen=True)
+class IndustryProfile:
+    year: int
+    reference: str
+    """The area location quotients compare with: the region's state when loaded, else the nation."""
+    sectors: tuple[IndustryRow, ...]
+    targets: tuple[IndustryRow, ...]
+
+
+def _qcew_code(naics: str) -> str:
+    by_member = {member: sector for sector, members in RANGE_SECTORS.items() for member in members}
+    return by_member.get(naics, naics) if len(naics) == 2 else naics
+
+
+def _number(value: Any) -> float | None:
+    if value is None:
+        return None
+    number = float(value)
+    return None if math.isnan(number) else number
+
+
+def region_industry_profile(
+    *,
+    region_name: str,
+    county_fips: Iterable[str],
+    target_naics: Iterable[str] = (),
+    warehouse_path: Path | None = None,
+) -> IndustryProfile | None:
+    """The profile of the latest year loaded for the region's counties; None when nothing is loaded."""
+    path = warehouse_path or warehouse.default_warehouse_path()
+    counties = tuple(sorted(set(county_fips)))
+    if not path.exists() or not counties:
+        return None
+    targets = {_qcew_code(code) for code in target_naics}
+    con = warehouse.connect(path, read_only=True)
+    try:
+        annual = con.table(warehouse.ANNUAL_TABLE)
+        latest = annual.filter(annual.area_fips.isin(list(counties))).year.max().execute()
+        if latest is None:
+            return None
+        year = int(latest)
+        states = {f"{county[:2]}000" for county in counties}
+        reference = US_FIPS
+        if len(states) == 1:
+            (state,) = states
+            present = annual.filter(annual.area_fips == state, annual.year == year).count().execute()
+            reference = state if present else US_FIPS
+        table = annual_measures(
+            annual,
+            year=year,
+            reference=reference,
+            areas=[],
+            ownerships=[PRIVATE_OWNERSHIP],
+            regions=[LmiRegion(name=region_name, counties=counties)],
+            industry_titles=con.table("industry_titles"),
+        )
+        wanted = table.agglvl_code == COUNTY_SECTOR_AGGLVL
+        if targets:
+            wanted = wanted | table.industry_code.isin(sorted(targets))
+        frame = table.filter(wanted).execute()
+    finally:
+        con.disconnect()
+    rows = [_row(record, targets) for record in frame.to_dict("records")]
+    sectors = sorted(
+        (row for row in rows if len(row.industry_code) == 2 or row.industry_code in RANGE_SECTORS),
+        key=lambda row: -(row.employment or 0),
+    )
+    return IndustryProfile(
+        year=year,
+        reference=reference,
+        sectors=tuple(sectors),
+        targets=tuple(row for row in rows if row.is_target),
+    )
+
+
+def _row(record: dict[str, Any], targets: set[str]) -> IndustryRow:
+    suppressed = (record.get("disclosure_code") or "") == SUPPRESSED
+    employment = _number(record.get("annual_avg_emplvl"))
+    pay = _number(record.get("avg_annual_pay"))
+    code = str(record["industry_code"])
+    return IndustryRow(
+        industry_code=code,
+        industry_title=str(record.get("industry_title") or code),
+        employment=None if suppressed or employment is None else int(employment),
+        avg_annual_pay=None if suppressed or pay is None else int(pay),
+        location_quotient=_number(record.get("lq_annual_avg_emplvl")),
+        employment_change_pct=_number(record.get("oty_annual_avg_emplvl_pct_chg")),
+        incomplete=bool(record.get("incomplete")),
+        is_target=code in targets,
+    )

@@ -1,0 +1,533 @@
+"""Pages of the registry. Thin: parse input, ask one selector or service, render.
+
+Every view carries one permission rule (``sectorwise.core.access.allow``); the permission matrix test walks
+them all for every role. Query counts do not grow with the rows a page shows
+(tests/web/test_pages_queries.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, Model
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.urls import reverse
+
+from sectorwise.core.access import allow
+from sectorwise.core.permissions import Action, user_can
+from sectorwise.core.roles import STATE_ROLES
+from sectorwise.partnerships import importing, selectors, services
+from sectorwise.partnerships.charts import county_partnership_map
+from sectorwise.partnerships.forms import (
+    ImportForm,
+    MembershipAddForm,
+    OrganizationForm,
+    PartnershipFilterForm,
+    PartnershipForm,
+)
+from sectorwise.partnerships.industry_profile import region_industry_profile
+from sectorwise.partnerships.models import (
+    Membership,
+    Organization,
+    OrganizationType,
+    Region,
+    SectorPartnership,
+    Stage,
+)
+from sectorwise.partnerships.naics_titles import naics_title
+
+PAGE_SIZE: Final = 25
+SEARCH_RESULTS: Final = 15
+HISTORY_LIMIT: Final = 200
+
+
+def _page(request: HttpRequest, items: Any) -> Page[Any]:
+    return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# Dashboard ----------------------------------------------------------------------------------------------
+
+
+@allow(Action.VIEW)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    by_county = selectors.partnership_counts_by_county()
+    by_sector = selectors.partnership_counts_by_sector()
+    map_spec = (
+        county_partnership_map(
+            topojson_url=static("us-atlas/counties-10m.json"), partnerships_by_county=by_county
+        )
+        if by_county
+        else None
+    )
+    return render(
+        request,
+        "partnerships/dashboard.html",
+        {
+            "totals": {
+                "partnerships": SectorPartnership.objects.count(),
+                "organizations": Organization.objects.count(),
+                "memberships": Membership.objects.count(),
+            },
+            "by_stage": [
+                (Stage(stage).label, stage, count)
+                for stage, count in selectors.partnership_counts_by_stage().items()
+            ],
+            "by_sector": [(code, naics_title(code), count) for code, count in by_sector.items()],
+            "by_region": selectors.partnership_counts_by_region(),
+            "county_count": len(by_county),
+            "map_spec": map_spec,
+            "my_partnerships": _convener_partnerships(request.user),
+        },
+    )
+
+
+# Partnerships -------------------------------------------------------------------------------------------
+
+
+@allow(Action.VIEW_PUBLIC)
+def partnership_list(request: HttpRequest) -> HttpResponse:
+    """The public list; htmx requests for new filters get only the results."""
+    form = PartnershipFilterForm(request.GET or None)
+    page = _page(request, selectors.partnership_list(**form.filters()))
+    context = {
+        "form": form,
+        "page": page,
+        "query": _query_without_page(request),
+        "can_view_internal": user_can(user=request.user, action=Action.VIEW),
+    }
+    if getattr(request, "htmx", False) and request.htmx.target == "partnership-results":  # type: ignore[attr-defined]
+        return render(request, "partnerships/_partnership_results.html", context)
+    return render(request, "partnerships/partnership_list.html", context)
+
+
+@allow(Action.VIEW, load=selectors.partnership_for_url)
+def partnership_detail(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
+    members = list(selectors.partnership_members(partnership=partnership))
+    health = selectors.partnership_health(partnership=partnership)
+    profile = region_industry_profile(
+        region_name=partnership.region.name,
+        county_fips=partnership.region.county_fips_list,
+        target_naics=partnership.target_naics_codes,
+    )
+    return render(
+        request,
+        "partnerships/partnership_detail.html",
+        {
+            "partnership": partnership,
+            "members": members,
+            "health": health,
+            "profile": profile,
+            "targets": [(code, naics_title(code)) for code in partnership.target_naics_codes],
+            "stages": [(stage.label, partnership.stage_reached_on(stage)) for stage in Stage],
+            "can_change": user_can(user=request.user, action=Action.CHANGE_PARTNERSHIP, obj=partnership),
+            "can_manage_members": user_can(
+                user=request.user, action=Action.MANAGE_MEMBERSHIPS, obj=partnership
+            ),
+        },
+    )
+
+
+def _partnership_service_arguments(form: PartnershipForm) -> dict[str, Any]:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "region": data["region"],
+        "convener": data["convener"],
+        "target_naics": data["target_naics"],
+        "cluster": data["cluster"],
+        "stage": data["stage"],
+        "stage_since": data["stage_since"],
+        "goals": data["goals"],
+        "description": data["description"],
+    }
+
+
+def _add_service_errors(form: Any, error: ValidationError) -> None:
+    """A service's ValidationError shown on the form field it names (or on the form)."""
+    if hasattr(error, "error_dict"):
+        for name, messages_ in error.message_dict.items():
+            form.add_error(name if name in form.fields else None, messages_)
+    else:
+        form.add_error(None, error.messages)
+
+
+@allow(Action.CREATE_PARTNERSHIP)
+def partnership_create(request: HttpRequest) -> HttpResponse:
+    form = PartnershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            partnership = services.partnership_create(**_partnership_service_arguments(form))
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Created {partnership.name}.")
+            return redirect("partnerships:partnership_detail", pk=partnership.pk)
+    return render(request, "partnerships/partnership_form.html", {"form": form, "partnership": None})
+
+
+@allow(Action.CHANGE_PARTNERSHIP, load=selectors.partnership_for_url)
+def partnership_edit(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
+    may_change_convener = getattr(request.user, "effective_role", None) in STATE_ROLES
+    form = PartnershipForm(
+        request.POST or None,
+        initial=PartnershipForm.initial_for(partnership),
+        may_change_convener=may_change_convener,
+    )
+    if request.method == "POST" and form.is_valid():
+        arguments = _partnership_service_arguments(form)
+        if not may_change_convener or arguments["convener"] == partnership.convener:
+            arguments.pop("convener")
+        try:
+            services.partnership_update(partnership=partnership, **arguments)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved {partnership.name}.")
+            return redirect("partnerships:partnership_detail", pk=partnership.pk)
+    return render(request, "partnerships/partnership_form.html", {"form": form, "partnership": partnership})
+
+
+# Memberships ------------------------------------------------------------------------------------------
+
+
+def _organization_matches(query: str, partnership: SectorPartnership) -> list[Organization]:
+    if len(query.strip()) < 2:
+        return []
+    members = Membership.objects.filter(partnership=partnership).values("organization_id")
+    return list(selectors.organization_list(search=query).exclude(pk__in=members)[:SEARCH_RESULTS])
+
+
+@allow(Action.MANAGE_MEMBERSHIPS, load=selectors.partnership_for_url)
+def membership_add(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
+    query = request.GET.get("q", "") if request.method == "GET" else request.POST.get("q", "")
+    form = MembershipAddForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = selectors.organization_get(pk=form.cleaned_data["organization"])
+            membership = services.membership_add(
+                partnership=partnership,
+                organization=organization,
+                role=form.cleaned_data["role"],
+                joined_on=form.cleaned_data["joined_on"],
+            )
+        except Http404:
+            form.add_error("organization", "That organization no longer exists; search again.")
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Added {membership.organization} as {membership.get_role_display()}.")
+            return redirect("partnerships:partnership_detail", pk=partnership.pk)
+    context = {
+        "partnership": partnership,
+        "form": form,
+        "query": query,
+        "matches": _organization_matches(query, partnership),
+    }
+    if getattr(request, "htmx", False):
+        return render(request, "partnerships/_organization_choices.html", context)
+    return render(request, "partnerships/membership_add.html", context)
+
+
+def _membership_for_url(**url_kwargs: Any) -> SectorPartnership:
+    """The partnership is what the permission is about; the membership must belong to it (else 404)."""
+    partnership = selectors.partnership_get(pk=url_kwargs["pk"])
+    selectors.membership_get(partnership=partnership, pk=url_kwargs["membership_pk"])
+    return partnership
+
+
+@allow(Action.MANAGE_MEMBERSHIPS, load=_membership_for_url)
+def membership_remove(
+    request: HttpRequest, partnership: SectorPartnership, pk: int, membership_pk: int
+) -> HttpResponse:
+    membership = selectors.membership_get(partnership=partnership, pk=membership_pk)
+    error = ""
+    if request.method == "POST":
+        try:
+            services.membership_remove(membership=membership)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(request, f"Removed {membership.organization} from {partnership.name}.")
+            return redirect("partnerships:partnership_detail", pk=partnership.pk)
+    return render(
+        request,
+        "partnerships/membership_remove.html",
+        {"partnership": partnership, "membership": membership, "error": error},
+    )
+
+
+# Organisations ----------------------------------------------------------------------------------------
+
+
+@allow(Action.VIEW)
+def organization_list(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    type_ = request.GET.get("type", "")
+    if type_ not in OrganizationType.values:
+        type_ = ""
+    organizations = selectors.organization_list(search=query, type=type_).annotate(
+        partnership_count=Count("memberships")
+    )
+    context = {
+        "page": _page(request, organizations),
+        "q": query,
+        "type": type_,
+        "types": OrganizationType.choices,
+        "can_create_organization": user_can(user=request.user, action=Action.CREATE_ORGANIZATION),
+        "query": _query_without_page(request),
+    }
+    if getattr(request, "htmx", False) and request.htmx.target == "organization-results":  # type: ignore[attr-defined]
+        return render(request, "partnerships/_organization_results.html", context)
+    return render(request, "partnerships/organization_list.html", context)
+
+
+@allow(Action.VIEW, load=selectors.organization_for_url)
+def organization_detail(request: HttpRequest, organization: Organization, pk: int) -> HttpResponse:
+    can_view_contacts = user_can(user=request.user, action=Action.VIEW_CONTACTS)
+    return render(
+        request,
+        "partnerships/organization_detail.html",
+        {
+            "organization": organization,
+            "memberships": list(selectors.organization_memberships(organization=organization)),
+            "convened": list(organization.convened_partnerships.select_related("region").order_by("name")),
+            "people": list(selectors.organization_people(organization=organization))
+            if can_view_contacts
+            else [],
+            "can_view_contacts": can_view_contacts,
+            "can_change": user_can(user=request.user, action=Action.CHANGE_ORGANIZATION),
+            "industry_title": naics_title(organization.naics_code) if organization.naics_code else "",
+        },
+    )
+
+
+@allow(Action.CREATE_ORGANIZATION)
+def organization_create(request: HttpRequest) -> HttpResponse:
+    form = OrganizationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organization = services.organization_create(**form.changes())
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Added {organization.name} to the registry.")
+            return redirect("partnerships:organization_detail", pk=organization.pk)
+    return render(request, "partnerships/organization_form.html", {"form": form, "organization": None})
+
+
+@allow(Action.CHANGE_ORGANIZATION, load=selectors.organization_for_url)
+def organization_edit(request: HttpRequest, organization: Organization, pk: int) -> HttpResponse:
+    form = OrganizationForm(request.POST or None, instance=organization)
+    if request.method == "POST" and form.is_valid():
+        # The ModelForm has already set the new values on the instance; the service validates and saves.
+        try:
+            services.organization_update(organization=organization, **form.changes())
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Saved {organization.name}.")
+            return redirect("partnerships:organization_detail", pk=organization.pk)
+    return render(
+        request, "partnerships/organization_form.html", {"form": form, "organization": organization}
+    )
+
+
+# History ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class HistoryEntry:
+    when: Any
+    who: str
+    action: str
+    subject: str
+    changes: list[tuple[str, str, str]] = field(default_factory=list)
+
+
+_HISTORY_ACTIONS: Final = {"+": "Created", "~": "Changed", "-": "Deleted"}
+_HIDDEN_FIELDS: Final = frozenset({"created_at", "updated_at", "id"})
+
+
+def _history_entries(
+    records: Iterable[Any], *, subject: Any, names: dict[str, dict[Any, str]]
+) -> list[HistoryEntry]:
+    """One entry per historical record, with what changed against the same object's previous record.
+
+    Records are diffed in memory (no query per record); foreign keys are shown by name via ``names``.
+    """
+    previous: dict[Any, Any] = {}
+    entries = []
+    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
+        entry = HistoryEntry(
+            when=record.history_date,
+            who=record.history_user.get_username() if record.history_user else "system",
+            action=_HISTORY_ACTIONS.get(record.history_type, record.history_type),
+            subject=subject(record),
+        )
+        before = previous.get(record.id)
+        if before is not None and record.history_type == "~":
+            delta = record.diff_against(before, excluded_fields=list(_HIDDEN_FIELDS))
+            for change in delta.changes:
+                label = str(record.instance_type._meta.get_field(change.field).verbose_name)
+                lookup = names.get(change.field, {})
+                entry.changes.append(
+                    (
+                        label,
+                        _shown(lookup.get(change.old, change.old)),
+                        _shown(lookup.get(change.new, change.new)),
+                    )
+                )
+        previous[record.id] = record
+        entries.append(entry)
+    entries.reverse()
+    return entries[:HISTORY_LIMIT]
+
+
+def _shown(value: Any) -> str:
+    return "—" if value in (None, "") else str(value)
+
+
+def _names(model: type[Model], ids: Iterable[Any]) -> dict[Any, str]:
+    wanted = {value for value in ids if value is not None}
+    return {pk: str(obj) for pk, obj in model._default_manager.in_bulk(wanted).items()} if wanted else {}
+
+
+@allow(Action.VIEW, load=selectors.partnership_for_url)
+def partnership_history(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
+    own = list(SectorPartnership.history.filter(id=partnership.pk).select_related("history_user"))  # type: ignore[attr-defined]
+    members = list(
+        Membership.history.filter(partnership_id=partnership.pk).select_related("history_user")  # type: ignore[attr-defined]
+    )
+    organizations = _names(Organization, [r.organization_id for r in members] + [r.convener_id for r in own])
+    regions = _names(Region, [r.region_id for r in own])
+    entries = _history_entries(
+        own, subject=lambda r: "Partnership", names={"region": regions, "convener": organizations}
+    ) + _history_entries(
+        members,
+        subject=lambda r: f"Member: {organizations.get(r.organization_id, r.organization_id)}",
+        names={"organization": organizations},
+    )
+    entries.sort(key=lambda entry: entry.when, reverse=True)
+    return render(
+        request,
+        "partnerships/history.html",
+        {
+            "subject": partnership,
+            "back_url": reverse("partnerships:partnership_detail", args=[partnership.pk]),
+            "entries": entries[:HISTORY_LIMIT],
+        },
+    )
+
+
+@allow(Action.VIEW, load=selectors.organization_for_url)
+def organization_history(request: HttpRequest, organization: Organization, pk: int) -> HttpResponse:
+    records = list(Organization.history.filter(id=organization.pk).select_related("history_user"))  # type: ignore[attr-defined]
+    return render(
+        request,
+        "partnerships/history.html",
+        {
+            "subject": organization,
+            "back_url": reverse("partnerships:organization_detail", args=[organization.pk]),
+            "entries": _history_entries(records, subject=lambda r: "Organization", names={}),
+        },
+    )
+
+
+# Import and export --------------------------------------------------------------------------------------
+
+
+@allow(Action.IMPORT)
+def import_file(request: HttpRequest) -> HttpResponse:
+    """Upload organisations or memberships; every bad row is listed and nothing is written unless all pass."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        service = (
+            importing.organizations_import
+            if form.cleaned_data["kind"] == importing.ImportKind.ORGANIZATIONS
+            else importing.memberships_import
+        )
+        result = service(filename=upload.name, content=upload.read(), user=request.user)
+        if result.ok:
+            messages.success(
+                request,
+                f"Imported {upload.name}: {result.created} created, {result.updated} updated.",
+            )
+            return redirect("partnerships:import")
+    status = 400 if result is not None and not result.ok else 200
+    return render(request, "partnerships/import.html", {"form": form, "result": result}, status=status)
+
+
+EXPORT_KINDS: Final = ("partnerships", "organizations", "memberships")
+
+
+def _partnership_export_rows(queryset: Any) -> tuple[list[str], Iterable[list[Any]]]:
+    columns = ["id", "name", "stage", "region", "convener_id", "convener", "target_naics", "cluster", "goals"]
+
+    def rows() -> Iterable[list[Any]]:
+        for partnership in queryset:
+            yield [
+                partnership.pk,
+                partnership.name,
+                partnership.stage,
+                partnership.region.name,
+                partnership.convener_id,
+                partnership.convener.name,
+                " ".join(partnership.target_naics_codes),
+                partnership.cluster,
+                partnership.goals,
+            ]
+
+    return columns, rows()
+
+
+@allow(Action.VIEW)
+def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+    """The registry as CSV or XLSX in the import's columns; partnerships honour the list's filters."""
+    if kind not in EXPORT_KINDS or fmt not in {table_format.value for table_format in importing.TableFormat}:
+        raise Http404(f"no export {kind}.{fmt}")
+    if kind == "partnerships":
+        columns, rows = _partnership_export_rows(
+            selectors.partnership_list(**PartnershipFilterForm(request.GET or None).filters())
+        )
+    elif kind == "organizations":
+        columns, rows = importing.organizations_export_rows(
+            organizations=Organization.objects.all(),
+            include_contacts=user_can(user=request.user, action=Action.VIEW_CONTACTS),
+        )
+    else:
+        columns, rows = importing.memberships_export_rows(memberships=Membership.objects.all())
+    filename = f"sectorwise-{kind}.{fmt}"
+    response: HttpResponse | StreamingHttpResponse
+    if fmt == importing.TableFormat.CSV:
+        response = StreamingHttpResponse(
+            importing.table_to_csv(columns, rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(
+            importing.table_to_xlsx(columns, rows, sheet=kind),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response  # type: ignore[return-value]
+
+
+def _convener_partnerships(user: Any) -> list[SectorPartnership]:
+    organization_id = getattr(user, "organization_id", None)
+    if organization_id is None:
+        return []
+    return list(selectors.partnership_list(convener_id=organization_id))
