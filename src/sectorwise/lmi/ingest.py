@@ -37,6 +37,7 @@ from sectorwise.lmi.sources.qcew import (
     check_complete,
     collect_files,
     detect_layout,
+    diagnose,
     expected_text,
     find_line,
     iter_rows,
@@ -194,12 +195,16 @@ class _Batch:
         try:
             self.con.execute(
                 f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv({file_list}, "
-                f"columns = {_struct(layout.duckdb_types())}, header = true, delim = ',', quote = '\"', "
+                f"columns = {_struct(layout.duckdb_types())}, auto_detect = false, header = true, "
+                f"delim = ',', quote = '\"', "
                 f"escape = '\"', new_line = {_sql_text(newline.encode('unicode_escape').decode())}, "
                 f"filename = true, store_rejects = true, rejects_table = '{rejects}', "
                 f"rejects_scan = '{scans}')"
             )
         except duckdb.Error as error:
+            # DuckDB stops on some malformed input instead of listing it: find the first bad row in Python.
+            for source in sources:
+                diagnose(source, layout)
             raise IngestError(
                 file=sources[0].name if len(sources) == 1 else ", ".join(s.name for s in sources),
                 problem=f"DuckDB could not read the file ({error})",
@@ -241,7 +246,7 @@ class _Batch:
         path, line, column, error_type, csv_line = first
         source = self.by_path.get(str(path))
         name = source.name if source else str(path)
-        shown = csv_line.strip()
+        shown = " ".join(csv_line.split())
         shown = shown if len(shown) <= 80 else shown[:77] + "..."
         if error_type == "CAST":
             sql_type = layout.duckdb_types().get(column, "VARCHAR")
@@ -265,7 +270,7 @@ class _Batch:
             line=int(line),
             column=column,
             problem=f"{error_type.lower()} (row: {shown})",
-            expected=f"a well-formed CSV row in the {layout.name} layout",
+            expected=f"a well-formed CSV row of {len(layout.columns)} cells in the {layout.name} layout",
         )
 
     # -- validation ------------------------------------------------------------------------------------------
@@ -497,7 +502,8 @@ class _Batch:
         titled = [s.view for s in self.staged if s.layout.has_titles]
         if not titled:
             return
-        rows = "(" + " UNION ALL ".join(f"SELECT * FROM {view}" for view in titled) + ")"
+        columns = ", ".join(["year", *(name for pair in TITLE_TABLES.values() for name in pair)])
+        rows = "(" + " UNION ALL ".join(f"SELECT {columns} FROM {view}" for view in titled) + ")"
         for title_table, (code, title) in TITLE_TABLES.items():
             # The newest year's title wins when BLS retitled a code.
             self.con.execute(

@@ -1,7 +1,91 @@
-"""Placeholder until its commands land."""
+"""`sectorwise lmi ingest PATH...`: load BLS QCEW CSV files into the warehouse (thin; calls the library)."""
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import duckdb
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from sectorwise.lmi.ingest import IngestError, IngestSummary, ingest_paths
+from sectorwise.lmi.warehouse import default_warehouse_path
+
+
+def _periods_text(periods: tuple[str, ...], limit: int = 12) -> str:
+    shown = ", ".join(periods[:limit])
+    return shown + (f", ... ({len(periods)} in all)" if len(periods) > limit else "")
+
+
+def _summary_table(summary: IngestSummary, warehouse: Path) -> Table:
+    table = Table(title="Loaded", show_header=False, title_justify="left")
+    table.add_column("what", style="bold")
+    table.add_column("value")
+    table.add_row("files", f"{summary.files:,}")
+    table.add_row("rows", f"{summary.rows:,}")
+    for name, rows in summary.table_rows.items():
+        table.add_row(f"  into {name}", f"{rows:,}")
+    table.add_row("rows replaced", f"{summary.replaced_rows:,}")
+    areas = ", ".join(summary.areas[:10]) + (", ..." if len(summary.areas) > 10 else "")
+    table.add_row("areas", f"{len(summary.areas):,} ({areas})")
+    table.add_row("years", ", ".join(str(y) for y in summary.years))
+    table.add_row("periods", _periods_text(summary.periods))
+    table.add_row("warehouse", str(warehouse))
+    return table
+
+
+def ingest(
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="QCEW CSV files (plain, .gz or .zip) or directories of them, in any BLS layout.",
+            show_default=False,
+        ),
+    ],
+    warehouse: Annotated[
+        Path | None,
+        typer.Option(
+            "--warehouse",
+            help="The DuckDB warehouse file (default: $SECTORWISE_DATA_DIR/warehouse.duckdb, else per-user).",
+        ),
+    ] = None,
+) -> None:
+    """Load BLS QCEW CSV files into the warehouse (all or nothing; a period loaded again replaces it)."""
+    console = Console()
+    err_console = Console(stderr=True)
+    target = warehouse or default_warehouse_path()
+    progress = Progress(
+        TextColumn("[bold]ingest"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+    task = progress.add_task("ingest", total=None)
+
+    def report(done: int, total: int) -> None:
+        progress.update(task, completed=done, total=total)
+
+    try:
+        with progress:
+            summary = ingest_paths(paths, warehouse=target, progress=report)
+    except IngestError as error:
+        err_console.print(Text.assemble(("error: ", "bold red"), str(error)), soft_wrap=True)
+        err_console.print("Nothing was loaded: the warehouse is unchanged.")
+        raise typer.Exit(code=1) from None
+    except duckdb.IOException as error:
+        # Typically another process holds the warehouse file open for writing.
+        err_console.print(
+            Text.assemble(("error: ", "bold red"), f"cannot open {target}: {error}"), soft_wrap=True
+        )
+        raise typer.Exit(code=1) from None
+    console.print(_summary_table(summary, target))
 
 
 def register(app: typer.Typer) -> None:
-    del app
+    app.command("ingest")(ingest)

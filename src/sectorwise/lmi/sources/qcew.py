@@ -385,8 +385,9 @@ def _gzip_tail(source: SourceFile) -> tuple[bytes, int]:
 
 
 def _count_lines(source: SourceFile) -> int:
-    with open_text(source) as handle:
-        return sum(1 for _ in handle)
+    """Line breaks in the file (a last line without one is line ``_count_lines + 1``)."""
+    with open(source.path, "rb") as handle:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(_CHUNK), b""))
 
 
 def open_text(source: SourceFile) -> TextIO:
@@ -480,3 +481,52 @@ def name_hints(name: str) -> NameHints:
     if token and area is None:
         area = token["area"]
     return NameHints(year=year, qtr=qtr, area_fips=area)
+
+
+def _parses_as(sql_type: str, cell: str) -> bool:
+    text = cell.strip()
+    if not text or sql_type == "VARCHAR":
+        return True
+    try:
+        value = float(text)
+    except ValueError:
+        return False
+    return sql_type == "DOUBLE" or value.is_integer()
+
+
+def diagnose(source: SourceFile, layout: Layout) -> None:
+    """Find the first malformed row of ``source`` in Python (slow; only after DuckDB refused the file)."""
+    types = list(layout.duckdb_types().items())
+    try:
+        for line, row in _raw_rows(source):
+            if len(row) != len(types):
+                raise IngestError(
+                    file=source.name,
+                    line=line,
+                    column=f"{min(len(row), len(types)) + 1}",
+                    problem=f"a row of {len(row)} cells",
+                    expected=f"{len(types)} comma-separated cells as in the {layout.name} layout",
+                )
+            for (column, sql_type), cell in zip(types, row, strict=True):
+                if not _parses_as(sql_type, cell):
+                    raise IngestError(
+                        file=source.name,
+                        line=line,
+                        column=column,
+                        problem=f"the cell {cell!r} is not {expected_text(sql_type)}",
+                        expected=expected_text(sql_type),
+                    )
+    except csv.Error as error:
+        raise IngestError(
+            file=source.name, problem=f"malformed CSV ({error})", expected="a well-formed CSV file"
+        ) from error
+
+
+def _raw_rows(source: SourceFile) -> Iterator[tuple[int, list[str]]]:
+    with open_text(source) as handle:
+        reader = csv.reader(handle, strict=True)
+        next(reader, None)
+        line = reader.line_num
+        for row in reader:
+            yield line + 1, row
+            line = reader.line_num
