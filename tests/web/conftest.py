@@ -15,6 +15,12 @@ import pytest
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sectorwise.web.settings")
 django.setup()
 
+from django.conf import settings  # noqa: E402
+
+# Argon2 is deliberately slow; the tests sign in hundreds of times and need no strong hashes. Production's
+# hasher order is checked in tests/web/test_settings.py against the settings module itself.
+settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *settings.PASSWORD_HASHERS]
+
 from tests.web.personas import Personas, build_personas  # noqa: E402  (needs Django set up)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sectorwise.accounts.models import User
+from sectorwise.accounts.services import api_token_create
 from sectorwise.core.roles import Role
 from sectorwise.partnerships.models import (
     Membership,
@@ -47,6 +48,8 @@ class Personas:
     membership_a: Membership
     membership_b: Membership
     contact_a: Person
+    staff_token: str
+    """An API token key of ``staff``."""
 
     def user(self, name: str) -> User | None:
         """The persona called ``name``; None for ``anonymous``."""
@@ -76,9 +79,11 @@ def build_personas() -> Personas:
         organization=EmployerFactory(name="Northern Clinic", naics_code="6211"),
         role=MembershipRole.EMPLOYER_MEMBER,
     )
+    staff = UserFactory(username="staff", role=Role.STATE_STAFF, is_staff=True)
+    _, staff_token = api_token_create(user=staff, name="tests")
     return Personas(
         admin=UserFactory(username="admin", role=Role.STATE_ADMIN, is_staff=True),
-        staff=UserFactory(username="staff", role=Role.STATE_STAFF, is_staff=True),
+        staff=staff,
         convener_a=UserFactory(username="convener_a", role=Role.CONVENER, organization=board_a),
         convener_b=UserFactory(username="convener_b", role=Role.CONVENER, organization=board_b),
         reviewer=UserFactory(username="reviewer", role=Role.REVIEWER),
@@ -92,4 +97,5 @@ def build_personas() -> Personas:
         membership_a=membership_a,
         membership_b=membership_b,
         contact_a=contact_a,
+        staff_token=staff_token,
     )

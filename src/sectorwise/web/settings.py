@@ -13,6 +13,7 @@ SECTORWISE_SECURE_SSL_REDIRECT, SECTORWISE_HSTS_SECONDS, SECTORWISE_LOG_LEVEL.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -144,6 +145,7 @@ AXES_COOLOFF_TIME = 1
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "America/New_York"
@@ -153,7 +155,13 @@ USE_TZ = True
 # Static files come straight from the npm packages `make install` put in node_modules: nothing is vendored.
 NODE_MODULES = env_path("SECTORWISE_NODE_MODULES", PROJECT_ROOT / "node_modules")
 STATIC_URL = "/static/"
-STATIC_ROOT = env_path("SECTORWISE_STATIC_ROOT", PROJECT_ROOT / "staticfiles")
+# Where `collectstatic` gathers files for production; development serves them from the finders instead (and
+# whitenoise would warn about a root that was never collected).
+STATIC_ROOT = (
+    env_path("SECTORWISE_STATIC_ROOT", PROJECT_ROOT / "staticfiles")
+    if not DEBUG or "SECTORWISE_STATIC_ROOT" in os.environ
+    else None
+)
 STATICFILES_DIRS = [
     ("uswds", str(NODE_MODULES / "@uswds" / "uswds" / "dist")),
     ("htmx", str(NODE_MODULES / "htmx.org" / "dist")),
@@ -162,6 +170,27 @@ STATICFILES_DIRS = [
     ("vega-embed", str(NODE_MODULES / "vega-embed" / "build")),
     ("us-atlas", str(NODE_MODULES / "us-atlas")),
 ]
+STATICFILES_FINDERS = [
+    "sectorwise.web.staticfinders.NodePackageFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+]
+SECTORWISE_STATIC_INCLUDE = {
+    # USWDS: its CSS, JS, the fonts and icons the CSS refers to (not the 2,000 Material icons).
+    "uswds": [
+        "css/*.css",
+        "js/*.js",
+        "fonts/*/*",
+        "img/*",
+        "img/usa-icons/*",
+        "img/usa-icons-bg/*",
+        "img/favicons/*",
+    ],
+    "htmx": ["htmx.min.js", "ext/*.js"],
+    "vega": ["vega.min.js"],
+    "vega-lite": ["vega-lite.min.js"],
+    "vega-embed": ["vega-embed.min.js"],
+    "us-atlas": ["*.json"],
+}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -174,6 +203,9 @@ STORAGES = {
 }
 # Without collectstatic (development, tests) whitenoise serves the finders' files directly.
 WHITENOISE_USE_FINDERS = DEBUG
+# Look files up per request in development instead of scanning every package at start-up (fixed here, not
+# derived later from DEBUG, which the test runner turns off).
+WHITENOISE_AUTOREFRESH = DEBUG
 
 # Security: safe in development, strict in production (`manage.py check --deploy` is clean with DEBUG off).
 SESSION_COOKIE_HTTPONLY = True

@@ -1,0 +1,117 @@
+"""Who may reach which route: ONE entry per URL name (pages, API, admin), checked for every persona.
+
+``tests/web/test_permission_matrix.py`` walks the URL resolver and every API operation: a route without an
+entry here fails the test, and so does an entry whose route is gone. To add a page, add its URL name with one
+or more ``Case``s: the URL's keyword arguments (built from the personas' records, so that other partnerships'
+IDs are tried too), the method, and the personas ALLOWED. Everyone else is refused: 403 when signed in; the
+login redirect (302) for anonymous visitors on pages, 401 on the API; the Django admin redirects everyone it
+refuses to its login (302).
+
+Personas: admin, staff (state program staff), convener_a (convenes partnership A), convener_b (convenes B),
+reviewer, viewer, outsider (signed in, no role), anonymous. See ``tests/web/personas.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from tests.web.personas import PERSONA_NAMES, Personas
+
+EVERYONE = frozenset(PERSONA_NAMES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+WITH_ROLE = SIGNED_IN - {"outsider"}
+STATE = frozenset({"admin", "staff"})
+ADMIN_ONLY = frozenset({"admin"})
+CAN_CHANGE_A = STATE | {"convener_a"}
+CAN_CHANGE_B = STATE | {"convener_b"}
+CONVENERS_AND_STATE = STATE | {"convener_a", "convener_b"}
+NOBODY: frozenset[str] = frozenset()
+
+
+def no_kwargs(_: Personas) -> dict[str, Any]:
+    return {}
+
+
+def partnership_a(p: Personas) -> dict[str, Any]:
+    return {"pk": p.partnership_a.pk}
+
+
+def partnership_b(p: Personas) -> dict[str, Any]:
+    return {"pk": p.partnership_b.pk}
+
+
+@dataclass(frozen=True)
+class Case:
+    allowed: frozenset[str]
+    kwargs: Callable[[Personas], dict[str, Any]] = no_kwargs
+    method: str = "get"
+    data: Callable[[Personas], Mapping[str, Any]] | None = None
+    """Form data (pages) or a JSON body (API) for methods that send one."""
+    allowed_status: frozenset[int] = frozenset({200})
+    """What an allowed persona gets (e.g. 302 after a successful POST)."""
+    note: str = ""
+
+
+def _stage_patch(_: Personas) -> dict[str, Any]:
+    return {"stage": "implementation"}
+
+
+PAGES: dict[str, list[Case]] = {
+    # Signed-in users are sent on from the login page (redirect_authenticated_user).
+    "accounts:login": [
+        Case(allowed=EVERYONE, allowed_status=frozenset({200, 302})),
+        Case(
+            allowed=EVERYONE,
+            method="post",
+            data=lambda _: {"username": "nobody", "password": "wrong"},
+            allowed_status=frozenset({200, 302}),
+        ),
+    ],
+    "accounts:logout": [Case(allowed=EVERYONE, method="post", allowed_status=frozenset({302}))],
+}
+
+API: dict[str, list[Case]] = {
+    "api:api-root": [Case(allowed=EVERYONE, allowed_status=frozenset({404}), note="ninja's empty root")],
+    "api:openapi-json": [Case(allowed=EVERYONE)],
+    "api:openapi-view": [Case(allowed=EVERYONE)],
+    "api:partnership_list": [Case(allowed=WITH_ROLE)],
+    "api:partnership_detail": [
+        Case(allowed=WITH_ROLE, kwargs=lambda p: {"partnership_id": p.partnership_a.pk}),
+        Case(allowed=WITH_ROLE, kwargs=lambda p: {"partnership_id": p.partnership_b.pk}),
+    ],
+    "api:partnership_patch": [
+        Case(
+            allowed=CAN_CHANGE_A,
+            method="patch",
+            kwargs=lambda p: {"partnership_id": p.partnership_a.pk},
+            data=_stage_patch,
+        ),
+        Case(
+            allowed=CAN_CHANGE_B,
+            method="patch",
+            kwargs=lambda p: {"partnership_id": p.partnership_b.pk},
+            data=_stage_patch,
+        ),
+    ],
+    "api:organization_list": [Case(allowed=WITH_ROLE)],
+    "api:organization_detail": [
+        Case(allowed=WITH_ROLE, kwargs=lambda p: {"organization_id": p.employer_a.pk}),
+    ],
+}
+"""API URL names, one per operation (django-ninja names each; a test checks every method is covered)."""
+
+ADMIN_ALLOWED = STATE
+"""The Django admin: every admin URL is walked (index, app lists, each model's list, add, change, history,
+delete pages for a real record); state staff reach it, everyone else is sent to its login. Deleting is for the
+state administrator only (``ADMIN_DELETE_ALLOWED``)."""
+ADMIN_DELETE_ALLOWED = ADMIN_ONLY
+
+ADMIN_PUBLIC = {
+    "admin:login": Case(allowed=EVERYONE, allowed_status=frozenset({200, 302})),
+    "admin:logout": Case(allowed=EVERYONE, method="post", allowed_status=frozenset({200, 302})),
+}
+"""Admin routes any visitor may reach: its own login and logout."""
+
+MATRIX: dict[str, list[Case]] = {**PAGES, **API}
