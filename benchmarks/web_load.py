@@ -2,9 +2,9 @@
 
 Seeds 1,000 partnerships, 20,000 organisations and 50,000 memberships into a scratch database (SQLite in a
 temporary directory; with ``DATABASE_URL`` set, a scratch PostgreSQL database created beside the one it names
-and dropped afterwards), serves it with gunicorn on 127.0.0.1 with production settings (DEBUG off, static
-files collected), runs locust headless for a bounded time and reports the p50/p95 latency and errors of each
-page.
+and dropped afterwards), serves it with gunicorn on 127.0.0.1 with production settings (DEBUG off; static
+files from the npm packages), warms every worker up, runs locust headless for a bounded time and reports the
+p50/p95 latency and errors of each page.
 Target: p95 <= 150 ms and no errors.
 
     python -m benchmarks.web_load [--duration 60] [--users 20] [--workers 4]
@@ -29,6 +29,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
@@ -72,9 +73,9 @@ def _environment(work: Path, database_url: str | None) -> dict[str, str]:
     env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
     env.update(
         {
-            "DJANGO_SETTINGS_MODULE": "sectorwise.web.settings",
-            "SECTORWISE_DATA_DIR": str(work / "data"),
+            "DJANGO_SETTINGS_MODULE": "benchmarks.web_settings",
             "SECTORWISE_STATIC_ROOT": str(work / "static"),
+            "SECTORWISE_DATA_DIR": str(work / "data"),
             # Production settings, as a real deployment runs them (plain HTTP on loopback, so no redirect).
             "SECTORWISE_DEBUG": "false",
             "SECTORWISE_SECRET_KEY": secrets.token_urlsafe(64),
@@ -103,6 +104,17 @@ def _wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: flo
     raise RuntimeError(f"gunicorn did not answer {url} within {timeout:.0f} s")
 
 
+def _warm_up(host: str, plan: dict[str, Any], *, rounds: int) -> None:
+    """Every page a few times before measuring: each worker compiles its templates, opens its connection."""
+    cookie = f"{plan['session_cookie']}={plan['sessions'][0]}"
+    for _ in range(rounds):
+        for value in plan["pages"].values():
+            path = value[0] if isinstance(value, list) else value
+            request = urllib.request.Request(host + path, headers={"Cookie": cookie})
+            with urllib.request.urlopen(request, timeout=30) as response:
+                response.read()
+
+
 def _read_stats(path: Path) -> dict[str, dict[str, float]]:
     stats: dict[str, dict[str, float]] = {}
     with path.open(newline="", encoding="utf-8") as handle:
@@ -117,13 +129,20 @@ def _read_stats(path: Path) -> dict[str, dict[str, float]]:
     return stats
 
 
-def _measure(
-    work: Path, env: dict[str, str], *, console: Console, duration: int, users: int, workers: int
-) -> dict[str, Any]:
+@dataclass(frozen=True)
+class LoadSettings:
+    duration: int = 60
+    users: int = 20
+    workers: int = 4
+    sizes: tuple[int, int, int] | None = None
+    """(partnerships, organizations, memberships); None: the state-sized default of the seed module."""
+
+
+def _measure(work: Path, env: dict[str, str], *, console: Console, load: LoadSettings) -> dict[str, Any]:
     python = sys.executable
     console.print("web load: migrating and seeding the scratch database…")
     seeded = subprocess.run(
-        [python, "-m", "benchmarks.web_load_seed"],
+        [python, "-m", "benchmarks.web_load_seed", *(str(size) for size in load.sizes or ())],
         cwd=ROOT,
         env=env,
         check=True,
@@ -132,12 +151,7 @@ def _measure(
     )
     plan = json.loads(seeded.stdout.strip().splitlines()[-1])
     console.print(f"web load: seeded {plan['counts']} in {plan['seconds']} s")
-    subprocess.run(
-        [python, "-m", "django", "collectstatic", "--noinput", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    (work / "static").mkdir(exist_ok=True)
     plan_file = work / "plan.json"
     plan_file.write_text(json.dumps(plan), encoding="utf-8")
 
@@ -146,7 +160,7 @@ def _measure(
     server = subprocess.Popen(
         [
             python, "-m", "gunicorn", "sectorwise.web.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--log-level", "warning",
+            "--bind", f"127.0.0.1:{port}", "--workers", str(load.workers), "--log-level", "warning",
         ],
         cwd=ROOT,
         env=env,
@@ -154,13 +168,15 @@ def _measure(
     )  # fmt: skip
     try:
         _wait_until_serving(f"{host}/accounts/login/", server)
+        _warm_up(host, plan, rounds=2 * load.workers)
         console.print(
-            f"web load: {users} users for {duration} s against gunicorn ({workers} workers) on {host}…"
+            f"web load: {load.users} users, {load.duration} s, gunicorn ({load.workers} workers) on {host}…"
         )
         locust = subprocess.run(
             [
                 python, "-m", "locust", "-f", str(Path(__file__).with_name("web_locustfile.py")),
-                "--headless", "--users", str(users), "--spawn-rate", str(users), "--run-time", f"{duration}s",
+                "--headless", "--users", str(load.users), "--spawn-rate", str(load.users),
+                "--run-time", f"{load.duration}s",
                 "--host", host, "--csv", str(work / "locust"), "--only-summary", "--loglevel", "WARNING",
             ],
             cwd=ROOT,
@@ -178,33 +194,24 @@ def _measure(
     return {"seeded": plan["counts"], "seed_seconds": plan["seconds"], "pages": stats}
 
 
-def run(console: Console, *, duration: int = 60, users: int = 20, workers: int = 4) -> dict[str, Any]:
+def run(console: Console, *, load: LoadSettings | None = None) -> dict[str, Any]:
     """Run the benchmark, print a table, return the figures (per page: requests, errors, p50_ms, p95_ms)."""
+    load = load or LoadSettings()
     database_url = os.environ.get("DATABASE_URL")
     with tempfile.TemporaryDirectory(prefix="sectorwise-web-load-") as scratch:
         work = Path(scratch)
         if database_url:
             with _scratch_postgres(database_url) as scratch_url:
-                result = _measure(
-                    work, _environment(work, scratch_url), console=console, duration=duration, users=users,
-                    workers=workers,
-                )  # fmt: skip
+                result = _measure(work, _environment(work, scratch_url), console=console, load=load)
         else:
-            result = _measure(
-                work,
-                _environment(work, None),
-                console=console,
-                duration=duration,
-                users=users,
-                workers=workers,
-            )
+            result = _measure(work, _environment(work, None), console=console, load=load)
     pages: dict[str, dict[str, float]] = result["pages"]
     result.update(
         {
             "database": "postgresql" if database_url else "sqlite",
-            "users": users,
-            "duration_s": duration,
-            "gunicorn_workers": workers,
+            "users": load.users,
+            "duration_s": load.duration,
+            "gunicorn_workers": load.workers,
             "target_p95_ms": TARGET_P95_MS,
             "meets_target": all(
                 figures["p95_ms"] <= TARGET_P95_MS and figures["errors"] == 0
@@ -213,7 +220,7 @@ def run(console: Console, *, duration: int = 60, users: int = 20, workers: int =
             ),
         }
     )
-    table = Table(title=f"Web load: {users} users, {duration} s, {result['database']}")
+    table = Table(title=f"Web load: {load.users} users, {load.duration} s, {result['database']}")
     for column in ("page", "requests", "errors", "p50 ms", "p95 ms", "req/s"):
         table.add_column(column, justify="left" if column == "page" else "right")
     for name in (*PAGES, "Aggregated"):
@@ -238,9 +245,18 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=60, help="seconds of load (default 60)")
     parser.add_argument("--users", type=int, default=20, help="concurrent users (default 20)")
     parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (default 4)")
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs=3,
+        metavar=("PARTNERSHIPS", "ORGANIZATIONS", "MEMBERSHIPS"),
+        help="a smaller registry for a quick check (default 1000 20000 50000)",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     arguments = parser.parse_args()
-    result = run(Console(), duration=arguments.duration, users=arguments.users, workers=arguments.workers)
+    sizes = tuple(arguments.sizes) if arguments.sizes else None
+    load = LoadSettings(arguments.duration, arguments.users, arguments.workers, sizes)  # type: ignore[arg-type]
+    result = run(Console(), load=load)
     if arguments.json:
         arguments.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
 

@@ -114,4 +114,9 @@ ADMIN_PUBLIC = {
 }
 """Admin routes any visitor may reach: its own login and logout."""
 
+# The registry's pages (sectorwise.partnerships.urls): their rows live beside the pages' tests.
+from tests.web.permission_matrix_pages import registry_pages  # noqa: E402  (its rows use the names above)
+
+PAGES.update(registry_pages())
+
 MATRIX: dict[str, list[Case]] = {**PAGES, **API}

@@ -90,7 +90,8 @@ def county_partnership_map(
                         "type": "quantitative",
                         "title": "Partnerships",
                         # Start the scheme past its palest blues so one partnership stands out from grey.
-                        "scale": {"scheme": {"name": "blues", "extent": [0.35, 1]}},
+                        # The domain starts at 1, so equal counts everywhere are not all "lowest".
+                        "scale": {"scheme": {"name": "blues", "extent": [0.35, 1]}, "domainMin": 1},
                         "legend": _count_legend(max(partnerships_by_county.values(), default=0)),
                     },
                 },
