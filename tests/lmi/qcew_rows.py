@@ -60,7 +60,8 @@ def _typed(rows: list[dict[str, object]], columns: dict[str, str]) -> pd.DataFra
         if sql_type in ("SMALLINT", "BIGINT"):
             frame[name] = frame[name].astype("int16" if sql_type == "SMALLINT" else "int64")
         else:
-            frame[name] = frame[name].astype("object")
+            # None, not NaN, for a missing code: Spark would read NaN in a text column as the text 'NaN'.
+            frame[name] = frame[name].astype("object").where(frame[name].notna(), None)
     return frame
 
 
