@@ -255,8 +255,9 @@ def rank_candidates(candidates: pa.Table, config: RankingConfig) -> RankingResul
     """Rank candidates (see the module docstring).
 
     ``candidates`` columns: ``code``, ``title``, ``employment``, ``establishments``, ``suppressed`` (bool:
-    suppressed or incomplete figures) and any of :data:`INDICATORS` (nullable numbers). Missing indicator
-    columns count as unavailable.
+    figures withheld or too incomplete to use) and any of :data:`INDICATORS` (nullable numbers); optionally
+    ``estimated`` and ``suppressed_share`` (figures that include estimates for suppressed cells), passed
+    through. Missing indicator columns count as unavailable.
     """
     rows = candidates.to_pylist()
     notes: list[str] = []
@@ -320,6 +321,8 @@ def rank_candidates(candidates: pa.Table, config: RankingConfig) -> RankingResul
             "score": scores[index],
             "employment": _number(row.get("employment")),
             "establishments": _number(row.get("establishments")),
+            "estimated": bool(row.get("estimated") or False),
+            "suppressed_share": _number(row.get("suppressed_share")),
         }
         for key in INDICATORS:
             out[key] = _number(row.get(key))
@@ -341,6 +344,13 @@ def rank_candidates(candidates: pa.Table, config: RankingConfig) -> RankingResul
             )
         ranked_rows.append(out)
 
+    estimated = sum(1 for row in ranked_rows if row["estimated"])
+    if estimated:
+        notes.append(
+            f"{estimated} ranked candidate(s) have suppressed county cells: their employment and LQ include "
+            "estimates (establishments x employment per establishment of the industry in the reference "
+            "area); see the columns estimated and suppressed_share."
+        )
     sensitivity = _sensitivity(normalised, weights, codes, scores)
     if not scored:
         notes.append("No candidate passed the screening; nothing is ranked.")
@@ -380,6 +390,8 @@ def _ranked_schema(used: Sequence[str]) -> pa.Schema:
         ("score", pa.float64()),
         ("employment", pa.float64()),
         ("establishments", pa.float64()),
+        ("estimated", pa.bool_()),
+        ("suppressed_share", pa.float64()),
         *[(key, pa.float64()) for key in INDICATORS],
     ]
     for key in used:

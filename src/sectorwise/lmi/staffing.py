@@ -21,6 +21,7 @@ their sector; the sector's staffing pattern is then used.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Final
 
 import ibis
@@ -28,6 +29,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sectorwise.lmi.measures import figures_for, region_cells
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.sources.oews import (
     ALL_OCCUPATIONS,
@@ -56,6 +58,7 @@ STAFFING_ASSUMPTIONS: Final = (
 )
 
 SECTOR_LEVEL: Final = 2
+PRIVATE: Final = 5
 _AGGREGATE_MEMBERS: Final = re.compile(r"\(([\d,\sand]+) only\)")
 _OWNERSHIP_VARIANT: Final = re.compile(r",\s*Privately Owned$")
 _GOVERNMENT_VARIANT: Final = re.compile(r"Government Owned$")
@@ -220,6 +223,23 @@ def state_wage_area(region: Region) -> str | None:
     """The OEWS state area code of a region whose counties all lie in one state ('5000000'), else None."""
     states = {county[:2] for county in region.counties}
     return f"{states.pop()}00000" if len(states) == 1 else None
+
+
+def region_industry_employment(
+    qcew: ir.Table, region: Region, industry_codes: Sequence[str], *, year: int, qtr: str
+) -> ir.Table:
+    """industry_code, employment, incomplete: the region's private employment in the given industries.
+
+    Employment is the period's employment figure (see :mod:`sectorwise.lmi.measures`) summed over the member
+    counties; where a member cell is suppressed, ``incomplete`` is True and the employment a lower bound.
+    """
+    cells = region_cells(qcew, region, years=[year], qtr=qtr)
+    cells = cells.filter(cells.own_code == PRIVATE, cells.industry_code.isin(list(industry_codes)))
+    return cells.select(
+        industry_code=cells.industry_code,
+        employment=cells[figures_for(qtr).employment].cast("float64"),
+        incomplete=cells.incomplete,
+    )
 
 
 def match_industries(industry_employment: ir.Table, oews: OewsData) -> ir.Table:

@@ -1,7 +1,121 @@
-"""Placeholder until its commands land."""
+"""`sectorwise lmi occupations`: the occupations a region's target industries employ, with wages."""
 
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import ibis
 import typer
+from rich.console import Console
+
+from sectorwise.lmi.commands.analysis_inputs import (
+    OewsOption,
+    PeriodOption,
+    RegionOption,
+    RegionsFileOption,
+    UserError,
+    WageAreaOption,
+    WarehouseOption,
+    YearOption,
+    check_region_loaded,
+    codes_list,
+    connect,
+    fail,
+    oews_from,
+    period_table,
+    resolve_region,
+)
+from sectorwise.lmi.output import OutputFormat, write_table
+from sectorwise.lmi.sources.oews import OewsData
+from sectorwise.lmi.staffing import (
+    STAFFING_ASSUMPTIONS,
+    region_industry_employment,
+    staffing_pattern,
+    state_wage_area,
+)
+
+
+def _wage_area(oews: OewsData, given: str | None, fallback: str | None) -> str | None:
+    area = given or fallback
+    if area is not None and oews.area_name(area) is None:
+        if given is None:
+            return None  # the region's state has no OEWS estimates: national wages
+        raise UserError(f"--wage-area {given!r} is not an OEWS area (see oe.area; e.g. 5000000 for Vermont)")
+    return area
+
+
+def occupations_command(
+    industries: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--industries",
+            help="Target industries: QCEW NAICS codes at any level, comma-separated or repeated "
+            "(e.g. 3254,5417).",
+        ),
+    ] = None,
+    region: RegionOption = None,
+    regions_file: RegionsFileOption = None,
+    oews: OewsOption = None,
+    wage_area: WageAreaOption = None,
+    year: YearOption = None,
+    period: PeriodOption = None,
+    limit: Annotated[int, typer.Option("--limit", help="Show this many occupations (0: all).")] = 25,
+    warehouse: WarehouseOption = None,
+    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.TABLE,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+) -> None:
+    """Estimated jobs by occupation in a region's target industries (national staffing patterns x regional
+    industry employment), with the occupations' wages in the region's state or metro area."""
+    codes = codes_list(industries)
+    try:
+        if not codes:
+            raise UserError("give the target industries with --industries CODE,CODE,...")
+        data = oews_from(oews)
+        assert data is not None
+        con = connect(warehouse)
+        qcew, year_, qtr = period_table(con, year, period)
+        chosen = resolve_region(region, regions_file, con)
+        check_region_loaded(qcew, chosen, year_, qtr)
+        area = _wage_area(data, wage_area, state_wage_area(chosen))
+    except UserError as error:
+        fail(str(error))
+    employment = region_industry_employment(qcew, chosen, codes, year=year_, qtr=qtr).to_pyarrow()
+    found = set(employment.column("industry_code").to_pylist())
+    notes = list(STAFFING_ASSUMPTIONS)
+    missing = [code for code in codes if code not in found]
+    if missing:
+        fail(
+            f"industry {missing[0]} has no private employment in {chosen.name} for {year_} period {qtr} "
+            "(check the code: QCEW NAICS, e.g. 3254 or 31-33)"
+        )
+    incomplete = [row["industry_code"] for row in employment.to_pylist() if row["incomplete"]]
+    if incomplete:
+        notes.append(
+            "Suppressed cells: employment of " + ", ".join(incomplete) + " is a lower bound (some county "
+            "figures withheld by BLS)."
+        )
+    pattern = staffing_pattern(ibis.memtable(employment), data, wage_area=area)
+    pattern = pattern.mutate(
+        employment_est=pattern.employment_est.round(0), share_of_targets=pattern.share_of_targets.round(4)
+    )
+    if limit > 0:
+        pattern = pattern.limit(limit)
+    table = pattern.to_pyarrow()
+    wage_label = data.area_name(area) if area else "national"
+    write_table(
+        table,
+        fmt,
+        output,
+        title=f"Occupations in {', '.join(codes)}, {chosen.name} ({year_} {qtr}); wages: {wage_label}, "
+        f"OEWS {data.vintage}",
+    )
+    if fmt is OutputFormat.TABLE:
+        console = Console(stderr=output is None)
+        console.print("[bold]Assumptions[/]")
+        for note in notes:
+            console.print(f" - {note}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    del app
+    app.command("occupations")(occupations_command)

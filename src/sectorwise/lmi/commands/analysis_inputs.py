@@ -1,0 +1,284 @@
+"""Options and checks shared by `clusters`, `occupations`, `rank` and `assessment` (thin)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import ibis.expr.types as ir
+import typer
+from ibis.backends.duckdb import Backend as DuckDBBackend
+from rich.console import Console
+
+from sectorwise.lmi import warehouse
+from sectorwise.lmi.clusters import county_peers
+from sectorwise.lmi.codes import TOTAL_INDUSTRY, TOTAL_OWNERSHIP, US_FIPS
+from sectorwise.lmi.regions import Region, RegionFileError, load_regions, parse_region_counties
+from sectorwise.lmi.regionsets import (
+    UnknownCountyError,
+    UnknownRegionError,
+    UnknownRegionSetError,
+    load_region_set,
+    stored_region,
+)
+from sectorwise.lmi.sources.clusters import ClusterCatalog, ClusterFileError, load_clusters
+from sectorwise.lmi.sources.oews import OewsData, OewsFileError, load_oews
+
+CLUSTERS_ENV = "SECTORWISE_CLUSTERS"
+OEWS_ENV = "SECTORWISE_OEWS"
+
+WarehouseOption = Annotated[
+    Path | None, typer.Option("--warehouse", help="The DuckDB warehouse file (default: the per-user one).")
+]
+RegionOption = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        help="The region: a name in --regions-file, NAME=FIPS,FIPS,... on the line, one county FIPS, "
+        "or SET:REGION_ID / SET@COUNTY of a region set stored with `sectorwise lmi regions store`.",
+    ),
+]
+RegionsFileOption = Annotated[
+    Path | None,
+    typer.Option("--regions-file", help='TOML file of regions: [regions."Name"] counties = ["50007", ...].'),
+]
+YearOption = Annotated[
+    int | None, typer.Option("--year", help="The year (default: the latest loaded).", show_default=False)
+]
+PeriodOption = Annotated[
+    str | None,
+    typer.Option(
+        "--period", help="Quarter 1-4, or A for annual (default: the latest loaded).", show_default=False
+    ),
+]
+ReferenceOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reference",
+        help="LQ and shift-share reference area (default: US000 when loaded, else the region's state).",
+    ),
+]
+BaseYearOption = Annotated[
+    int | None,
+    typer.Option(
+        "--base-year",
+        help="Start year of growth and shift-share, same period (default: the year before, when loaded).",
+    ),
+]
+ClustersOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--clusters",
+        envvar=CLUSTERS_ENV,
+        help="Cluster Mapping Project definitions JSON (e.g. cmp_cluster_meta_2015.json); "
+        f"or set {CLUSTERS_ENV}.",
+    ),
+]
+OewsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--oews",
+        envvar=OEWS_ENV,
+        help=f"Directory with BLS OEWS oe.data.* and lookup files (oe.industry, ...); or set {OEWS_ENV}.",
+    ),
+]
+WageAreaOption = Annotated[
+    str | None,
+    typer.Option(
+        "--wage-area",
+        help="OEWS area for occupation wages, e.g. 5000000 (Vermont) or 0015540 (Burlington MSA) "
+        "(default: the region's state when it lies in one).",
+    ),
+]
+
+
+class UserError(Exception):
+    """A mistake in what the user gave: printed as a message, exit code 1, no traceback."""
+
+
+def fail(message: str) -> NoReturn:
+    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(1)
+
+
+def connect(path: Path | None) -> DuckDBBackend:
+    try:
+        return warehouse.connect(path, read_only=True)
+    except FileNotFoundError as error:
+        raise UserError(str(error)) from error
+
+
+def latest_period(qcew_quarterly: ir.Table, qcew_annual: ir.Table) -> tuple[int, str]:
+    """The latest (year, qtr) loaded, quarterly first (annual when only annual data is loaded)."""
+    quarters = qcew_quarterly.select("year", "qtr").distinct().to_pyarrow().to_pylist()
+    if quarters:
+        best = max(quarters, key=lambda row: (row["year"], row["qtr"]))
+        return int(best["year"]), str(best["qtr"])
+    years = qcew_annual.select("year").distinct().to_pyarrow().to_pylist()
+    if years:
+        return max(int(row["year"]) for row in years), "A"
+    raise UserError("the warehouse holds no QCEW data: load files with `sectorwise lmi ingest PATH...`")
+
+
+def period_table(con: DuckDBBackend, year: int | None, period: str | None) -> tuple[ir.Table, int, str]:
+    """The warehouse table of the period, and the (year, qtr) chosen."""
+    quarterly = con.table(warehouse.QUARTERLY_TABLE)
+    annual = con.table(warehouse.ANNUAL_TABLE)
+    if year is None or period is None:
+        latest_year, latest_qtr = latest_period(quarterly, annual)
+        year = latest_year if year is None else year
+        period = latest_qtr if period is None else period
+    qtr = period.strip().upper()
+    if qtr not in ("1", "2", "3", "4", "A"):
+        raise UserError(f"--period {period!r}: expected 1, 2, 3, 4 or A")
+    return (annual if qtr == "A" else quarterly), year, qtr
+
+
+def loaded_areas(qcew: ir.Table, year: int, qtr: str) -> set[str]:
+    totals = qcew.filter(
+        qcew.year == year,
+        qcew.qtr == qtr,
+        qcew.own_code == TOTAL_OWNERSHIP,
+        qcew.industry_code == TOTAL_INDUSTRY,
+    )
+    return set(totals.select("area_fips").distinct().to_pyarrow().column("area_fips").to_pylist())
+
+
+def resolve_region(spec: str | None, regions_file: Path | None, con: DuckDBBackend) -> Region:
+    """The region the user named (see :data:`RegionOption`)."""
+    if spec is None or not spec.strip():
+        raise UserError(
+            "give the region with --region (NAME with --regions-file, NAME=FIPS,..., or a county)"
+        )
+    spec = spec.strip()
+    if "=" in spec:
+        try:
+            return parse_region_counties(spec)
+        except ValueError as error:
+            raise UserError(str(error)) from error
+    if regions_file is not None:
+        try:
+            regions = load_regions(regions_file)
+        except RegionFileError as error:
+            raise UserError(str(error)) from error
+        if spec not in regions:
+            raise UserError(
+                f"--region {spec!r} is not defined in {regions_file} "
+                f"(it defines {', '.join(sorted(regions))})"
+            )
+        return regions[spec]
+    if len(spec) == 5 and spec.isdigit():
+        try:
+            return Region(name=spec, counties=(spec,), description=f"County {spec}")
+        except ValueError as error:
+            raise UserError(str(error)) from error
+    if ":" in spec or "@" in spec:
+        try:
+            return stored_region(con.con, spec)
+        except (UnknownRegionSetError, UnknownRegionError, UnknownCountyError, ValueError) as error:
+            raise UserError(str(error)) from error
+    raise UserError(
+        f"--region {spec!r}: give --regions-file FILE to look the name up, or define the region as "
+        "NAME=FIPS,FIPS,..., or name one county by its FIPS code, or SET:REGION_ID, or SET@COUNTY"
+    )
+
+
+def check_region_loaded(qcew: ir.Table, region: Region, year: int, qtr: str) -> None:
+    """Refuse a region with a county that the warehouse does not hold for the period."""
+    loaded = loaded_areas(qcew, year, qtr)
+    missing = [county for county in region.counties if county not in loaded]
+    if missing:
+        period = f"{year} Q{qtr}" if qtr != "A" else f"{year} annual"
+        raise UserError(
+            f"region {region.name!r}: unknown county {missing[0]}"
+            + (f" (and {len(missing) - 1} more)" if len(missing) > 1 else "")
+            + f": not in the warehouse for {period}; load its QCEW file with `sectorwise lmi ingest`"
+        )
+
+
+def choose_reference(qcew: ir.Table, region: Region, year: int, qtr: str, given: str | None) -> str:
+    loaded = loaded_areas(qcew, year, qtr)
+    if given is not None:
+        if given not in loaded:
+            raise UserError(f"--reference {given!r} is not in the warehouse for {year} period {qtr}")
+        return given
+    if US_FIPS in loaded:
+        return US_FIPS
+    states = {county[:2] for county in region.counties}
+    if len(states) == 1:
+        state = f"{states.pop()}000"
+        if state in loaded:
+            return state
+    raise UserError("no U.S. or statewide file is loaded for the region: give --reference AREA")
+
+
+def base_year_for(qcew: ir.Table, region: Region, year: int, qtr: str, given: int | None) -> int | None:
+    """The growth/shift-share start year: the one given, else the year before when all counties are loaded."""
+    if given is not None:
+        if given >= year:
+            raise UserError(f"--base-year {given} must come before {year}")
+        check_region_loaded(qcew, region, given, qtr)
+        return given
+    loaded = loaded_areas(qcew, year - 1, qtr)
+    return year - 1 if all(county in loaded for county in region.counties) else None
+
+
+def peer_counties(qcew: ir.Table, region: Region, year: int, qtr: str) -> list[Region]:
+    """Default peers of the strong-cluster rule: every loaded county of the region's states, one by one."""
+    peers: list[Region] = []
+    for state in sorted({county[:2] for county in region.counties}):
+        table = county_peers(qcew, year=year, qtr=qtr, state=state).to_pyarrow()
+        peers.extend(Region(name=c, counties=(c,)) for c in table.column("area_fips").to_pylist())
+    return peers
+
+
+def peers_from_set(con: DuckDBBackend, qcew: ir.Table, set_name: str, year: int, qtr: str) -> list[Region]:
+    """Peers = the regions of a stored region set whose counties are all loaded for the period."""
+    try:
+        region_set = load_region_set(con.con, set_name)
+    except UnknownRegionSetError as error:
+        raise UserError(str(error)) from error
+    loaded = loaded_areas(qcew, year, qtr)
+    peers = [
+        region_set.to_region(region_id, name=f"{set_name}:{region_id}")
+        for region_id in region_set.region_ids
+        if all(c in loaded for c in region_set.members(region_id))
+    ]
+    if len(peers) < 4:
+        raise UserError(
+            f"region set {set_name!r} has only {len(peers)} region(s) with every county loaded; "
+            "the strong-cluster rule compares at least 4 peers"
+        )
+    return peers
+
+
+def catalog_from(path: Path | None) -> ClusterCatalog:
+    if path is None:
+        raise UserError(f"give the cluster definitions with --clusters FILE (or set {CLUSTERS_ENV})")
+    try:
+        return load_clusters(path)
+    except ClusterFileError as error:
+        raise UserError(str(error)) from error
+
+
+def oews_from(path: Path | None, *, required: bool = True) -> OewsData | None:
+    if path is None:
+        if required:
+            raise UserError(f"give the OEWS files with --oews DIR (or set {OEWS_ENV})")
+        return None
+    try:
+        return load_oews(path)
+    except OewsFileError as error:
+        raise UserError(str(error)) from error
+
+
+def env_path(name: str) -> Path | None:
+    value = os.environ.get(name)
+    return Path(value) if value else None
+
+
+def codes_list(values: Sequence[str] | None) -> list[str]:
+    """Comma-separated or repeated codes, cleaned."""
+    return [part.strip() for value in values or [] for part in value.split(",") if part.strip()]

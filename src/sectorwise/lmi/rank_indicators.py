@@ -1,0 +1,335 @@
+"""The indicators of the target-industry ranking, gathered for one region as lazy Ibis tables.
+
+Two kinds of candidates:
+
+- industries at one NAICS level (``sector``, ``naics3`` ... ``naics6``), private ownership (own_code 5):
+  figures, LQ and growth from :mod:`sectorwise.lmi.measures`, the competitive effect from
+  :mod:`sectorwise.lmi.shiftshare`, cluster strength from :mod:`sectorwise.lmi.clusters`, occupation wages
+  from :mod:`sectorwise.lmi.staffing`;
+- benchmark clusters: figures and LQ from :func:`sectorwise.lmi.clusters.cluster_metrics`.
+
+Each function returns one row per candidate with the columns :func:`sectorwise.lmi.ranking.rank_candidates`
+reads: code, title, employment, establishments, suppressed, and the indicators (NULL where unavailable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import ibis
+import ibis.expr.types as ir
+
+from sectorwise.lmi.clusters import PRIVATE, cluster_metrics, strong_clusters, with_suppressed_estimate
+from sectorwise.lmi.codes import RANGE_SECTORS, SUPPRESSED, TOTAL_INDUSTRY, TOTAL_OWNERSHIP, NaicsLevel
+from sectorwise.lmi.measures import figures_for, growth, measures
+from sectorwise.lmi.regions import Region
+from sectorwise.lmi.shiftshare import shift_share
+from sectorwise.lmi.sources.clusters import ClusterCatalog
+from sectorwise.lmi.sources.oews import OewsData
+from sectorwise.lmi.staffing import industry_occupation_wages, match_industries
+
+RANKABLE_LEVELS: Final = (
+    NaicsLevel.SECTOR,
+    NaicsLevel.NAICS3,
+    NaicsLevel.NAICS4,
+    NaicsLevel.NAICS5,
+    NaicsLevel.NAICS6,
+)
+#: Candidates whose estimated share of employment in suppressed county cells exceeds this are not ranked.
+MAX_SUPPRESSED_SHARE: Final = 0.5
+
+
+@dataclass(frozen=True)
+class RankingInputs:
+    """What the indicators are computed from."""
+
+    qcew: ir.Table
+    region: Region
+    year: int
+    qtr: str
+    reference: str
+    catalog: ClusterCatalog
+    peers: Sequence[Region]
+    oews: OewsData | None = None
+    wage_area: str | None = None
+    base_year: int | None = None
+    industry_titles: ir.Table | None = None
+
+
+def level_filter(industry_code: ir.StringValue, level: NaicsLevel) -> ir.BooleanValue:
+    """True for QCEW industry codes of ``level``."""
+    if level is NaicsLevel.SECTOR:
+        ranges = list(RANGE_SECTORS)
+        two_digit = (industry_code.length() == 2) & industry_code.re_search(r"^\d\d$")
+        return (two_digit & ~industry_code.startswith("10")) | industry_code.isin(ranges)
+    # Codes 101, 102 and 1011-1029 are BLS domains and supersectors, not NAICS industries.
+    if level not in RANKABLE_LEVELS:
+        raise ValueError(f"industries can be ranked at {', '.join(RANKABLE_LEVELS)}, not {level}")
+    digits = int(level.value.removeprefix("naics"))
+    is_naics = ~industry_code.startswith("10")
+    return (industry_code.length() == digits) & industry_code.re_search(r"^\d+$") & is_naics
+
+
+def _prefix_match(six_digit: ir.StringValue, candidate: ir.StringValue) -> ir.BooleanValue:
+    """True when a 6-digit NAICS code lies inside the candidate code (sector ranges included)."""
+    in_range = ibis.literal(False)
+    for sector, members in RANGE_SECTORS.items():
+        in_range = in_range | ((candidate == sector) & six_digit.substr(0, 2).isin(list(members)))
+    return six_digit.startswith(candidate) | in_range
+
+
+def peer_strength(inputs: RankingInputs) -> ir.Table:
+    """Strong-cluster test of every cluster in the region, against the peers (the region included)."""
+    regions = [inputs.region, *(p for p in inputs.peers if p.name != inputs.region.name)]
+    metrics = cluster_metrics(
+        inputs.qcew,
+        inputs.catalog,
+        regions,
+        year=inputs.year,
+        qtr=inputs.qtr,
+        reference=inputs.reference,
+    )
+    tested = strong_clusters(metrics)
+    return tested.filter(tested.region == inputs.region.name)
+
+
+def estimated_industry_figures(inputs: RankingInputs, level: NaicsLevel) -> ir.Table:
+    """Per industry of ``level`` in the region: employment including estimates for suppressed member cells
+    (see :func:`sectorwise.lmi.clusters.with_suppressed_estimate`), the estimated suppressed share, and an
+    LQ computed from those figures (the reference's suppressed cell, if any, estimated the same way).
+
+    Columns: e_code, employment_with_estimate, suppressed_share, lq_estimated.
+    """
+    qcew = inputs.qcew
+    emp = figures_for(inputs.qtr).employment
+    est = "annual_avg_estabs" if inputs.qtr == "A" else "qtrly_estabs"
+    period = qcew.filter(qcew.year == inputs.year, qcew.qtr == inputs.qtr, qcew.size_code == 0)
+    areas = [*inputs.region.counties, inputs.reference]
+    private = period.filter(
+        period.own_code == PRIVATE, period.area_fips.isin(areas), level_filter(period.industry_code, level)
+    )
+    cells = private.select(
+        area_fips=private.area_fips,
+        naics=private.industry_code,
+        suppressed=private.disclosure_code.fill_null("") == SUPPRESSED,
+        employment=private[emp].cast("int64"),
+        establishments=private[est].cast("int64"),
+    )
+    estimated = with_suppressed_estimate(cells, period, reference=inputs.reference, qtr=inputs.qtr)
+    in_region = estimated.area_fips != inputs.reference
+    disclosed = ibis.ifelse(estimated.suppressed, 0.0, estimated.employment.cast("float64"))
+    sums = estimated.group_by("naics").aggregate(
+        region_disclosed=ibis.ifelse(in_region, disclosed, 0.0).sum(),
+        region_hidden=ibis.ifelse(in_region, estimated.employment_est, 0.0).sum(),
+        reference_total=ibis.ifelse(in_region, 0.0, disclosed + estimated.employment_est).sum(),
+    )
+    totals = period.filter(
+        period.own_code == TOTAL_OWNERSHIP,
+        period.industry_code == TOTAL_INDUSTRY,
+        period.area_fips.isin(areas),
+    )
+    base = totals.aggregate(
+        region_base=ibis.ifelse(totals.area_fips != inputs.reference, totals[emp], 0).sum().cast("float64"),
+        reference_base=ibis.ifelse(totals.area_fips == inputs.reference, totals[emp], 0)
+        .sum()
+        .cast("float64"),
+    )
+    joined = sums.cross_join(base)
+    with_estimate = joined.region_disclosed + joined.region_hidden
+    region_share = with_estimate / joined.region_base.nullif(0.0)
+    reference_share = joined.reference_total / joined.reference_base.nullif(0.0)
+    return joined.select(
+        e_code=joined.naics,
+        employment_with_estimate=with_estimate,
+        suppressed_share=joined.region_hidden / with_estimate.nullif(0.0),
+        lq_estimated=region_share / reference_share.nullif(0.0),
+    )
+
+
+def industry_indicators(inputs: RankingInputs, level: NaicsLevel) -> ir.Table:
+    """Candidates = the region's private industries at ``level``."""
+    qcew, region = inputs.qcew, inputs.region
+    figures = figures_for(inputs.qtr)
+    emp = figures.employment
+    est = "annual_avg_estabs" if inputs.qtr == "A" else "qtrly_estabs"
+    wage = "annual_avg_wkly_wage" if inputs.qtr == "A" else "avg_wkly_wage"
+    current = measures(
+        qcew,
+        year=inputs.year,
+        qtr=inputs.qtr,
+        reference=inputs.reference,
+        areas=[],
+        ownerships=[TOTAL_OWNERSHIP, PRIVATE],
+        regions=[region],
+        industry_titles=inputs.industry_titles,
+    )
+    total = current.filter(current.own_code == TOTAL_OWNERSHIP, current.industry_code == TOTAL_INDUSTRY)
+    total = total.select(region_wage=total[wage].cast("float64"))
+    rows = current.filter(current.own_code == PRIVATE, level_filter(current.industry_code, level))
+    rows = rows.cross_join(total)
+    estimates = estimated_industry_figures(inputs, level)
+    rows = rows.left_join(estimates, rows.industry_code == estimates.e_code)
+    all_suppressed = rows.disclosure_code.fill_null("") == SUPPRESSED
+    # An incomplete region cell (some member county suppressed) is ranked on estimated figures when the
+    # estimated suppressed share is small; measures' own LQ is used whenever it exists.
+    estimated = rows.incomplete & ~all_suppressed
+    too_hidden = rows.suppressed_share.fill_null(1.0) > MAX_SUPPRESSED_SHARE
+    suppressed = all_suppressed | (estimated & too_hidden)
+    employment = ibis.ifelse(estimated, rows.employment_with_estimate, rows[emp].cast("float64"))
+    candidates = rows.select(
+        code=rows.industry_code,
+        title=rows.industry_title,
+        employment=employment.round(0),
+        establishments=rows[est].cast("float64"),
+        suppressed=suppressed,
+        estimated=estimated,
+        suppressed_share=ibis.ifelse(estimated, rows.suppressed_share, 0.0),
+        size=ibis.ifelse(suppressed, ibis.null("float64"), employment.round(0)),
+        lq=ibis.ifelse(estimated, rows.lq_estimated.round(2), rows[f"lq_{emp}"]),
+        wage_ratio=ibis.ifelse(
+            suppressed, ibis.null("float64"), rows[wage].cast("float64") / rows.region_wage.nullif(0.0)
+        ),
+    )
+
+    # Growth: compound annual rate from the base year (same period).
+    if inputs.base_year is not None:
+        grown = growth(
+            qcew,
+            start_year=inputs.base_year,
+            end_year=inputs.year,
+            qtr=inputs.qtr,
+            areas=[],
+            ownerships=[PRIVATE],
+            regions=[region],
+        )
+        grown = grown.select(g_code=grown.industry_code, growth=grown[f"{emp}_cagr_pct"] / 100.0)
+        joined = candidates.left_join(grown, candidates.code == grown.g_code)
+        candidates = joined.drop("g_code")
+        shares = shift_share(
+            qcew,
+            area=region.name,
+            reference=inputs.reference,
+            start=(inputs.base_year, inputs.qtr),
+            end=(inputs.year, inputs.qtr),
+            level=level,
+            regions=[region],
+        )
+        shares = shares.select(
+            s_code=shares.industry_code,
+            competitive_effect=shares.competitive_effect / shares.start_value.cast("float64").nullif(0.0),
+        )
+        joined = candidates.left_join(shares, candidates.code == shares.s_code)
+        candidates = joined.drop("s_code")
+    else:
+        candidates = candidates.mutate(growth=ibis.null("float64"), competitive_effect=ibis.null("float64"))
+
+    # Cluster strength: establishment-weighted strength of the clusters of its 6-digit industries.
+    strength = peer_strength(inputs).select(s_cluster="cluster_code", s_strength="strength")
+    definitions = ibis.memtable(
+        [{"naics": n, "d_cluster": c} for n, c in inputs.catalog.qcew_naics_to_cluster().items()],
+        schema={"naics": "string", "d_cluster": "string"},
+    )
+    members = qcew.filter(
+        qcew.year == inputs.year,
+        qcew.qtr == inputs.qtr,
+        qcew.own_code == PRIVATE,
+        qcew.area_fips.isin(list(region.counties)),
+        qcew.size_code == 0,
+    )
+    members = members.select(naics=members.industry_code, estabs=members[est].cast("float64"))
+    members = members.inner_join(definitions, "naics")
+    members = members.inner_join(strength, members.d_cluster == strength.s_cluster)
+    codes = candidates.select(c_code=candidates.code)
+    pairs = codes.inner_join(members, _prefix_match(members.naics, codes.c_code))
+    cluster_scores = pairs.group_by("c_code").aggregate(
+        cluster_strength=(pairs.s_strength * pairs.estabs).sum() / pairs.estabs.sum().nullif(0.0)
+    )
+    joined = candidates.left_join(cluster_scores, candidates.code == cluster_scores.c_code)
+    # An industry with no establishment in any benchmark cluster (farming, for one) has no strong cluster.
+    candidates = joined.drop("c_code").mutate(cluster_strength=joined.cluster_strength.fill_null(0.0))
+
+    # Occupation wages: the jobs-weighted mean wage of the occupations the industry employs.
+    if inputs.oews is not None:
+        wages = ibis.memtable(industry_occupation_wages(inputs.oews, wage_area=inputs.wage_area))
+        wages = wages.rename(w_code="oews_industry_code")
+        matched = match_industries(candidates.rename(industry_code="code"), inputs.oews)
+        matched = matched.left_join(wages, matched.oews_industry_code == wages.w_code)
+        candidates = matched.select(
+            *[c if c != "code" else "industry_code" for c in candidates.columns],
+            occupation_wages="occupation_wage",
+            oews_industry_code="oews_industry_code",
+            oews_match_level="match_level",
+        ).rename(code="industry_code")
+    else:
+        candidates = candidates.mutate(occupation_wages=ibis.null("float64"))
+    return candidates.order_by("code")
+
+
+def cluster_indicators(inputs: RankingInputs) -> ir.Table:
+    """Candidates = the benchmark clusters present in the region."""
+    tested = peer_strength(inputs)
+    with_estimate = tested.employment.cast("float64") + tested.suppressed_employment_est
+    region_wage_rows = measures(
+        inputs.qcew,
+        year=inputs.year,
+        qtr=inputs.qtr,
+        reference=inputs.reference,
+        areas=[],
+        ownerships=[TOTAL_OWNERSHIP],
+        regions=[inputs.region],
+    )
+    wage = "annual_avg_wkly_wage" if inputs.qtr == "A" else "avg_wkly_wage"
+    region_wage_rows = region_wage_rows.filter(region_wage_rows.industry_code == TOTAL_INDUSTRY)
+    region_wage = region_wage_rows.select(region_wage=region_wage_rows[wage].cast("float64"))
+    rows = tested.filter(tested.establishments > 0).cross_join(region_wage)
+    suppressed = rows.suppressed_share > MAX_SUPPRESSED_SHARE
+    candidates = rows.select(
+        code=rows.cluster_code,
+        title=rows.cluster_name,
+        employment=with_estimate.round(0),
+        establishments=rows.establishments.cast("float64"),
+        suppressed=suppressed,
+        suppressed_share=rows.suppressed_share,
+        size=with_estimate.round(0),
+        lq=rows.lq,
+        growth=ibis.null("float64"),
+        competitive_effect=ibis.null("float64"),
+        wage_ratio=rows.avg_wkly_wage / rows.region_wage.nullif(0.0),
+        cluster_strength=rows.strength,
+        strong=rows.strong,
+    )
+    if inputs.oews is not None:
+        wages = _cluster_occupation_wages(inputs)
+        joined = candidates.left_join(wages, candidates.code == wages.o_cluster)
+        candidates = joined.drop("o_cluster")
+    else:
+        candidates = candidates.mutate(occupation_wages=ibis.null("float64"))
+    return candidates.order_by("code")
+
+
+def _cluster_occupation_wages(inputs: RankingInputs) -> ir.Table:
+    """Per cluster: establishment-weighted occupation wage of its 6-digit industries in the region."""
+    assert inputs.oews is not None
+    est = "annual_avg_estabs" if inputs.qtr == "A" else "qtrly_estabs"
+    qcew = inputs.qcew
+    members = qcew.filter(
+        qcew.year == inputs.year,
+        qcew.qtr == inputs.qtr,
+        qcew.own_code == PRIVATE,
+        qcew.area_fips.isin(list(inputs.region.counties)),
+        qcew.size_code == 0,
+    )
+    definitions = ibis.memtable(
+        [{"naics": n, "o_cluster": c} for n, c in inputs.catalog.qcew_naics_to_cluster().items()],
+        schema={"naics": "string", "o_cluster": "string"},
+    )
+    cells = members.select(industry_code=members.industry_code, estabs=members[est].cast("float64"))
+    cells = cells.inner_join(definitions, cells.industry_code == definitions.naics)
+    matched = match_industries(cells, inputs.oews)
+    wages = ibis.memtable(industry_occupation_wages(inputs.oews, wage_area=inputs.wage_area))
+    matched = matched.inner_join(wages, matched.oews_industry_code == wages.oews_industry_code)
+    return matched.group_by("o_cluster").aggregate(
+        occupation_wages=(matched.occupation_wage * matched.estabs).sum() / matched.estabs.sum().nullif(0.0)
+    )
