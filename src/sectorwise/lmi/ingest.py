@@ -23,6 +23,7 @@ import contextlib
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import count
 from pathlib import Path
 from types import MappingProxyType
@@ -39,6 +40,7 @@ from sectorwise.lmi.sources.qcew import (
     detect_layout,
     diagnose,
     expected_text,
+    find_first,
     find_line,
     iter_rows,
     name_hints,
@@ -169,37 +171,76 @@ def _struct(types: dict[str, str]) -> str:
 class _Staged:
     layout: Layout
     sources: list[SourceFile]
-    table: str  # the temporary staging table, all columns as typed by the layout
-    view: str  # the staged rows under warehouse names, normalized
+    table: str  # the temporary staging table: warehouse columns (normalized), titles, filename
+
+
+@dataclass
+class _FileStats:
+    """What one file holds, from the per-(file, area, year, qtr) counts."""
+
+    table: str
+    layout: Layout
+    rows: int = 0
+    incomplete: int = 0  # rows missing own_code, industry_code, agglvl_code or size_code
+    years: set[int | None] = field(default_factory=set)
+    qtrs: set[str | None] = field(default_factory=set)
+    areas: set[str | None] = field(default_factory=set)
+    industries: set[str] = field(default_factory=set)  # min and max only: enough to tell "one industry"
+    sizes: set[int] = field(default_factory=set)
+
+    @property
+    def replaces_units(self) -> bool:
+        # An industry slice (one industry) or a size slice (one size class other than 0) covers only part of
+        # each area's period: it replaces rows key by key, not whole (area, year, qtr) units.
+        slice_only = len(self.areas) > 1 and (
+            len(self.industries) == 1 or (len(self.sizes) == 1 and 0 not in self.sizes)
+        )
+        return not slice_only
 
 
 class _Batch:
-    """The staging tables of one ingest call and the checks and writes on them."""
+    """The staging tables of one ingest call, and the checks and writes on them."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
         self.con = con
         self.staged: list[_Staged] = []
         self.by_path: dict[str, SourceFile] = {}
         self.scratch: list[str] = []
+        self.stats: dict[str, _FileStats] = {}
+        self.units: dict[str, set[tuple[str, int, str]]] = {}
+
+    def _scratch(self, kind: str, name: str) -> str:
+        self.scratch.append(f"{kind} {name}")
+        return name
 
     # -- staging ---------------------------------------------------------------------------------------------
 
     def stage(self, layout: Layout, newline: str, sources: list[SourceFile]) -> None:
         scan = next(_scan_ids)
-        table, rejects, scans = f"_sw_stage_{scan}", f"_sw_rejects_{scan}", f"_sw_scans_{scan}"
-        view = f"_sw_rows_{scan}"
-        self.scratch += [f"VIEW {view}", f"TABLE {table}", f"TABLE {rejects}", f"TABLE {scans}"]
+        table = self._scratch("TABLE", f"_sw_stage_{scan}")
+        rejects = self._scratch("TABLE", f"_sw_rejects_{scan}")
+        scans = self._scratch("TABLE", f"_sw_scans_{scan}")
         for source in sources:
             self.by_path[str(source.path)] = source
         file_list = "[" + ", ".join(_sql_text(str(s.path)) for s in sources) + "]"
+        # Only the stored columns are kept, but DuckDB parses (and so checks) a column only when the query
+        # uses it: the published LQs and changes are used by a filter that is always true.
+        checked = [
+            column
+            for column, sql_type in layout.duckdb_types().items()
+            if sql_type != "VARCHAR"
+            and layout.warehouse_column(column) not in KEY_COLUMNS
+            and layout.warehouse_column(column) not in VALUE_COLUMNS[layout.table]
+        ]
+        parsed = " AND ".join(f"({c} IS NULL OR {c} IS NOT NULL)" for c in checked) or "true"
         try:
             self.con.execute(
-                f"CREATE TEMP TABLE {table} AS SELECT * FROM read_csv({file_list}, "
+                f"CREATE TEMP TABLE {table} AS SELECT {self._normalized(layout)} FROM read_csv({file_list}, "
                 f"columns = {_struct(layout.duckdb_types())}, auto_detect = false, header = true, "
-                f"delim = ',', quote = '\"', "
-                f"escape = '\"', new_line = {_sql_text(newline.encode('unicode_escape').decode())}, "
+                f"delim = ',', quote = '\"', escape = '\"', "
+                f"new_line = {_sql_text(newline.encode('unicode_escape').decode())}, "
                 f"filename = true, store_rejects = true, rejects_table = '{rejects}', "
-                f"rejects_scan = '{scans}')"
+                f"rejects_scan = '{scans}') WHERE {parsed}"
             )
         except duckdb.Error as error:
             # DuckDB stops on some malformed input instead of listing it: find the first bad row in Python.
@@ -211,28 +252,27 @@ class _Batch:
                 expected=f"a CSV file in the {layout.name} layout",
             ) from error
         self._refuse_rejects(layout, rejects, scans)
-        self.con.execute(f"CREATE TEMP VIEW {view} AS SELECT {self._normalized(layout)} FROM {table}")
-        self.staged.append(_Staged(layout=layout, sources=sources, table=table, view=view))
+        self.staged.append(_Staged(layout=layout, sources=sources, table=table))
 
     @staticmethod
     def _normalized(layout: Layout) -> str:
-        stored = [*KEY_COLUMNS, *VALUE_COLUMNS[layout.table]]
-        titles = [title for _code, title in TITLE_TABLES.values()] if layout.has_titles else []
         exprs = []
-        for column in [*stored, *titles]:
+        for column in [*KEY_COLUMNS, *VALUE_COLUMNS[layout.table]]:
             source = layout.file_column(column)
             if column == "area_fips":
                 # Files re-written by spreadsheets or pandas lose the leading zero of a state code (1001).
                 exprs.append(
-                    f"CASE WHEN regexp_full_match(trim({source}), '[0-9]{{1,4}}') "
-                    f"THEN lpad(trim({source}), 5, '0') ELSE nullif(trim({source}), '') END AS area_fips"
+                    f"CASE WHEN length(trim({source})) BETWEEN 1 AND 4 THEN lpad(trim({source}), 5, '0') "
+                    f"ELSE nullif(trim({source}), '') END AS area_fips"
                 )
             elif column == "qtr":
                 exprs.append(f"nullif(upper(trim({source})), '') AS qtr")
-            elif KEY_COLUMNS.get(column) == "VARCHAR" or column in titles:
+            elif KEY_COLUMNS.get(column) == "VARCHAR":
                 exprs.append(f"nullif(trim({source}), '') AS {column}")
             else:
                 exprs.append(f"{source} AS {column}")
+        if layout.has_titles:
+            exprs += [title for _code, title in TITLE_TABLES.values()]
         exprs.append("filename")
         return ", ".join(exprs)
 
@@ -276,128 +316,107 @@ class _Batch:
     # -- validation ------------------------------------------------------------------------------------------
 
     def _rows(self, table: str) -> str | None:
-        views = [s.view for s in self.staged if s.layout.table == table]
-        if not views:
+        tables = [s.table for s in self.staged if s.layout.table == table]
+        if not tables:
             return None
         columns = ", ".join([*KEY_COLUMNS, *VALUE_COLUMNS[table], "filename"])
-        return "(" + " UNION ALL ".join(f"SELECT {columns} FROM {view}" for view in views) + ")"
+        return "(" + " UNION ALL ".join(f"SELECT {columns} FROM {staged}" for staged in tables) + ")"
 
     def _tables(self) -> list[tuple[str, str]]:
         return [(table, rows) for table in (QUARTERLY_TABLE, ANNUAL_TABLE) if (rows := self._rows(table))]
 
     def validate(self) -> None:
         for staged in self.staged:
-            self._refuse_missing_keys(staged)
-            self._refuse_bad_quarters(staged)
-        self.file_stats = self._file_stats()
+            self._count_groups(staged)
+        self._refuse_missing_keys()
+        self._refuse_bad_quarters()
         self._refuse_empty_files()
         self._refuse_contradictions()
-        for table, rows in self._tables():
-            self._refuse_duplicates(table, rows)
+        for _table, rows in self._tables():
+            self._refuse_duplicates(rows)
+
+    def _count_groups(self, staged: _Staged) -> None:
+        """One pass over a staging table: rows per (file, area, year, qtr), plus what the checks need."""
+        for source in staged.sources:
+            self.stats[str(source.path)] = _FileStats(table=staged.layout.table, layout=staged.layout)
+        incomplete = " OR ".join(f"{c} IS NULL" for c in REQUIRED if c not in UNIT_KEY)
+        groups = self.con.execute(
+            f"SELECT filename, area_fips, year, qtr, count(*), count_if({incomplete}), "
+            f"min(industry_code), max(industry_code), min(size_code), max(size_code) "
+            f"FROM {staged.table} GROUP BY ALL"
+        ).fetchall()
+        for path, area, year, qtr, rows, missing, low_ind, high_ind, low_size, high_size in groups:
+            stats = self.stats[path]
+            stats.rows += rows
+            stats.incomplete += missing
+            stats.areas.add(area)
+            stats.years.add(year)
+            stats.qtrs.add(qtr)
+            stats.industries.update(i for i in (low_ind, high_ind) if i is not None)
+            stats.industries = {min(stats.industries), max(stats.industries)} if stats.industries else set()
+            stats.sizes.update(z for z in (low_size, high_size) if z is not None)
+            stats.sizes = {min(stats.sizes), max(stats.sizes)} if stats.sizes else set()
+            if area is not None and year is not None and qtr is not None:
+                self.units.setdefault(path, set()).add((area, year, qtr))
 
     def _source(self, path: str) -> SourceFile:
         return self.by_path[path]
 
-    def _refuse_missing_keys(self, staged: _Staged) -> None:
-        missing = " OR ".join(f"{column} IS NULL" for column in REQUIRED)
-        which = " ".join(f"WHEN {column} IS NULL THEN '{column}'" for column in REQUIRED)
-        hit = self.con.execute(
-            f"SELECT filename, CASE {which} END FROM {staged.view} WHERE {missing} LIMIT 1"
-        ).fetchone()
-        if hit is None:
-            return
-        path, column = hit
-        source = self._source(path)
-        file_column = staged.layout.file_column(column)
-        line = find_line(source, lambda row: not row.get(file_column, "").strip())
-        raise IngestError(
-            file=source.name,
-            line=line,
-            column=file_column,
-            problem="an empty cell in a key column",
-            expected=f"a value for {file_column}: every row needs its full key ({', '.join(REQUIRED)})",
-        )
-
-    def _refuse_bad_quarters(self, staged: _Staged) -> None:
-        allowed = ("A",) if staged.layout.annual else ("1", "2", "3", "4")
-        listed = ", ".join(_sql_text(q) for q in allowed)
-        hit = self.con.execute(
-            f"SELECT filename, qtr FROM {staged.view} WHERE qtr NOT IN ({listed}) LIMIT 1"
-        ).fetchone()
-        if hit is None:
-            return
-        path, qtr = hit
-        source = self._source(path)
-        line = find_line(source, lambda row: row.get("qtr", "").strip().upper() not in allowed)
-        kind = "annual" if staged.layout.annual else "quarterly"
-        raise IngestError(
-            file=source.name,
-            line=line,
-            column="qtr",
-            problem=f"qtr {qtr!r} in a {kind} layout",
-            expected=" or ".join(repr(q) for q in allowed),
-        )
-
-    def _file_stats(self) -> dict[str, _FileStats]:
-        stats: dict[str, _FileStats] = {}
-        for table, rows in self._tables():
-            for (
-                path,
-                n,
-                years,
-                qtrs,
-                areas,
-                min_year,
-                min_qtr,
-                min_area,
-                industries,
-                sizes,
-                size,
-            ) in self.con.execute(
-                f"SELECT filename, count(*), count(DISTINCT year), count(DISTINCT qtr), "
-                f"count(DISTINCT area_fips), min(year), min(qtr), min(area_fips), "
-                f"count(DISTINCT industry_code), count(DISTINCT size_code), min(size_code) "
-                f"FROM {rows} GROUP BY filename"
-            ).fetchall():
-                # An industry slice (one industry) or a size slice (one size class) covers only part of each
-                # area's period: it replaces row by row, not whole (area, year, qtr) units.
-                partial = areas > 1 and (industries == 1 or (sizes == 1 and size != 0))
-                stats[path] = _FileStats(
-                    table=table,
-                    rows=n,
-                    one_year=years == 1,
-                    one_qtr=qtrs == 1,
-                    one_area=areas == 1,
-                    year=min_year,
-                    qtr=min_qtr,
-                    area=min_area,
-                    replaces_units=not partial,
+    def _refuse_missing_keys(self) -> None:
+        for path, stats in self.stats.items():
+            if stats.incomplete or None in stats.areas or None in stats.years or None in stats.qtrs:
+                source = self._source(path)
+                layout = stats.layout
+                required = [layout.file_column(c) for c in REQUIRED]
+                hit = find_first(source, partial(_lacks_any, required))
+                line, row = hit if hit else (None, {})
+                column = next((c for c in required if not row.get(c, "").strip()), None)
+                raise IngestError(
+                    file=source.name,
+                    line=line,
+                    column=column,
+                    problem="an empty cell in a key column",
+                    expected=f"a value: every row needs its full key ({', '.join(required)})",
                 )
-        return stats
+
+    def _refuse_bad_quarters(self) -> None:
+        for path, stats in self.stats.items():
+            allowed = ("A",) if stats.layout.annual else ("1", "2", "3", "4")
+            bad = sorted(q for q in stats.qtrs if q not in allowed and q is not None)
+            if not bad:
+                continue
+            source = self._source(path)
+            line = find_line(source, partial(_qtr_outside, allowed))
+            kind = "annual" if stats.layout.annual else "quarterly"
+            raise IngestError(
+                file=source.name,
+                line=line,
+                column="qtr",
+                problem=f"qtr {bad[0]!r} in a {kind} layout",
+                expected=" or ".join(repr(q) for q in allowed),
+            )
 
     def _refuse_empty_files(self) -> None:
-        for staged in self.staged:
-            for source in staged.sources:
-                if str(source.path) not in self.file_stats:
-                    raise IngestError(
-                        file=source.name,
-                        line=2,
-                        problem="the file has a header but no data rows",
-                        expected="at least one data row after the header",
-                    )
+        for path, stats in self.stats.items():
+            if stats.rows == 0:
+                raise IngestError(
+                    file=self._source(path).name,
+                    line=2,
+                    problem="the file has a header but no data rows",
+                    expected="at least one data row after the header",
+                )
 
     def _refuse_contradictions(self) -> None:
-        for path, stats in self.file_stats.items():
+        for path, stats in self.stats.items():
             source = self._source(path)
             hints = name_hints(source.name)
-            if hints.year is not None and not (stats.one_year and stats.year == hints.year):
-                wanted = str(hints.year)
-                self._contradiction(source, "year", wanted, f"the file name says {wanted}")
-            if not stats.one_year:
+            if hints.year is not None and stats.years != {hints.year}:
+                self._contradiction(source, "year", str(hints.year), f"the file name says {hints.year}")
+            if len(stats.years) > 1:
                 self._contradiction(source, "year", None, "a BLS file holds one year")
-            if hints.qtr is not None and not (stats.one_qtr and stats.qtr == hints.qtr):
+            if hints.qtr is not None and stats.qtrs != {hints.qtr}:
                 self._contradiction(source, "qtr", hints.qtr, f"the file name says period {hints.qtr}")
-            if hints.area_fips is not None and not (stats.one_area and stats.area == hints.area_fips):
+            if hints.area_fips is not None and stats.areas != {hints.area_fips}:
                 self._contradiction(
                     source, "area_fips", hints.area_fips, f"the file name says area {hints.area_fips}"
                 )
@@ -423,10 +442,14 @@ class _Batch:
             expected=f"{column} {reference!r} ({why})",
         )
 
-    def _refuse_duplicates(self, table: str, rows: str) -> None:
+    def _refuse_duplicates(self, rows: str) -> None:
         keys = ", ".join(ROW_KEY)
+        # Grouping on one 64-bit hash is much cheaper than on seven columns; only the (few) rows whose hash
+        # repeats are then compared key by key.
         hit = self.con.execute(
-            f"SELECT {keys} FROM {rows} GROUP BY {keys} HAVING count(*) > 1 LIMIT 1"
+            f"WITH hashed AS (SELECT *, hash({keys}) AS h FROM {rows}), "
+            f"repeated AS (SELECT h FROM hashed GROUP BY h HAVING count(*) > 1) "
+            f"SELECT {keys} FROM hashed SEMI JOIN repeated USING (h) GROUP BY ALL HAVING count(*) > 1 LIMIT 1"
         ).fetchone()
         if hit is None:
             return
@@ -435,9 +458,8 @@ class _Batch:
         paths = [
             p for (p,) in self.con.execute(f"SELECT DISTINCT filename FROM {rows} WHERE {where}").fetchall()
         ]
-        ordered = [s for s in self._all_sources() if str(s.path) in paths]
         found: list[tuple[SourceFile, int]] = []
-        for source in ordered:
+        for source in (s for s in self._all_sources() if str(s.path) in paths):
             nth = 1
             while len(found) < 2:
                 at = find_line(source, lambda row: _row_key(row) == key, nth=nth)
@@ -461,82 +483,84 @@ class _Batch:
     # -- writing ---------------------------------------------------------------------------------------------
 
     def write(self, file_count: int) -> IngestSummary:
-        self.con.execute("CREATE OR REPLACE TEMP TABLE _sw_files (filename VARCHAR, replaces_units BOOLEAN)")
-        self.scratch.append("TABLE _sw_files")
-        self.con.executemany(
-            "INSERT INTO _sw_files VALUES (?, ?)",
-            [(path, stats.replaces_units) for path, stats in self.file_stats.items()],
+        units = self._scratch("TABLE", "_sw_units")
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {units} (area_fips VARCHAR, year SMALLINT, qtr VARCHAR)"
         )
+        whole = sorted(
+            {u for path, found in self.units.items() if self.stats[path].replaces_units for u in found}
+        )
+        _insert_values(self.con, units, whole)
+        row_keyed = [path for path, stats in self.stats.items() if not stats.replaces_units]
         table_rows: dict[str, int] = {}
         replaced = 0
         self.con.execute("BEGIN TRANSACTION")
         try:
             for table, rows in self._tables():
-                replaced += self._delete_replaced(table, rows)
+                replaced += self._delete_replaced(table, rows, units, row_keyed)
                 columns = ", ".join([*KEY_COLUMNS, *VALUE_COLUMNS[table]])
                 inserted = self.con.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {rows}")
                 table_rows[table] = _count(inserted)
             self._upsert_titles()
             self._log()
-            summary = self._summary(file_count, table_rows, replaced)
             self.con.execute("COMMIT")
         except BaseException:
             self.con.execute("ROLLBACK")
             raise
-        return summary
+        return self._summary(file_count, table_rows, replaced)
 
-    def _delete_replaced(self, table: str, rows: str) -> int:
-        deleted = 0
-        for replaces_units, key in ((True, UNIT_KEY), (False, ROW_KEY)):
-            keys = ", ".join(key)
-            match = " AND ".join(f"{table}.{k} = r.{k}" for k in key)
-            result = self.con.execute(
-                f"DELETE FROM {table} USING (SELECT DISTINCT {keys} FROM {rows} "
-                f"JOIN _sw_files USING (filename) WHERE replaces_units = {str(replaces_units).lower()}) r "
-                f"WHERE {match}"
+    def _delete_replaced(self, table: str, rows: str, units: str, row_keyed: list[str]) -> int:
+        match = " AND ".join(f"{table}.{k} = u.{k}" for k in UNIT_KEY)
+        deleted = _count(self.con.execute(f"DELETE FROM {table} USING {units} u WHERE {match}"))
+        if row_keyed:
+            keys = ", ".join(ROW_KEY)
+            listed = ", ".join(_sql_text(path) for path in row_keyed)
+            match = " AND ".join(f"{table}.{k} = r.{k}" for k in ROW_KEY)
+            deleted += _count(
+                self.con.execute(
+                    f"DELETE FROM {table} USING (SELECT {keys} FROM {rows} WHERE filename IN ({listed})) r "
+                    f"WHERE {match}"
+                )
             )
-            deleted += _count(result)
         return deleted
 
     def _upsert_titles(self) -> None:
-        titled = [s.view for s in self.staged if s.layout.has_titles]
+        titled = [s.table for s in self.staged if s.layout.has_titles]
         if not titled:
             return
-        columns = ", ".join(["year", *(name for pair in TITLE_TABLES.values() for name in pair)])
-        rows = "(" + " UNION ALL ".join(f"SELECT {columns} FROM {view}" for view in titled) + ")"
+        pairs = list(TITLE_TABLES.values())
+        columns = ", ".join(["year", *(name for pair in pairs for name in pair)])
+        rows = "(" + " UNION ALL ".join(f"SELECT {columns} FROM {table}" for table in titled) + ")"
+        sets = ", ".join(f"(year, {code}, {title})" for code, title in pairs)
+        # One pass for all five title tables: each grouping set yields that code's distinct titles by year.
+        found = self._scratch("TABLE", "_sw_titles")
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {found} AS "
+            f"SELECT {columns} FROM {rows} GROUP BY GROUPING SETS ({sets})"
+        )
         for title_table, (code, title) in TITLE_TABLES.items():
             # The newest year's title wins when BLS retitled a code.
             self.con.execute(
                 f"INSERT OR REPLACE INTO {title_table} ({code}, {title}) "
-                f"SELECT {code}, arg_max({title}, year) FROM {rows} WHERE {title} IS NOT NULL GROUP BY {code}"
+                f"SELECT {code}, arg_max(trim({title}), year) FROM {found} "
+                f"WHERE {code} IS NOT NULL AND nullif(trim({title}), '') IS NOT NULL GROUP BY {code}"
             )
 
     def _log(self) -> None:
-        entries = []
-        for staged in self.staged:
-            for source in staged.sources:
-                stats = self.file_stats[str(source.path)]
-                entries.append((source.name, staged.layout.name, stats.rows, 1 if stats.one_area else None))
-        self.con.executemany(
-            "INSERT INTO ingest_log (file, layout, rows, areas) VALUES (?, ?, ?, ?)", entries
-        )
+        entries = [
+            (self._source(path).name, stats.layout.name, stats.rows, len(stats.areas))
+            for path, stats in self.stats.items()
+        ]
+        _insert_values(self.con, "ingest_log (file, layout, rows, areas)", entries)
 
     def _summary(self, file_count: int, table_rows: dict[str, int], replaced: int) -> IngestSummary:
-        areas: set[str] = set()
-        years: set[int] = set()
-        periods: set[str] = set()
-        for _table, rows in self._tables():
-            for (area,) in self.con.execute(f"SELECT DISTINCT area_fips FROM {rows}").fetchall():
-                areas.add(area)
-            for year, qtr in self.con.execute(f"SELECT DISTINCT year, qtr FROM {rows}").fetchall():
-                years.add(int(year))
-                periods.add(f"{year}A" if qtr == "A" else f"{year}Q{qtr}")
+        found = {unit for units in self.units.values() for unit in units}
         return IngestSummary(
             files=file_count,
             rows=sum(table_rows.values()),
-            areas=tuple(sorted(areas)),
-            years=tuple(sorted(years)),
-            periods=tuple(sorted(periods)),
+            areas=tuple(sorted({area for area, _year, _qtr in found})),
+            years=tuple(sorted({int(year) for _area, year, _qtr in found})),
+            periods=tuple(sorted({f"{year}A" if qtr == "A" else f"{year}Q{qtr}" for _a, year, qtr in found})),
             table_rows=MappingProxyType(dict(table_rows)),
             replaced_rows=replaced,
         )
@@ -547,17 +571,22 @@ class _Batch:
             self.con.execute(f"DROP {kind} IF EXISTS {name}")
 
 
-@dataclass(frozen=True)
-class _FileStats:
-    table: str
-    rows: int
-    one_year: bool
-    one_qtr: bool
-    one_area: bool
-    year: int
-    qtr: str
-    area: str
-    replaces_units: bool
+def _insert_values(con: duckdb.DuckDBPyConnection, target: str, rows: Sequence[tuple[object, ...]]) -> None:
+    """Insert a few thousand small rows as literal VALUES (prepared parameters are slow by the thousand)."""
+    for start in range(0, len(rows), 5000):
+        chunk = rows[start : start + 5000]
+        values = ", ".join("(" + ", ".join(_literal(value) for value in row) + ")" for row in chunk)
+        con.execute(f"INSERT INTO {target} VALUES {values}")
+
+
+def _literal(value: object) -> str:
+    if value is None:
+        return "NULL"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    return _sql_text(str(value))
 
 
 def _count(result: duckdb.DuckDBPyConnection) -> int:
@@ -577,6 +606,14 @@ def _normal(column: str, value: str) -> str:
         except ValueError:
             return value
     return value
+
+
+def _lacks_any(columns: list[str], row: dict[str, str]) -> bool:
+    return any(not row.get(column, "").strip() for column in columns)
+
+
+def _qtr_outside(allowed: tuple[str, ...], row: dict[str, str]) -> bool:
+    return row.get("qtr", "").strip().upper() not in allowed
 
 
 def _row_key(row: dict[str, str]) -> dict[str, str]:

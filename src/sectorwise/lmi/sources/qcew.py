@@ -408,6 +408,16 @@ def iter_rows(source: SourceFile) -> Iterator[tuple[int, dict[str, str]]]:
             line = reader.line_num
 
 
+def find_first(
+    source: SourceFile, matches: Callable[[dict[str, str]], bool]
+) -> tuple[int, dict[str, str]] | None:
+    """The physical line and the row of the first data row for which ``matches`` holds."""
+    for line, row in iter_rows(source):
+        if matches(row):
+            return line, row
+    return None
+
+
 def find_line(source: SourceFile, matches: Callable[[dict[str, str]], bool], *, nth: int = 1) -> int | None:
     """The physical line of the ``nth`` data row for which ``matches`` holds (header = line 1)."""
     seen = 0
