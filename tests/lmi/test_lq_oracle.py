@@ -17,6 +17,7 @@ import ibis
 import pytest
 
 from sectorwise.lmi import warehouse
+from sectorwise.lmi.ingest import ingest_into
 from sectorwise.lmi.measures import QUARTERS, quarterly_measures
 from sectorwise.lmi.regions import Region
 from tests.conftest import shared_data_path
@@ -25,6 +26,8 @@ pytestmark = pytest.mark.realdata
 
 #: Our column -> the column of BLS's by_area file that publishes it.
 CHECKED_LQS = {
+    "lq_month1_emplvl": "lq_month1_emplvl",
+    "lq_month2_emplvl": "lq_month2_emplvl",
     "lq_month3_emplvl": "lq_month3_emplvl",
     "lq_qtrly_estabs": "lq_qtrly_estabs_count",
     "lq_total_qtrly_wages": "lq_total_qtrly_wages",
@@ -32,19 +35,6 @@ CHECKED_LQS = {
 }
 
 STATES = {"50000": "vermont_50", "34000": "new_jersey_34"}
-
-
-def load_by_area_files(con: duckdb.DuckDBPyConnection, pattern: str) -> None:
-    """Loads BLS by_area CSVs into the warehouse schema (the ingest's job, done here with plain DuckDB)."""
-    columns = warehouse.KEY_COLUMNS | warehouse.QUARTERLY_VALUE_COLUMNS
-    select = ", ".join(
-        f"{'qtrly_estabs_count' if name == 'qtrly_estabs' else name}::{sql_type} AS {name}"
-        for name, sql_type in columns.items()
-    )
-    con.execute(
-        f"INSERT INTO {warehouse.QUARTERLY_TABLE} SELECT {select} "
-        f"FROM read_csv('{pattern}', all_varchar=true)"
-    )
 
 
 @dataclass
@@ -59,8 +49,7 @@ def oracle(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFact
     state: str = request.param
     files = shared_data_path("qcew", "2016_q1-q4_by_area", STATES[state])
     con = duckdb.connect(str(tmp_path_factory.mktemp("oracle") / "warehouse.duckdb"))
-    warehouse.ensure_schema(con)
-    load_by_area_files(con, str(files / "*.csv.gz"))
+    ingest_into(con, [files])  # the real ingest path, as `sectorwise lmi ingest` runs it
     con.execute(
         f"CREATE TABLE bls AS SELECT area_fips, own_code::SMALLINT AS own_code, industry_code, qtr, "
         f"lq_disclosure_code, {', '.join(f'{col}::DOUBLE AS {col}' for col in CHECKED_LQS.values())} "
@@ -123,6 +112,21 @@ def test_suppressed_cells_get_no_location_quotient(oracle: StateOracle) -> None:
         """
     ).fetchone() or (0, 0)
     assert suppressed > 1_000
+    assert with_lq == 0
+
+
+def test_a_county_cell_under_a_suppressed_state_cell_gets_no_lq(oracle: StateOracle) -> None:
+    under_suppressed, with_lq = oracle.con.execute(
+        """
+        SELECT count(*), count(o.lq_month3_emplvl)
+        FROM ours o JOIN ours s
+          ON s.area_fips = ? AND s.own_code = o.own_code AND s.industry_code = o.industry_code
+         AND s.qtr = o.qtr
+        WHERE o.area_fips <> ? AND s.disclosure_code = 'N' AND coalesce(o.disclosure_code, '') <> 'N'
+        """,
+        [oracle.state, oracle.state],
+    ).fetchone() or (0, 0)
+    assert under_suppressed > 500
     assert with_lq == 0
 
 
