@@ -1,0 +1,104 @@
+"""Run the benchmarks (``make bench``), print their tables and write the figures to benchmarks/out/.
+
+    python -m benchmarks [--scale 0.05] [--only lmi delineation web] [--gzip] [--keep]
+
+- ``lmi``: the LMI engine at ``--scale`` of BLS's national by_area set (benchmarks/lmi_engine.py);
+- ``delineation``: commuting zones for every U.S. county (benchmarks/delineation.py);
+- ``web``: the web registry under 20 concurrent users (benchmarks/web_load.py).
+
+Each benchmark is one run; its figures go to ``benchmarks/out/<name>.json``. A benchmark that fails is
+reported and the others still run; the exit code is 1 if any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from rich.console import Console
+from rich.table import Table
+
+OUT: Final = Path(__file__).resolve().parent / "out"
+NAMES: Final = ("lmi", "delineation", "web")
+
+
+def _lmi(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
+    from benchmarks import lmi_engine
+
+    results = lmi_engine.run(
+        console, scale=arguments.scale, out=OUT, gzip=arguments.gzip, keep=arguments.keep
+    )
+    table = Table(
+        title=f"LMI engine, scale {arguments.scale:g} of the national by_area set", header_style="bold"
+    )
+    for column in ("measurement", "Sectorwise", "baseline", "result"):
+        table.add_column(column)
+    rows = lmi_engine.summary_rows(results)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    markdown = ["| measurement | Sectorwise | baseline | result |", "|---|---|---|---|"]
+    markdown += ["| " + " | ".join(row) + " |" for row in rows]
+    (OUT / "lmi.md").write_text("\n".join(markdown) + "\n", encoding="utf-8")
+    return results
+
+
+def _delineation(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
+    del arguments
+    from benchmarks import delineation
+
+    return delineation.run(console)
+
+
+def _web(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
+    del arguments
+    from benchmarks import web_load
+
+    return web_load.run(console)
+
+
+RUNNERS: Final[dict[str, Callable[[Console, argparse.Namespace], dict[str, Any]]]] = {
+    "lmi": _lmi,
+    "delineation": _delineation,
+    "web": _web,
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--scale",
+        type=float,
+        default=0.05,
+        help="LMI: share of BLS's national by_area set to generate (1.0 = 4,423 files, 14.25 M rows; "
+        "default 0.05)",
+    )
+    parser.add_argument("--only", nargs="+", choices=NAMES, default=list(NAMES), help="benchmarks to run")
+    parser.add_argument("--gzip", action="store_true", help="LMI: write the generated files as .csv.gz")
+    parser.add_argument("--keep", action="store_true", help="LMI: keep the generated files and warehouse")
+    arguments = parser.parse_args(argv)
+    console = Console()
+    OUT.mkdir(parents=True, exist_ok=True)
+    failed = []
+    for name in arguments.only:
+        console.rule(f"benchmark: {name}")
+        try:
+            results = RUNNERS[name](console, arguments)
+        except Exception:  # one broken benchmark must not hide the others' figures
+            console.print(f"[red]benchmark {name} failed:[/]\n{traceback.format_exc()}")
+            failed.append(name)
+            continue
+        stamped = {"benchmark": name, "run_at": datetime.now(UTC).isoformat(timespec="seconds"), **results}
+        (OUT / f"{name}.json").write_text(json.dumps(stamped, indent=2, default=str), encoding="utf-8")
+    console.print(f"figures written to {OUT}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
