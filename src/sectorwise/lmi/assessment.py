@@ -310,10 +310,24 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+#: Columns shown as whole numbers and as percentages in the HTML tables.
+COUNT_COLUMNS: Final = frozenset({"employment", "establishments", "employment_est"})
+PERCENT_COLUMNS: Final = frozenset({"share_of_targets", "growth", "competitive_effect", "suppressed_share"})
+
+
+def _cell(key: str, value: Any) -> str:
+    if isinstance(value, int | float) and not isinstance(value, bool) and not np.isnan(value):
+        if key in COUNT_COLUMNS:
+            return f"{value:,.0f}"
+        if key in PERCENT_COLUMNS:
+            return f"{value:.1%}"
+    return _fmt(value)
+
+
 def _html_table(rows: Sequence[Mapping[str, Any]], columns: Sequence[tuple[str, str]]) -> str:
     head = "".join(f"<th>{html.escape(label)}</th>" for _, label in columns)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(_fmt(row.get(key)))}</td>" for key, _ in columns) + "</tr>"
+        "<tr>" + "".join(f"<td>{html.escape(_cell(key, row.get(key)))}</td>" for key, _ in columns) + "</tr>"
         for row in rows
     )
     return f'<table class="data"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
@@ -370,6 +384,7 @@ RANKED_COLUMNS: Final = (
     ("wage_ratio", "Wage ratio"),
     ("cluster_strength", "Cluster strength"),
     ("occupation_wages", "Occupation wage"),
+    ("estimated", "Includes estimates"),
 )
 OCCUPATION_COLUMNS: Final = (
     ("occupation_code", "SOC"),
