@@ -171,7 +171,7 @@ def _struct(types: dict[str, str]) -> str:
 class _Staged:
     layout: Layout
     sources: list[SourceFile]
-    table: str  # the temporary staging table: warehouse columns (normalized), titles, filename
+    table: str  # the temporary staging table: warehouse columns (normalized), titles, file_no
 
 
 @dataclass
@@ -205,6 +205,8 @@ class _Batch:
         self.con = con
         self.staged: list[_Staged] = []
         self.by_path: dict[str, SourceFile] = {}
+        # file_no (a small integer, cheaper to stage per row than the file's path) -> path
+        self.paths: list[str] = []
         self.scratch: list[str] = []
         self.stats: dict[str, _FileStats] = {}
         self.units: dict[str, set[tuple[str, int, str]]] = {}
@@ -220,8 +222,10 @@ class _Batch:
         table = self._scratch("TABLE", f"_sw_stage_{scan}")
         rejects = self._scratch("TABLE", f"_sw_rejects_{scan}")
         scans = self._scratch("TABLE", f"_sw_scans_{scan}")
+        offset = len(self.paths)
         for source in sources:
             self.by_path[str(source.path)] = source
+            self.paths.append(str(source.path))
         file_list = "[" + ", ".join(_sql_text(str(s.path)) for s in sources) + "]"
         # Only the stored columns are kept, but DuckDB parses (and so checks) a column only when the query
         # uses it: the published LQs and changes are used by a filter that is always true.
@@ -235,11 +239,12 @@ class _Batch:
         parsed = " AND ".join(f"({c} IS NULL OR {c} IS NOT NULL)" for c in checked) or "true"
         try:
             self.con.execute(
-                f"CREATE TEMP TABLE {table} AS SELECT {self._normalized(layout)} FROM read_csv({file_list}, "
+                f"CREATE TEMP TABLE {table} AS SELECT {self._normalized(layout, offset)} "
+                f"FROM read_csv({file_list}, "
                 f"columns = {_struct(layout.duckdb_types())}, auto_detect = false, header = true, "
                 f"delim = ',', quote = '\"', escape = '\"', "
                 f"new_line = {_sql_text(newline.encode('unicode_escape').decode())}, "
-                f"filename = true, store_rejects = true, rejects_table = '{rejects}', "
+                f"store_rejects = true, rejects_table = '{rejects}', "
                 f"rejects_scan = '{scans}') WHERE {parsed}"
             )
         except duckdb.Error as error:
@@ -255,7 +260,7 @@ class _Batch:
         self.staged.append(_Staged(layout=layout, sources=sources, table=table))
 
     @staticmethod
-    def _normalized(layout: Layout) -> str:
+    def _normalized(layout: Layout, offset: int) -> str:
         exprs = []
         for column in [*KEY_COLUMNS, *VALUE_COLUMNS[layout.table]]:
             source = layout.file_column(column)
@@ -273,7 +278,7 @@ class _Batch:
                 exprs.append(f"{source} AS {column}")
         if layout.has_titles:
             exprs += [title for _code, title in TITLE_TABLES.values()]
-        exprs.append("filename")
+        exprs.append(f"file_index + {offset} AS file_no")
         return ", ".join(exprs)
 
     def _refuse_rejects(self, layout: Layout, rejects: str, scans: str) -> None:
@@ -319,7 +324,7 @@ class _Batch:
         tables = [s.table for s in self.staged if s.layout.table == table]
         if not tables:
             return None
-        columns = ", ".join([*KEY_COLUMNS, *VALUE_COLUMNS[table], "filename"])
+        columns = ", ".join([*KEY_COLUMNS, *VALUE_COLUMNS[table], "file_no"])
         return "(" + " UNION ALL ".join(f"SELECT {columns} FROM {staged}" for staged in tables) + ")"
 
     def _tables(self) -> list[tuple[str, str]]:
@@ -341,11 +346,12 @@ class _Batch:
             self.stats[str(source.path)] = _FileStats(table=staged.layout.table, layout=staged.layout)
         incomplete = " OR ".join(f"{c} IS NULL" for c in REQUIRED if c not in UNIT_KEY)
         groups = self.con.execute(
-            f"SELECT filename, area_fips, year, qtr, count(*), count_if({incomplete}), "
+            f"SELECT file_no, area_fips, year, qtr, count(*), count_if({incomplete}), "
             f"min(industry_code), max(industry_code), min(size_code), max(size_code) "
             f"FROM {staged.table} GROUP BY ALL"
         ).fetchall()
-        for path, area, year, qtr, rows, missing, low_ind, high_ind, low_size, high_size in groups:
+        for file_no, area, year, qtr, rows, missing, low_ind, high_ind, low_size, high_size in groups:
+            path = self.paths[file_no]
             stats = self.stats[path]
             stats.rows += rows
             stats.incomplete += missing
@@ -456,7 +462,8 @@ class _Batch:
         key = dict(zip(ROW_KEY, (str(v) for v in hit), strict=True))
         where = " AND ".join(f"CAST({k} AS VARCHAR) = {_sql_text(v)}" for k, v in key.items())
         paths = [
-            p for (p,) in self.con.execute(f"SELECT DISTINCT filename FROM {rows} WHERE {where}").fetchall()
+            self.paths[n]
+            for (n,) in self.con.execute(f"SELECT DISTINCT file_no FROM {rows} WHERE {where}").fetchall()
         ]
         found: list[tuple[SourceFile, int]] = []
         for source in (s for s in self._all_sources() if str(s.path) in paths):
@@ -514,11 +521,11 @@ class _Batch:
         deleted = _count(self.con.execute(f"DELETE FROM {table} USING {units} u WHERE {match}"))
         if row_keyed:
             keys = ", ".join(ROW_KEY)
-            listed = ", ".join(_sql_text(path) for path in row_keyed)
+            listed = ", ".join(str(self.paths.index(path)) for path in row_keyed)
             match = " AND ".join(f"{table}.{k} = r.{k}" for k in ROW_KEY)
             deleted += _count(
                 self.con.execute(
-                    f"DELETE FROM {table} USING (SELECT {keys} FROM {rows} WHERE filename IN ({listed})) r "
+                    f"DELETE FROM {table} USING (SELECT {keys} FROM {rows} WHERE file_no IN ({listed})) r "
                     f"WHERE {match}"
                 )
             )
