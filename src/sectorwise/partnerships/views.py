@@ -110,6 +110,11 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
     }
     if getattr(request, "htmx", False) and request.htmx.target == "partnership-results":  # type: ignore[attr-defined]
         return render(request, "partnerships/_partnership_results.html", context)
+    context |= {
+        "regions": list(Region.objects.order_by("name").values_list("pk", "name")),
+        "stage_choices": form.fields["stage"].choices,
+        "convener_type_choices": form.fields["convener_type"].choices,
+    }
     return render(request, "partnerships/partnership_list.html", context)
 
 
