@@ -121,9 +121,13 @@ def _derived_values(figures: Figures, sums: dict[str, ir.IntegerValue]) -> dict[
     }
 
 
-def _area_cells(qcew: ir.Table, *, figures: Figures, years: Sequence[int], qtr: str) -> ir.Table:
+def _area_cells(
+    qcew: ir.Table, *, figures: Figures, years: Sequence[int], qtr: str, only_areas: Sequence[str] | None
+) -> ir.Table:
     """The warehouse's own cells of the periods, in a fixed column order with ``incomplete = False``."""
     cells = qcew.filter(qcew.year.isin(list(years)), qcew.qtr == qtr, qcew.size_code == 0)
+    if only_areas is not None:
+        cells = cells.filter(cells.area_fips.isin(list(only_areas)))
     return cells.select(
         area_fips=cells.area_fips.cast("string"),
         area_title=ibis.null("string"),
@@ -189,14 +193,16 @@ def cells(
     years: Sequence[int],
     qtr: str,
     regions: Sequence[Region] = (),
+    only_areas: Sequence[str] | None = None,
 ) -> ir.Table:
     """The warehouse's cells of the given years and period, plus one aggregate per region.
 
+    ``only_areas`` limits the warehouse's own areas (regions are always aggregated from their counties).
     Columns: area_fips, area_title (regions only; NULL for BLS areas), own_code, industry_code,
     agglvl_code, year, qtr, disclosure_code, incomplete, then the period's figures (:class:`Figures`).
     """
     figures = figures_for(qtr)
-    parts = [_area_cells(qcew, figures=figures, years=years, qtr=qtr)]
+    parts = [_area_cells(qcew, figures=figures, years=years, qtr=qtr, only_areas=only_areas)]
     parts.extend(region_cells(qcew, region, years=years, qtr=qtr, figures=figures) for region in regions)
     combined = parts[0] if len(parts) == 1 else ibis.union(*parts)
     return combined
@@ -214,7 +220,7 @@ def _ratio(numerator: ir.Value, denominator: ir.Value) -> ir.FloatingValue:
 
 
 def _with_location_quotients(
-    current: ir.Table, *, figures: Figures, reference: str, bls_rounding: bool
+    current: ir.Table, *, figures: Sequence[str], reference: str, bls_rounding: bool
 ) -> ir.Table:
     """Adds ``lq_<figure>`` for every figure, against ``reference``."""
     is_total = (current.own_code == TOTAL_OWNERSHIP) & (current.industry_code == TOTAL_INDUSTRY)
@@ -223,7 +229,7 @@ def _with_location_quotients(
         b_area=base.area_fips,
         b_year=base.year,
         b_ok=_usable(base),
-        **{f"b_{name}": base[name] for name in figures.all},
+        **{f"b_{name}": base[name] for name in figures},
     )
     ref = current.filter(current.area_fips == reference)
     ref = ref.select(
@@ -231,13 +237,13 @@ def _with_location_quotients(
         r_industry=ref.industry_code,
         r_year=ref.year,
         r_ok=_usable(ref),
-        **{f"r_{name}": ref[name] for name in figures.all},
+        **{f"r_{name}": ref[name] for name in figures},
     )
     ref_base = base.filter(base.b_area == reference)
     ref_base = ref_base.select(
         rb_year=ref_base.b_year,
         rb_ok=ref_base.b_ok,
-        **{f"rb_{name}": ref_base[f"b_{name}"] for name in figures.all},
+        **{f"rb_{name}": ref_base[f"b_{name}"] for name in figures},
     )
     joined = (
         current.left_join(base, [current.area_fips == base.b_area, current.year == base.b_year])
@@ -258,7 +264,7 @@ def _with_location_quotients(
         & joined.rb_ok.fill_null(False)
     )
     quotients: dict[str, ir.Value] = {}
-    for name in figures.all:
+    for name in figures:
         share = _ratio(joined[name], joined[f"b_{name}"])
         reference_share = _ratio(joined[f"r_{name}"], joined[f"rb_{name}"])
         # A zero figure has LQ 0 even where the reference's figure is zero too (BLS publishes 0.00 there,
@@ -271,7 +277,7 @@ def _with_location_quotients(
 
 
 def _with_over_the_year_change(
-    current: ir.Table, previous: ir.Table, *, figures: Figures, bls_rounding: bool
+    current: ir.Table, previous: ir.Table, *, figures: Sequence[str], bls_rounding: bool
 ) -> ir.Table:
     """Adds ``oty_<figure>_chg`` and ``oty_<figure>_pct_chg`` against the same period a year earlier."""
     prior = previous.select(
@@ -280,7 +286,7 @@ def _with_over_the_year_change(
         p_industry=previous.industry_code,
         p_year=(previous.year + 1).cast("int16"),
         p_ok=_usable(previous),
-        **{f"p_{name}": previous[name] for name in figures.all},
+        **{f"p_{name}": previous[name] for name in figures},
     )
     joined = current.left_join(
         prior,
@@ -293,7 +299,7 @@ def _with_over_the_year_change(
     )
     ok = _usable(joined) & joined.p_ok.fill_null(False)
     changes: dict[str, ir.Value] = {}
-    for name in figures.all:
+    for name in figures:
         change = joined[name] - joined[f"p_{name}"]
         percent = _ratio(change, joined[f"p_{name}"]) * 100
         if bls_rounding:
@@ -337,6 +343,7 @@ def measures(
     area_titles: ir.Table | None = None,
     industry_titles: ir.Table | None = None,
     bls_rounding: bool = True,
+    columns: Sequence[str] | None = None,
 ) -> ir.Table:
     """BLS's figures, location quotients and over-the-year changes for one period.
 
@@ -349,15 +356,25 @@ def measures(
     area_fips, area_title, own_code, industry_code, industry_title, agglvl_code, year, qtr,
     disclosure_code, incomplete, the figures (BLS names), ``lq_<figure>``, ``oty_<figure>_chg`` and
     ``oty_<figure>_pct_chg``. See the module docstring for definitions, rounding and suppression.
+    ``columns`` names the figures that get LQ and change columns (default: all, as BLS publishes them);
+    fewer make a smaller expression, which Ibis compiles faster (a region profile needs only a few).
     """
     figures = figures_for(qtr)
-    all_cells = cells(qcew, years=[year - 1, year], qtr=qtr, regions=regions)
+    chosen = tuple(figures.all if columns is None else columns)
+    unknown = [name for name in chosen if name not in figures.all]
+    if unknown:
+        raise ValueError(
+            f"{unknown[0]!r} is not a figure of period {qtr!r}; choose from {', '.join(figures.all)}"
+        )
+    # Only the areas asked for (and the reference) need their cells read: regions read their counties.
+    only_areas = None if areas is None else [*areas, reference]
+    all_cells = cells(qcew, years=[year - 1, year], qtr=qtr, regions=regions, only_areas=only_areas)
     current = all_cells.filter(all_cells.year == year)
     previous = all_cells.filter(all_cells.year == year - 1)
     with_lq = _with_location_quotients(
-        current, figures=figures, reference=reference, bls_rounding=bls_rounding
+        current, figures=chosen, reference=reference, bls_rounding=bls_rounding
     )
-    result = _with_over_the_year_change(with_lq, previous, figures=figures, bls_rounding=bls_rounding)
+    result = _with_over_the_year_change(with_lq, previous, figures=chosen, bls_rounding=bls_rounding)
     if areas is not None:
         wanted = [*areas, *(region.name for region in regions)]
         result = result.filter(result.area_fips.isin(wanted))
@@ -376,8 +393,8 @@ def measures(
         "disclosure_code",
         "incomplete",
         *figures.all,
-        *(f"lq_{name}" for name in figures.all),
-        *(column for name in figures.all for column in (f"oty_{name}_chg", f"oty_{name}_pct_chg")),
+        *(f"lq_{name}" for name in chosen),
+        *(column for name in chosen for column in (f"oty_{name}_chg", f"oty_{name}_pct_chg")),
     ]
     return result.select(*ordered).order_by(["area_fips", "own_code", "industry_code"])
 
@@ -394,6 +411,7 @@ def quarterly_measures(
     area_titles: ir.Table | None = None,
     industry_titles: ir.Table | None = None,
     bls_rounding: bool = True,
+    columns: Sequence[str] | None = None,
 ) -> ir.Table:
     """:func:`measures` for one quarter (qtr '1'-'4') of the ``qcew_quarterly`` table."""
     if qtr not in QUARTERS:
@@ -409,6 +427,7 @@ def quarterly_measures(
         area_titles=area_titles,
         industry_titles=industry_titles,
         bls_rounding=bls_rounding,
+        columns=columns,
     )
 
 
@@ -423,6 +442,7 @@ def annual_measures(
     area_titles: ir.Table | None = None,
     industry_titles: ir.Table | None = None,
     bls_rounding: bool = True,
+    columns: Sequence[str] | None = None,
 ) -> ir.Table:
     """:func:`measures` for annual averages (the ``qcew_annual`` table, qtr 'A'): ``annual_*`` columns."""
     return measures(
@@ -436,6 +456,7 @@ def annual_measures(
         area_titles=area_titles,
         industry_titles=industry_titles,
         bls_rounding=bls_rounding,
+        columns=columns,
     )
 
 
