@@ -438,7 +438,12 @@ class NameHints:
     area_fips: str | None = None
 
 
-_BY_AREA_NAME: Final = re.compile(r"^(?P<year>\d{4})\.(?P<period>q1-q4|q[1-4]|annual) (?P<area>[0-9A-Z]{5}) ")
+# by_area: "2016.q1-q4 50007 Chittenden County, Vermont"; by_industry repeats its code:
+# "2016.annual 10 10 Total, all industries", "2016.annual 11111 NAICS 11111 Soybean farming" (not an area).
+_BY_AREA_NAME: Final = re.compile(
+    r"^(?P<year>\d{4})\.(?P<period>q1-q4|q[1-4]|annual) (?P<area>[0-9A-Z]{5}) (?!NAICS )(?!(?P=area) )"
+)
+_BY_INDUSTRY_NAME: Final = re.compile(r"^(?P<year>\d{4})\.(?P<period>q1-q4|q[1-4]|annual) (?P<code>\S+) ")
 _YEAR_PERIOD: Final = re.compile(
     r"(?:^|[-_.])(?P<year>(?:19|20)\d\d)(?:[-_.](?P<period>q[1-4](?!-q)|[1-4aA]|annual)(?=[-_. ]|$))?"
 )
@@ -473,6 +478,9 @@ def name_hints(name: str) -> NameHints:
         return NameHints(
             year=int(by_area["year"]), qtr=_period_qtr(by_area["period"]), area_fips=by_area["area"]
         )
+    by_industry = _BY_INDUSTRY_NAME.match(stem)
+    if by_industry:
+        return NameHints(year=int(by_industry["year"]), qtr=_period_qtr(by_industry["period"]))
     year: int | None = None
     qtr: str | None = None
     area: str | None = None
