@@ -5,12 +5,14 @@ from __future__ import annotations
 import typer
 
 from sectorwise.lmi.cli import app as lmi_app
+from sectorwise.web.commands import register as register_web_commands
 
 app = typer.Typer(
     help="Sectorwise: run a State Sector Strategy end to end.",
     no_args_is_help=True,
 )
 app.add_typer(lmi_app, name="lmi")
+register_web_commands(app)
 
 
 def main() -> None:

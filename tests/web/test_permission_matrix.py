@@ -65,7 +65,7 @@ def api_operations() -> list[tuple[str, str]]:
 
 
 def _is_admin(route: Route) -> bool:
-    return route.name.startswith("admin:")
+    return route.name.startswith("admin:") or route.pattern.startswith("admin/")
 
 
 def _is_api(name: str) -> bool:
@@ -193,7 +193,7 @@ def name_is_history_item(name: str) -> bool:
 
 
 def _admin_routes() -> list[str]:
-    return sorted({route.name for route in all_routes() if _is_admin(route)})
+    return sorted({route.name for route in all_routes() if route.name and _is_admin(route)})
 
 
 ADMIN_ALLOWED_STATUS: dict[str, set[int]] = {

@@ -18,4 +18,6 @@ class TokenAuth(HttpBearer):
         return user
 
 
-API_AUTH = [SessionAuth(), TokenAuth()]
+# The token first: the session check refuses a write without a CSRF token outright, before any other
+# method is tried, and a bearer-token client has no CSRF token to send.
+API_AUTH = [TokenAuth(), SessionAuth()]

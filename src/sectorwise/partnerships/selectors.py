@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
+from sectorwise.lmi.codes import naics_sector
 from sectorwise.partnerships.lmi_employment import region_industry_employment
 from sectorwise.partnerships.models import (
     EMPLOYER_ROLES,
@@ -287,9 +288,10 @@ def partnership_counts_by_region() -> list[tuple[Region, int]]:
 
 
 def partnership_counts_by_sector() -> dict[str, int]:
-    """Partnerships per two-digit NAICS sector of their targets (each counts once per sector)."""
+    """Partnerships per NAICS sector of their targets, as BLS writes sectors ('31-33'); each counts once."""
     pairs = {
-        (pk, code[:2]) for pk, code in TargetIndustry.objects.values_list("partnership_id", "naics_code")
+        (pk, naics_sector(code) or code[:2])
+        for pk, code in TargetIndustry.objects.values_list("partnership_id", "naics_code")
     }
     return dict(sorted(Counter(sector for _, sector in pairs).items()))
 

@@ -1,0 +1,105 @@
+"""`sectorwise demo`, `sectorwise serve` and `sectorwise manage`: the web application from the command line.
+
+Django is imported inside the commands, so that `sectorwise lmi ...` never loads it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+SETTINGS_MODULE = "sectorwise.web.settings"
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    import django
+
+    django.setup()
+
+
+def demo(
+    port: Annotated[int, typer.Option(help="Port to serve the demo site on (127.0.0.1 only).")] = 8000,
+    serve: Annotated[
+        bool, typer.Option(help="Serve the site after preparing the demo (--no-serve: prepare only).")
+    ] = True,
+) -> None:
+    """Build the demo state (synthetic LMI data, organisations, partnerships, one user per role) and serve it
+    at http://127.0.0.1:PORT. Development only: refuses to run with SECTORWISE_DEBUG off."""
+    console = Console()
+    _setup_django()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from sectorwise.demo.lmi_demo import DEMO_REGION, prepare_demo_lmi, print_demo_profile
+    from sectorwise.demo.records import DEMO_PASSWORD, load_demo_records
+
+    if not settings.DEBUG:
+        console.print("[red]The demo runs only in development (SECTORWISE_DEBUG on): it creates users whose "
+                      "password is 'demo'.[/red]")  # fmt: skip
+        raise typer.Exit(code=1)
+    data_dir = settings.DATA_DIR
+    data_dir.mkdir(parents=True, exist_ok=True)
+    console.print(f"Data directory: {data_dir}")
+    call_command("migrate", interactive=False, verbosity=0)
+    console.print(f"Database ready: {settings.DATABASES['default']['NAME']}")
+    warehouse = prepare_demo_lmi(data_dir=data_dir, console=console)
+    print_demo_profile(warehouse=warehouse, console=console, region=DEMO_REGION)
+    records = load_demo_records(data_dir=data_dir)
+    if records.seeded:
+        console.print(f"Loaded the demo registry: regions from {records.region_source}.")
+    else:
+        console.print("The registry already holds records: kept as they are (nothing re-seeded).")
+    console.print(
+        f"{records.regions} regions, {records.organizations} organizations, {records.partnerships} "
+        f"partnerships, {records.memberships} memberships."
+    )
+    table = Table(title=f"Demo users (password for all: {DEMO_PASSWORD!r})")
+    for column in ("Username", "Role", "Acts for"):
+        table.add_column(column)
+    for user in records.users:
+        table.add_row(user.username, user.role.label, user.organization)
+    console.print(table)
+    url = f"http://127.0.0.1:{port}"
+    if not serve:
+        return
+    console.print(f"Serving {url} (sign in at {url}/accounts/login/). Stop with Ctrl+C.")
+    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+
+
+def serve(
+    bind: Annotated[str, typer.Option(help="Address and port gunicorn listens on.")] = "127.0.0.1:8000",
+    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 3,
+    threads: Annotated[int, typer.Option(min=1, help="Threads per worker.")] = 4,
+) -> None:
+    """Serve the web application with gunicorn (production: set SECTORWISE_DEBUG=false and a secret key,
+    run `sectorwise manage migrate` and `sectorwise manage collectstatic` first)."""
+    _setup_django()  # fail here, with Django's message, on bad settings rather than in every worker
+    args = [
+        sys.executable, "-m", "gunicorn", "sectorwise.web.wsgi:application",
+        "--bind", bind, "--workers", str(workers), "--threads", str(threads),
+        "--access-logfile", "-",
+    ]  # fmt: skip
+    os.execv(sys.executable, args)
+
+
+def manage(ctx: typer.Context) -> None:
+    """Run a Django management command: `sectorwise manage migrate`, `sectorwise manage check --deploy`,
+    `sectorwise manage help` (lists them)."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS_MODULE)
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["sectorwise manage", *ctx.args])
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(demo)
+    app.command()(serve)
+    app.command(
+        context_settings={"allow_extra_args": True, "ignore_unknown_options": True},
+    )(manage)
