@@ -101,6 +101,26 @@ def figures_for(qtr: str) -> Figures:
     raise ValueError(f"period must be 1, 2, 3, 4 or A, not {qtr!r}")
 
 
+#: The sums each derived figure of an aggregate is computed from.
+DERIVED_FROM: Final[dict[str, tuple[str, ...]]] = {
+    "avg_wkly_wage": ("total_qtrly_wages", "month1_emplvl", "month2_emplvl", "month3_emplvl"),
+    "annual_avg_wkly_wage": ("total_annual_wages", "annual_avg_emplvl"),
+    "avg_annual_pay": ("total_annual_wages", "annual_avg_emplvl"),
+}
+
+
+def _kept(figures: Figures, keep: Sequence[str] | None) -> tuple[str, ...]:
+    """The figures to carry, in BLS's order; all of them unless ``keep`` names some."""
+    if keep is None:
+        return figures.all
+    unknown = [name for name in keep if name not in figures.all]
+    if unknown:
+        raise ValueError(
+            f"{unknown[0]!r} is not a figure of this period; choose from {', '.join(figures.all)}"
+        )
+    return tuple(name for name in figures.all if name in keep)
+
+
 def _derived_values(figures: Figures, sums: dict[str, ir.IntegerValue]) -> dict[str, ir.Value]:
     """Average wages of an aggregate, computed from its sums the way BLS computes them.
 
@@ -122,7 +142,12 @@ def _derived_values(figures: Figures, sums: dict[str, ir.IntegerValue]) -> dict[
 
 
 def _area_cells(
-    qcew: ir.Table, *, figures: Figures, years: Sequence[int], qtr: str, only_areas: Sequence[str] | None
+    qcew: ir.Table,
+    *,
+    kept: Sequence[str],
+    years: Sequence[int],
+    qtr: str,
+    only_areas: Sequence[str] | None,
 ) -> ir.Table:
     """The warehouse's own cells of the periods, in a fixed column order with ``incomplete = False``."""
     cells = qcew.filter(qcew.year.isin(list(years)), qcew.qtr == qtr, qcew.size_code == 0)
@@ -138,19 +163,27 @@ def _area_cells(
         qtr=cells.qtr.cast("string"),
         disclosure_code=cells.disclosure_code.cast("string"),
         incomplete=ibis.literal(False),
-        **{name: cells[name].cast("int64") for name in figures.all},
+        **{name: cells[name].cast("int64") for name in kept},
     )
 
 
 def region_cells(
-    qcew: ir.Table, region: Region, *, years: Sequence[int], qtr: str, figures: Figures | None = None
+    qcew: ir.Table, region: Region, *, years: Sequence[int], qtr: str, keep: Sequence[str] | None = None
 ) -> ir.Table:
     """One region's cells: the sum of its member counties' cells per (ownership, industry, period).
 
     ``disclosure_code`` is 'N' when every member cell is suppressed; ``incomplete`` is True when any member
-    cell is suppressed or a member county has no row at all for the period (not loaded).
+    cell is suppressed or a member county has no row at all for the period (not loaded). ``keep`` limits
+    the figures computed (default: all).
     """
-    figures = figures or figures_for(qtr)
+    figures = figures_for(qtr)
+    kept = _kept(figures, keep)
+    derived = [name for name in figures.derived if name in kept]
+    summed = [
+        name
+        for name in figures.summed
+        if name in kept or any(name in DERIVED_FROM[other] for other in derived)
+    ]
     members = qcew.filter(
         qcew.area_fips.isin(list(region.counties)),
         qcew.year.isin(list(years)),
@@ -161,13 +194,16 @@ def region_cells(
     sums = members.group_by(["own_code", "industry_code", "agglvl_code", "year", "qtr"]).aggregate(
         member_cells=members.count(),
         suppressed_cells=suppressed.sum(),
-        **{name: members[name].cast("int64").sum() for name in figures.summed},
+        **{name: members[name].cast("int64").sum() for name in summed},
     )
     loaded = members.group_by(["year", "qtr"]).aggregate(members_loaded=members.area_fips.nunique())
     loaded = loaded.rename(loaded_year="year", loaded_qtr="qtr")
     joined = sums.left_join(loaded, [sums.year == loaded.loaded_year, sums.qtr == loaded.loaded_qtr])
     missing_member = joined.members_loaded.fill_null(0) < len(region.counties)
-    summed_values = {name: joined[name] for name in figures.summed}
+    summed_values = {name: joined[name] for name in summed}
+    values = {name: joined[name].cast("int64") for name in summed} | (
+        _derived_values(figures, summed_values) if derived else {}
+    )
     return joined.select(
         area_fips=ibis.literal(region.name, type="string"),
         area_title=ibis.literal(region.name, type="string"),
@@ -182,8 +218,7 @@ def region_cells(
             ibis.null("string"),
         ),
         incomplete=(joined.suppressed_cells > 0) | missing_member,
-        **{name: joined[name].cast("int64") for name in figures.summed},
-        **_derived_values(figures, summed_values),
+        **{name: values[name] for name in kept},
     )
 
 
@@ -194,16 +229,18 @@ def cells(
     qtr: str,
     regions: Sequence[Region] = (),
     only_areas: Sequence[str] | None = None,
+    keep: Sequence[str] | None = None,
 ) -> ir.Table:
     """The warehouse's cells of the given years and period, plus one aggregate per region.
 
-    ``only_areas`` limits the warehouse's own areas (regions are always aggregated from their counties).
+    ``only_areas`` limits the warehouse's own areas (regions are always aggregated from their counties);
+    ``keep`` limits the figures carried (default: all).
     Columns: area_fips, area_title (regions only; NULL for BLS areas), own_code, industry_code,
     agglvl_code, year, qtr, disclosure_code, incomplete, then the period's figures (:class:`Figures`).
     """
-    figures = figures_for(qtr)
-    parts = [_area_cells(qcew, figures=figures, years=years, qtr=qtr, only_areas=only_areas)]
-    parts.extend(region_cells(qcew, region, years=years, qtr=qtr, figures=figures) for region in regions)
+    kept = _kept(figures_for(qtr), keep)
+    parts = [_area_cells(qcew, kept=kept, years=years, qtr=qtr, only_areas=only_areas)]
+    parts.extend(region_cells(qcew, region, years=years, qtr=qtr, keep=kept) for region in regions)
     combined = parts[0] if len(parts) == 1 else ibis.union(*parts)
     return combined
 
@@ -487,7 +524,7 @@ def growth(
         raise ValueError(
             f"{name!r} is not a figure of period {qtr!r}; choose one of {', '.join(figures.all)}"
         )
-    both = cells(qcew, years=[start_year, end_year], qtr=qtr, regions=regions)
+    both = cells(qcew, years=[start_year, end_year], qtr=qtr, regions=regions, only_areas=areas, keep=[name])
     start = both.filter(both.year == start_year)
     end = both.filter(both.year == end_year)
     end = end.select(

@@ -68,7 +68,16 @@ def _period_cells(
     prefix: str,
 ) -> ir.Table:
     year, qtr = period
-    table = cells(qcew, years=[year], qtr=qtr, regions=regions)
+    # Only the one area's cells: a region is aggregated only where it is the area of this side.
+    own_region = [region for region in regions if region.name == area]
+    table = cells(
+        qcew,
+        years=[year],
+        qtr=qtr,
+        regions=own_region,
+        only_areas=[] if own_region else [area],
+        keep=[figure],
+    )
     table = table.filter(table.area_fips == area, table.own_code == ownership)
     usable = (table.disclosure_code.fill_null("") != "N") & ~table.incomplete
     return table.select(
