@@ -91,3 +91,18 @@ def test_dashboard_map_renders_county_shapes(page: Page, personas: Personas, scr
     )
     assert coloured.count() >= VERMONT_COUNTIES
     page.screenshot(path=str(screenshot_dir / "dashboard.png"), full_page=True)
+
+
+def test_the_public_list_filters_in_place_with_htmx(
+    page: Page, personas: Personas, screenshot_dir: Path
+) -> None:
+    page.goto("/partnerships/")
+    expect(page.get_by_role("heading", name="2 partnerships")).to_be_visible()
+    page.get_by_label(re.compile(r"^Search")).press_sequentially("health", delay=30)
+    expect(page.get_by_role("heading", name="1 partnership", exact=True)).to_be_visible()
+    expect(page.get_by_role("row", name=re.compile("Green Mountain Health Careers"))).to_be_visible()
+    expect(page.get_by_text("Champlain Aerospace Partnership")).to_have_count(0)
+    assert "q=health" in page.url  # the filtered list has its own address (hx-push-url)
+    page.keyboard.press("Tab")  # keyboard: focus moves on to the next filter
+    expect(page.get_by_label("Region")).to_be_focused()
+    page.screenshot(path=str(screenshot_dir / "public-list-filtered.png"), full_page=True)
