@@ -9,13 +9,13 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.spatial.distance import squareform
 
 from sectorwise.demo.geography import DEMO_STATE_FIPS, layout_state
 from sectorwise.demo.industries import SECTORS, SUPERSECTOR_TITLES, industry_tree
 from sectorwise.demo.synthetic import DEMO_REGION, DEMO_YEARS, DemoSource, write_synthetic_qcew
 from sectorwise.lmi.codes import naics_level
+from sectorwise.lmi.delineation import delineate
+from sectorwise.lmi.sources.commuting import read_acs_flows
 
 # BLS's by_area headers (the layout, not data): quarterly with titles, 47 columns; annual, 43.
 QUARTERLY_HEADER = [
@@ -368,21 +368,13 @@ def test_commuting_flows_are_in_the_census_layout(demo_source: DemoSource) -> No
 
 
 def test_commuting_zones_come_out_as_a_few_multi_county_regions(demo_source: DemoSource) -> None:
-    """Tolbert-Sizer (average linkage on 1 - proportional flow, cut at 0.977) on the synthetic flows."""
-    flows = _flows(demo_source.commuting_flows)
-    fips = [county.fips for county in demo_source.state.counties]
-    index = {code: i for i, code in enumerate(fips)}
-    matrix = np.zeros((len(fips), len(fips)))
-    for (home, work), workers in flows.items():
-        matrix[index[home], index[work]] = workers
-    residents = matrix.sum(axis=1)
-    proportional = (matrix + matrix.T) / np.minimum(residents[:, None], residents[None, :])
-    distance = np.clip(1.0 - proportional, 0.0, 1.0)
-    np.fill_diagonal(distance, 0.0)
-    labels = fcluster(linkage(squareform(distance, checks=False), "average"), 0.977, "distance")
-    zones: dict[int, set[str]] = {}
-    for code, label in zip(fips, labels, strict=True):
-        zones.setdefault(int(label), set()).add(code)
-    assert 3 <= len(zones) <= 8
-    assert all(len(zone) >= 2 for zone in zones.values())
-    assert set(DEMO_REGION.counties) in zones.values()
+    """The real reader and Tolbert-Sizer delineation (cutoff 0.977) find a few multi-county labour markets,
+    the largest being the demo region."""
+    zones = delineate(read_acs_flows(demo_source.commuting_flows))
+    members: dict[str, set[str]] = {}
+    for county in zones.counties:
+        members.setdefault(zones.region_of(county), set()).add(county)
+    assert len(zones.counties) == len(demo_source.state.counties)
+    assert 3 <= zones.zone_count <= 8
+    assert all(len(zone) >= 2 for zone in members.values())
+    assert set(DEMO_REGION.counties) in members.values()
