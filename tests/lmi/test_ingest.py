@@ -48,18 +48,33 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection.close()
 
 
+@pytest.fixture(scope="module")
+def vermont(tmp_path_factory: pytest.TempPathFactory) -> tuple[IngestSummary, Path]:
+    """All of Vermont 2016 by_area, ingested once for the tests that only read it."""
+    warehouse = tmp_path_factory.mktemp("vermont") / "warehouse.duckdb"
+    summary = ingest_paths([shared_data_path(*BY_AREA, "vermont_50")], warehouse=warehouse)
+    return summary, warehouse
+
+
+@pytest.fixture
+def vermont_con(vermont: tuple[IngestSummary, Path]) -> Iterator[duckdb.DuckDBPyConnection]:
+    connection = duckdb.connect(str(vermont[1]), read_only=True)
+    yield connection
+    connection.close()
+
+
 def count(con: duckdb.DuckDBPyConnection, sql: str) -> int:
     row = con.execute(sql).fetchone()
     assert row is not None
     return int(row[0])
 
 
-def test_vermont_2016_by_area_loads_every_row_of_every_file(con: duckdb.DuckDBPyConnection) -> None:
-    folder = shared_data_path(*BY_AREA, "vermont_50")
+def test_vermont_2016_by_area_loads_every_row_of_every_file(
+    vermont: tuple[IngestSummary, Path], vermont_con: duckdb.DuckDBPyConnection
+) -> None:
     expected = manifest_rows("/".join((*BY_AREA, "vermont_50")))
     assert len(expected) == 16
-
-    summary = ingest_into(con, [folder])
+    summary, con = vermont[0], vermont_con
 
     assert summary.files == 16
     assert summary.rows == sum(expected.values()) == 71_656
@@ -77,8 +92,8 @@ def test_vermont_2016_by_area_loads_every_row_of_every_file(con: duckdb.DuckDBPy
     assert logged == 71_656
 
 
-def test_vermont_values_titles_and_disclosure_codes_are_kept(con: duckdb.DuckDBPyConnection) -> None:
-    ingest_into(con, [shared_data_path(*BY_AREA, "vermont_50")])
+def test_vermont_values_titles_and_disclosure_codes_are_kept(vermont_con: duckdb.DuckDBPyConnection) -> None:
+    con = vermont_con
     # The statewide total covered row of 2016 Q1 as BLS publishes it (README of the data folder).
     row = con.execute(
         "SELECT month1_emplvl, total_qtrly_wages, qtrly_estabs, disclosure_code FROM qcew_quarterly "
@@ -142,9 +157,13 @@ def _county_sum_mismatches(con: duckdb.DuckDBPyConnection, state: str) -> tuple[
     "state, folder, comparable", [("50", "vermont_50", 567), ("10", "delaware_10", 1_550)]
 )
 def test_county_cells_sum_to_the_statewide_totals_where_nothing_is_suppressed(
-    con: duckdb.DuckDBPyConnection, state: str, folder: str, comparable: int
+    request: pytest.FixtureRequest, state: str, folder: str, comparable: int
 ) -> None:
-    ingest_into(con, [shared_data_path(*BY_AREA, folder)])
+    if folder == "vermont_50":
+        con = request.getfixturevalue("vermont_con")
+    else:
+        con = request.getfixturevalue("con")
+        ingest_into(con, [shared_data_path(*BY_AREA, folder)])
     compared, mismatches = _county_sum_mismatches(con, state)
     # Every (ownership, industry, quarter) cell where the state and all its county rows are disclosed.
     assert compared == comparable
