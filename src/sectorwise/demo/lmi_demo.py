@@ -27,6 +27,15 @@ from sectorwise.lmi.output import rich_table
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.shiftshare import shift_share
 
+__all__ = [
+    "DEMO_REGION",
+    "SOURCE_FOLDER",
+    "prepare_demo_lmi",
+    "print_demo_profile",
+    "region_profile",
+    "run_lmi_demo",
+]
+
 SOURCE_FOLDER: Final = "demo-source"
 DEMO_STATE_AREA: Final = "91000"
 
