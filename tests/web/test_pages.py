@@ -250,3 +250,16 @@ def test_history_shows_who_changed_what(personas: Personas) -> None:
     assert changed.who == "staff"
     assert ("stage", "planning", "sustaining") in changed.changes
     assert any(entry.subject == "Member: Northern Clinic" for entry in entries)
+
+
+def test_a_sector_filter_covers_every_code_of_the_sector(personas: Personas) -> None:
+    plastics = PartnershipFactory(name="Plastics Works", target_naics=["3261"])
+    url = reverse("partnerships:partnership_list")
+    client = client_for(personas.staff)
+    for code in ("31", "31-33", "32"):  # two digits of a range sector mean the whole sector
+        shown = set(client.get(url, {"industry": code}).context["page"].object_list)
+        assert shown == {plastics, personas.partnership_a}, code  # 3261 and 3364
+    assert list(client.get(url, {"industry": "326"}).context["page"].object_list) == [plastics]
+    # The dashboard's sector links use the sector code and land on the same partnerships.
+    dashboard = client.get(reverse("partnerships:dashboard")).content.decode()
+    assert "?industry=31-33" in dashboard

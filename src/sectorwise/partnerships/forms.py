@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 
+from sectorwise.lmi.codes import RANGE_SECTORS
 from sectorwise.partnerships.importing import ImportKind, TableFormat
 from sectorwise.partnerships.models import (
     MembershipRole,
@@ -72,7 +73,7 @@ class PartnershipFilterForm(UswdsForm, forms.Form):
         label="Industry (NAICS code)",
         required=False,
         max_length=6,
-        help_text="A sector or finer code: 31 finds every manufacturing partnership.",
+        help_text="A sector or finer code: 31 (or 31-33) finds every manufacturing partnership.",
     )
     stage = forms.ChoiceField(label="Stage", choices=[("", "Any stage"), *Stage.choices], required=False)
     convener_type = forms.ChoiceField(
@@ -81,8 +82,8 @@ class PartnershipFilterForm(UswdsForm, forms.Form):
 
     def clean_industry(self) -> str:
         value: str = self.cleaned_data.get("industry", "").strip()
-        if value and not re.fullmatch(r"\d{2,6}", value):
-            raise ValidationError("A NAICS code is 2 to 6 digits, e.g. 31 or 3364.")
+        if value and not (re.fullmatch(r"\d{2,6}", value) or value in RANGE_SECTORS):
+            raise ValidationError("A NAICS code is 2 to 6 digits or a sector such as 31-33, e.g. 31 or 3364.")
         return value
 
     def filters(self) -> dict[str, Any]:

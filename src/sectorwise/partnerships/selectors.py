@@ -11,7 +11,7 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
-from sectorwise.lmi.codes import naics_sector
+from sectorwise.lmi.codes import RANGE_SECTORS, naics_sector
 from sectorwise.partnerships.lmi_employment import region_industry_employment
 from sectorwise.partnerships.models import (
     EMPLOYER_ROLES,
@@ -55,11 +55,14 @@ def partnership_list(
     if region_id is not None:
         queryset = queryset.filter(region_id=region_id)
     if naics.strip():
-        queryset = queryset.filter(
-            pk__in=SectorPartnership.objects.filter(
-                target_industries__naics_code__startswith=naics.strip()
-            ).values("pk")
-        )
+        # A sector BLS writes as a range ('31-33'), or a two-digit member of one ('31'), means the sector.
+        code = naics.strip()
+        sector = naics_sector(code) if len(code) == 2 or code in RANGE_SECTORS else None
+        prefixes = RANGE_SECTORS.get(sector or "", (code,))
+        matches = Q()
+        for prefix in prefixes:
+            matches |= Q(target_industries__naics_code__startswith=prefix)
+        queryset = queryset.filter(pk__in=SectorPartnership.objects.filter(matches).values("pk"))
     if stage:
         queryset = queryset.filter(stage=Stage(stage))
     if convener_type:
