@@ -74,6 +74,15 @@ def test_without_a_base_year_growth_is_absent(two_years: Path) -> None:
     assert table[table.suppressed]["size"].isna().all()
 
 
+def test_cluster_growth_and_competitive_effect(two_years: Path) -> None:
+    table = cluster_indicators(_inputs(two_years, 2015)).to_pandas()
+    large = table[table.employment > 500]
+    assert len(large) > 5
+    # Every cell grew 10 %, suppressed ones (estimated from establishments, unchanged) excepted.
+    assert large.growth.median() == pytest.approx(0.10, abs=0.01)
+    assert large.competitive_effect.abs().median() < 0.01
+
+
 def test_cluster_candidates(two_years: Path) -> None:
     table = cluster_indicators(_inputs(two_years, None)).to_pandas()
     assert table.cluster_strength.isin([0, 0.25, 0.5, 0.75, 1.0]).all()

@@ -103,7 +103,8 @@ def cluster_metrics(
     ``qcew`` is the warehouse's ``qcew_quarterly`` (qtr '1'-'4') or ``qcew_annual`` (qtr 'A') table;
     ``reference`` an area_fips in it ('US000', '50000'). Columns: region, cluster_code, cluster_name,
     cluster_kind, employment, establishments, total_wages, avg_wkly_wage, cells, suppressed_cells,
-    suppressed_employment_est, suppressed_share, incomplete, region_total_employment, lq, lq_basis.
+    suppressed_employment_est, suppressed_share, incomplete, region_total_employment, lq,
+    reference_employment (the reference area's, suppressed cells estimated), lq_basis.
     Clusters with no establishment in a region are still listed (zeros), so peers compare like with like.
     """
     emp_col, est_col, wage_col, weeks = _period_columns(qtr)
@@ -192,6 +193,7 @@ def cluster_metrics(
         incomplete=suppressed_cells > 0,
         region_total_employment=joined.region_total_employment,
         lq=(share / ref_share.nullif(0.0)),
+        reference_employment=joined.ref_employment,
         lq_basis=ibis.ifelse(
             (suppressed_cells > 0) | (joined.ref_suppressed.fill_null(0) > 0),
             ibis.literal("estimated"),

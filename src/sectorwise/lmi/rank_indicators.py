@@ -6,7 +6,8 @@ Two kinds of candidates:
   figures, LQ and growth from :mod:`sectorwise.lmi.measures`, the competitive effect from
   :mod:`sectorwise.lmi.shiftshare`, cluster strength from :mod:`sectorwise.lmi.clusters`, occupation wages
   from :mod:`sectorwise.lmi.staffing`;
-- benchmark clusters: figures and LQ from :func:`sectorwise.lmi.clusters.cluster_metrics`.
+- benchmark clusters: figures and LQ from :func:`sectorwise.lmi.clusters.cluster_metrics` (suppressed cells
+  estimated), growth and competitive effect from the same figures at the base year.
 
 Each function returns one row per candidate with the columns :func:`sectorwise.lmi.ranking.rank_candidates`
 reads: code, title, employment, establishments, suppressed, and the indicators (NULL where unavailable).
@@ -284,6 +285,7 @@ def cluster_indicators(inputs: RankingInputs) -> ir.Table:
     region_wage_rows = region_wage_rows.filter(region_wage_rows.industry_code == TOTAL_INDUSTRY)
     region_wage = region_wage_rows.select(region_wage=region_wage_rows[wage].cast("float64"))
     rows = tested.filter(tested.establishments > 0).cross_join(region_wage)
+    rows = _with_cluster_change(inputs, rows)
     suppressed = rows.suppressed_share > MAX_SUPPRESSED_SHARE
     candidates = rows.select(
         code=rows.cluster_code,
@@ -294,8 +296,8 @@ def cluster_indicators(inputs: RankingInputs) -> ir.Table:
         suppressed_share=rows.suppressed_share,
         size=with_estimate.round(0),
         lq=rows.lq,
-        growth=ibis.null("float64"),
-        competitive_effect=ibis.null("float64"),
+        growth=rows.growth,
+        competitive_effect=rows.competitive_effect,
         wage_ratio=rows.avg_wkly_wage / rows.region_wage.nullif(0.0),
         cluster_strength=rows.strength,
         strong=rows.strong,
@@ -307,6 +309,40 @@ def cluster_indicators(inputs: RankingInputs) -> ir.Table:
     else:
         candidates = candidates.mutate(occupation_wages=ibis.null("float64"))
     return candidates.order_by("code")
+
+
+def _with_cluster_change(inputs: RankingInputs, rows: ir.Table) -> ir.Table:
+    """Adds growth (compound annual rate) and competitive effect (share of base employment) per cluster.
+
+    Both use employment with suppressed cells estimated, in the region and in the reference area. The
+    competitive effect of classic shift-share divided by base employment is g_i - G_i: the cluster's growth
+    in the region minus its growth in the reference area over the span.
+    """
+    if inputs.base_year is None:
+        return rows.mutate(growth=ibis.null("float64"), competitive_effect=ibis.null("float64"))
+    base = cluster_metrics(
+        inputs.qcew,
+        inputs.catalog,
+        [inputs.region],
+        year=inputs.base_year,
+        qtr=inputs.qtr,
+        reference=inputs.reference,
+    )
+    base = base.select(
+        b_code=base.cluster_code,
+        b_employment=base.employment.cast("float64") + base.suppressed_employment_est,
+        b_reference=base.reference_employment,
+    )
+    joined = rows.left_join(base, rows.cluster_code == base.b_code)
+    now = joined.employment.cast("float64") + joined.suppressed_employment_est
+    ratio = now / joined.b_employment.nullif(0.0)
+    reference_ratio = joined.reference_employment / joined.b_reference.nullif(0.0)
+    span = inputs.year - inputs.base_year
+    return joined.select(
+        *rows.columns,
+        growth=ratio ** (1.0 / span) - 1.0,
+        competitive_effect=(ratio - 1.0) - (reference_ratio - 1.0),
+    )
 
 
 def _cluster_occupation_wages(inputs: RankingInputs) -> ir.Table:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
+import pyarrow as pa
+import pyarrow.compute as pc
 import typer
 from ibis.backends.duckdb import Backend as DuckDBBackend
 from rich.console import Console
@@ -196,6 +198,10 @@ def rank_command(
     shown = result.ranked
     if fmt is OutputFormat.TABLE:
         shown = shown.select(["rank", "code", "title", "score", "employment", *result.indicators_used])
+        for name in ("employment", "size"):
+            if name in shown.column_names:
+                whole = pc.round(shown[name]).cast(pa.int64(), safe=False)
+                shown = shown.set_column(shown.column_names.index(name), name, whole)
     write_table(shown, fmt, output, title=title)
     if fmt is not OutputFormat.TABLE:
         return
