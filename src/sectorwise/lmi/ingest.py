@@ -2,13 +2,14 @@
 
 How (and why so):
 
-1. Every file is looked at from Python only cheaply: its header (which picks the layout) and whether it is
-   complete (a gzip stream cut short, a last line without its line break).
-2. Files are grouped by layout and each group is read by ONE DuckDB ``read_csv`` call with explicit column
-   types into a temporary staging table. ``store_rejects`` collects every cell that does not parse, with its
-   file, line and column, instead of stopping at the first.
-3. A few set-based queries validate the staged rows (quarter codes, one year per file, what the file name
-   promises, duplicate keys). Only on a failure does Python scan the one offending file, to name its line.
+1. Every file is looked at from Python only cheaply, on every core: its header (which picks the layout and
+   the line break) and whether it is complete (a gzip stream cut short, a last line without its line break).
+2. Files are grouped by layout and line break, and each group is read by ONE DuckDB ``read_csv`` call with
+   explicit column types into a temporary staging table of the columns the warehouse keeps. ``store_rejects``
+   collects every cell that does not parse, with its file, line and column, instead of stopping at the first.
+3. One GROUP BY (file, area, year, qtr) pass gives every per-file check (empty keys, quarter codes, one year
+   per file, what the file name promises, empty files); a hash GROUP BY finds duplicate keys. Only on a
+   failure does Python scan the one offending file, to name its line.
 4. One transaction deletes what the staged data replaces and inserts it, titles included. A failure anywhere
    before the commit leaves the warehouse exactly as it was.
 
@@ -67,7 +68,7 @@ VALUE_COLUMNS: Final = {QUARTERLY_TABLE: QUARTERLY_VALUE_COLUMNS, ANNUAL_TABLE: 
 # The key of one row; (area_fips, year, qtr) is the unit that a new load of an area's period replaces.
 ROW_KEY: Final = ("area_fips", "own_code", "industry_code", "agglvl_code", "size_code", "year", "qtr")
 UNIT_KEY: Final = ("area_fips", "year", "qtr")
-REQUIRED: Final = ("area_fips", "own_code", "industry_code", "agglvl_code", "size_code", "year", "qtr")
+REQUIRED: Final = ROW_KEY  # every key cell must be filled
 
 _scan_ids = count()
 
