@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import vl_convert
 
-from sectorwise.partnerships.charts import county_partnership_map
+from sectorwise.partnerships.charts import county_partnership_map, county_partnership_tiles
 
 ATLAS = Path(__file__).resolve().parents[2] / "node_modules" / "us-atlas" / "counties-10m.json"
 VERMONT_COUNTIES = 14
@@ -57,3 +57,16 @@ def test_legend_labels_are_whole_numbers() -> None:
     assert legend["values"] == [1, 2, 3] and legend["format"] == "d"
     many = county_partnership_map(topojson_url="x", partnerships_by_county={"50007": 40})
     assert "values" not in many["layer"][1]["encoding"]["color"]["legend"]
+
+
+def test_synthetic_counties_are_drawn_as_tiles_at_their_positions() -> None:
+    positions = {"91001": (0.0, 0.0, "Alder"), "91003": (100.0, 0.0, "Birch"), "91005": (50.0, 80.0, "Cedar")}
+    spec = county_partnership_tiles(positions=positions, partnerships_by_county={"91001": 2})
+    rows = {row["fips"]: row for row in spec["data"]["values"]}
+    assert rows["91003"]["partnerships"] == 0 and rows["91001"]["partnerships"] == 2
+    svg = vl_convert.vegalite_to_svg(json.dumps(spec))
+    grey = spec["layer"][0]["mark"]["fill"]
+    fills = re.findall(r'fill="([^"]+)"', svg)
+    assert fills.count(grey) == 3  # every county, with or without partnerships
+    assert len([fill for fill in fills if fill.startswith("rgb(")]) == 1
+    assert spec["width"] > spec["height"]  # the plane's proportions (100 km wide, 80 km high)

@@ -7,6 +7,7 @@ application serves as a static file: the spec only names its URL.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Mapping
 from typing import Any, Final
 
@@ -123,3 +124,82 @@ def _count_legend(largest: int) -> dict[str, Any]:
     if largest <= MAX_LEGEND_LABELS:
         return {**legend, "values": list(range(1, largest + 1))}
     return {**legend, "tickCount": MAX_LEGEND_LABELS}
+
+
+def county_partnership_tiles(
+    *,
+    positions: Mapping[str, tuple[float, float, str]],
+    partnerships_by_county: Mapping[str, int],
+    height: int = 420,
+) -> dict[str, Any]:
+    """The same map for counties with no boundary in us-atlas (the synthetic demo state): one square per
+    county at its position, grey without a partnership, coloured by count with.
+
+    ``positions`` maps county FIPS to (x, y, name): x grows east, y grows south (kilometres on a plane).
+    """
+    rows = [
+        {
+            "fips": fips,
+            "county": name,
+            "x": x,
+            "y": y,
+            "partnerships": int(partnerships_by_county.get(fips, 0)),
+        }
+        for fips, (x, y, name) in sorted(positions.items())
+    ]
+    position = {
+        "x": {"field": "x", "type": "quantitative", "axis": None, "scale": {"zero": False, "nice": False}},
+        "y": {
+            "field": "y",
+            "type": "quantitative",
+            "axis": None,
+            "scale": {"zero": False, "nice": False, "reverse": True},
+        },
+        "tooltip": [
+            {"field": "county", "type": "nominal", "title": "County"},
+            {"field": "partnerships", "type": "quantitative", "title": "Partnerships"},
+        ],
+    }
+    # Keep the plane's proportions; squares a little over half the grid step (the counties' grid is jittered).
+    xs, ys = [row["x"] for row in rows], [row["y"] for row in rows]
+    span_x, span_y = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
+    width = max(200, round(height * span_x / span_y))
+    columns = max(1.0, math.sqrt(len(rows) * span_x / span_y))
+    tile_px = 0.55 * width / columns
+    tile = {"type": "square", "size": round(tile_px**2), "opacity": 1, "stroke": "#ffffff", "strokeWidth": 1}
+    largest = max(partnerships_by_county.values(), default=0)
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "description": "Counties of the state, shaded by the number of sector partnerships working in each.",
+        "width": width,
+        "height": height,
+        "padding": round(tile_px / 2),
+        "data": {"values": rows},
+        "layer": [
+            {"mark": {**tile, "fill": NO_PARTNERSHIP_FILL}, "encoding": position},
+            {
+                "transform": [{"filter": "datum.partnerships > 0"}],
+                "mark": tile,
+                "encoding": {
+                    **position,
+                    "color": {
+                        "field": "partnerships",
+                        "type": "quantitative",
+                        "title": "Partnerships",
+                        "scale": {"scheme": {"name": "blues", "extent": [0.35, 1]}, "domainMin": 1},
+                        "legend": {
+                            **_count_legend(largest),
+                            "orient": "right",
+                            "direction": "vertical",
+                            "offset": round(tile_px / 2) + 8,
+                        },
+                    },
+                },
+            },
+        ],
+        "config": {
+            "legend": {"labelFontSize": 13, "titleFontSize": 14},
+            "view": {"stroke": None},
+            "font": "Source Sans Pro Web, Helvetica Neue, Arial, sans-serif",
+        },
+    }

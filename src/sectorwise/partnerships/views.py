@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any, Final
 
 from django.contrib import messages
@@ -23,8 +24,9 @@ from django.urls import reverse
 from sectorwise.core.access import allow
 from sectorwise.core.permissions import Action, user_can
 from sectorwise.core.roles import STATE_ROLES
+from sectorwise.demo.geography import DEMO_STATE_FIPS, demo_state
 from sectorwise.partnerships import importing, selectors, services
-from sectorwise.partnerships.charts import county_partnership_map
+from sectorwise.partnerships.charts import county_partnership_map, county_partnership_tiles
 from sectorwise.partnerships.forms import (
     ImportForm,
     MembershipAddForm,
@@ -61,17 +63,27 @@ def _query_without_page(request: HttpRequest) -> str:
 # Dashboard ----------------------------------------------------------------------------------------------
 
 
+@cache
+def _synthetic_county_positions() -> dict[str, tuple[float, float, str]]:
+    """Where the demo state's counties lie: they are made up, so us-atlas has no boundary for them."""
+    return {county.fips: (county.x_km, county.y_km, county.name) for county in demo_state().counties}
+
+
+def _county_map(by_county: dict[str, int]) -> dict[str, Any]:
+    if {fips[:2] for fips in by_county} == {DEMO_STATE_FIPS}:
+        return county_partnership_tiles(
+            positions=_synthetic_county_positions(), partnerships_by_county=by_county
+        )
+    return county_partnership_map(
+        topojson_url=static("us-atlas/counties-10m.json"), partnerships_by_county=by_county
+    )
+
+
 @allow(Action.VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
     by_county = selectors.partnership_counts_by_county()
     by_sector = selectors.partnership_counts_by_sector()
-    map_spec = (
-        county_partnership_map(
-            topojson_url=static("us-atlas/counties-10m.json"), partnerships_by_county=by_county
-        )
-        if by_county
-        else None
-    )
+    map_spec = _county_map(by_county) if by_county else None
     return render(
         request,
         "partnerships/dashboard.html",
