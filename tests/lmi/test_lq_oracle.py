@@ -18,7 +18,7 @@ import pytest
 
 from sectorwise.lmi import warehouse
 from sectorwise.lmi.ingest import ingest_into
-from sectorwise.lmi.measures import QUARTERS, quarterly_measures
+from sectorwise.lmi.measures import QUARTERS, annual_measures, quarterly_measures
 from sectorwise.lmi.regions import Region
 from tests.conftest import shared_data_path
 
@@ -160,3 +160,101 @@ def test_all_counties_as_a_region_sum_to_the_statewide_cells(oracle: StateOracle
     print(f"\n{oracle.state} whole-state region: {equal}/{compared} complete cells equal the statewide cell")
     assert compared > 100
     assert equal == compared
+
+
+#: Annual LQs: ours -> BLS's column (the Ohio files are BLS's annual area slices, re-serialized by pandas).
+ANNUAL_LQS = {
+    "lq_annual_avg_emplvl": "lq_annual_avg_emplvl",
+    "lq_annual_avg_estabs": "lq_annual_avg_estabs",
+    "lq_total_annual_wages": "lq_total_annual_wages",
+    "lq_annual_avg_wkly_wage": "lq_annual_avg_wkly_wage",
+    "lq_avg_annual_pay": "lq_avg_annual_pay",
+}
+OHIO_REFERENCE = "39049"  # Franklin County
+
+
+@pytest.fixture(scope="module")
+def ohio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Five Mid-Ohio counties, 2020 annual averages: our LQs against Franklin County, and BLS's published."""
+    folder = shared_data_path("qcew", "2020_ohio_morpc")
+    files = sorted(folder.glob("morpc-qcew-2020-a-*.csv.gz"))
+    con = duckdb.connect(str(tmp_path_factory.mktemp("ohio") / "warehouse.duckdb"))
+    ingest_into(con, files)
+    con.execute(
+        "CREATE TABLE bls AS SELECT area_fips, own_code::SMALLINT AS own_code, industry_code, "
+        f"disclosure_code, lq_disclosure_code, annual_avg_wkly_wage::BIGINT AS annual_avg_wkly_wage, "
+        f"avg_annual_pay::BIGINT AS avg_annual_pay, "
+        f"{', '.join(f'{col}::DOUBLE AS {col}' for col in ANNUAL_LQS.values())} "
+        f"FROM read_csv({[str(f) for f in files]!r}, all_varchar=true)"
+    )
+    qcew = ibis.duckdb.from_connection(con).table(warehouse.ANNUAL_TABLE)
+    counties = [str(f.name).split("-")[-1].split(".")[0] for f in files]
+    one_county_regions = [Region(name=f"only {county}", counties=(county,)) for county in counties]
+    ours = annual_measures(
+        qcew, year=2020, reference=OHIO_REFERENCE, regions=one_county_regions, bls_rounding=False
+    ).to_pyarrow()
+    con.register("ours_view", ours)
+    con.execute("CREATE TABLE ours AS SELECT * FROM ours_view")
+    con.unregister("ours_view")
+    yield con
+    con.close()
+
+
+@pytest.mark.parametrize("ours_column", sorted(ANNUAL_LQS))
+def test_annual_lqs_against_another_county_lie_in_the_rounding_interval(
+    ohio: duckdb.DuckDBPyConnection, ours_column: str
+) -> None:
+    """lq(county vs US) / lq(Franklin vs US) = lq(county vs Franklin), within BLS's 2-decimal rounding."""
+    bls_column = ANNUAL_LQS[ours_column]
+    checked, agreeing = ohio.execute(
+        f"""
+        WITH county AS (
+            SELECT b.own_code, b.industry_code, b.{bls_column} AS c, o.{ours_column} AS mine
+            FROM bls b JOIN ours o USING (area_fips, own_code, industry_code)
+            WHERE b.area_fips <> ? AND coalesce(b.lq_disclosure_code, '') <> 'N'
+        ), franklin AS (
+            SELECT own_code, industry_code, {bls_column} AS s FROM bls
+            WHERE area_fips = ? AND coalesce(lq_disclosure_code, '') <> 'N'
+        )
+        SELECT count(*), count(*) FILTER (
+            WHERE mine >= (c - 0.005) / (s + 0.005) AND (s <= 0.005 OR mine <= (c + 0.005) / (s - 0.005)))
+        FROM county JOIN franklin USING (own_code, industry_code)
+        """,
+        [OHIO_REFERENCE, OHIO_REFERENCE],
+    ).fetchone() or (0, 0)
+    share = 100 * agreeing / checked
+    print(f"\nOhio 2020 annual {ours_column}: {agreeing}/{checked} cells agree ({share:.2f} %)")
+    assert checked > 1_000
+    assert agreeing == checked
+
+
+def test_a_one_county_regions_annual_wages_are_within_the_rounding_of_its_employment(
+    ohio: duckdb.DuckDBPyConnection,
+) -> None:
+    """BLS divides annual wages by the unrounded 12-month mean employment, which annual files do not carry
+    (checked on Ohio's quarterly files: 2,066 of 2,226 cells); an aggregate of annual cells can only divide
+    by the sum of the rounded annual averages E. So both ours and BLS's average pay must lie within
+    [W / (E + 0.5) - 0.5, W / (E - 0.5) + 0.5] for a one-county region, and ours is round(W / E)."""
+    compared, both_inside, exact = ohio.execute(
+        """
+        WITH cells AS (
+            SELECT r.total_annual_wages::DOUBLE AS w, r.annual_avg_emplvl::DOUBLE AS e,
+                   r.avg_annual_pay AS ours, b.avg_annual_pay AS theirs
+            FROM ours r JOIN bls b ON r.area_fips = 'only ' || b.area_fips
+             AND r.own_code = b.own_code AND r.industry_code = b.industry_code
+            WHERE coalesce(b.disclosure_code, '') <> 'N' AND r.annual_avg_emplvl > 0
+        )
+        SELECT count(*),
+               count(*) FILTER (WHERE ours = round(w / e)
+                   AND theirs BETWEEN w / (e + 0.5) - 0.5 AND w / greatest(e - 0.5, 0.5) + 0.5
+                   AND ours BETWEEN w / (e + 0.5) - 0.5 AND w / greatest(e - 0.5, 0.5) + 0.5),
+               count(*) FILTER (WHERE ours = theirs)
+        FROM cells
+        """
+    ).fetchone() or (0, 0, 0)
+    print(
+        f"\nOhio 2020 one-county regions: avg_annual_pay within the bound {both_inside}/{compared}, "
+        f"equal to BLS's {exact}/{compared}"
+    )
+    assert compared > 1_000
+    assert both_inside == compared

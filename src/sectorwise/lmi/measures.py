@@ -13,9 +13,12 @@ Definitions (checked against BLS's published files, see ``tests/lmi/test_lq_orac
   The base is the area's *total covered* cell (own_code 0, industry '10') for every ownership row, as BLS
   does. ``lq_avg_wkly_wage`` is the same ratio of the published (whole-dollar) average weekly wages: on
   Vermont 2016 it reproduces every published value, whereas unrounded wages miss ~4 % of them.
-- ``avg_wkly_wage`` of an aggregate (a region) = round(total_qtrly_wages / mean(month1..3 emplvl) / 13);
-  ``annual_avg_wkly_wage`` = round(total_annual_wages / annual_avg_emplvl / 52) and ``avg_annual_pay`` =
-  round(total_annual_wages / annual_avg_emplvl), as BLS computes them (100 % of Vermont 2016 cells).
+- ``avg_wkly_wage`` of an aggregate (a region) = round(total_qtrly_wages / mean(month1..3 emplvl) / 13),
+  exactly as BLS computes it (every Vermont and New Jersey 2016 cell). ``annual_avg_wkly_wage`` =
+  round(total_annual_wages / annual_avg_emplvl / 52) and ``avg_annual_pay`` = round(total_annual_wages /
+  annual_avg_emplvl): BLS divides by the *unrounded* 12-month mean employment, which annual files do not
+  carry, so an aggregate of annual cells can differ from BLS's by the effect of rounding each county's
+  average employment (bounded in ``tests/lmi/test_lq_oracle.py``; exact for quarterly data).
 - Over-the-year change ``oty_x_chg`` = x - x one year earlier (same quarter) and ``oty_x_pct_chg`` =
   100 * chg / earlier value. The columns are always present; they are NULL when the earlier period is not
   in the warehouse.
