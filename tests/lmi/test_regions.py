@@ -140,3 +140,40 @@ def test_a_region_is_the_sum_of_its_members(employment: list[int]) -> None:
     assert health.total_qtrly_wages == sum(employment) * 13_000
     assert health.qtrly_estabs == len(employment)
     assert not health.incomplete
+
+
+toml_fragments = st.sampled_from(
+    [
+        "[regions.A]\n",
+        '[regions."B c"]\n',
+        'counties = ["50007", "50011"]\n',
+        'counties = ["5000"]\n',
+        "counties = []\n",
+        "counties = 50007\n",
+        'description = "x"\n',
+        "description = 3\n",
+        "[other]\n",
+        "x = 1\n",
+        "[[regions]]\n",
+        '"\n',
+        "= =\n",
+        "\n",
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(toml_fragments | st.text(st.characters(exclude_categories=("Cs",)), max_size=20), max_size=8))
+def test_any_file_either_loads_valid_regions_or_is_refused_with_its_name(
+    tmp_path_factory: pytest.TempPathFactory, parts: list[str]
+) -> None:
+    path = tmp_path_factory.mktemp("fuzz") / "regions.toml"
+    path.write_text("".join(parts), encoding="utf-8")
+    try:
+        regions = load_regions(path)
+    except RegionFileError as error:
+        assert str(error).startswith(str(path))
+        return
+    assert regions
+    for name, region in regions.items():
+        assert region.name == name and region.counties
