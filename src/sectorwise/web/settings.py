@@ -175,22 +175,18 @@ STATICFILES_FINDERS = [
     "django.contrib.staticfiles.finders.AppDirectoriesFinder",
 ]
 SECTORWISE_STATIC_INCLUDE = {
-    # USWDS: its CSS, JS, the fonts and icons the CSS refers to (not the 2,000 Material icons).
+    # USWDS: its CSS, JS, the fonts and icons the CSS refers to (not the 2,000 Material icons). Source maps
+    # stay: the built files name them, and the manifest storage refuses a reference to a missing file.
     "uswds": [
-        "css/*.css",
-        "js/*.js",
-        "fonts/*/*",
-        "img/*",
-        "img/usa-icons/*",
-        "img/usa-icons-bg/*",
-        "img/favicons/*",
+        "css/*.css", "css/*.map", "js/*.js", "js/*.map", "fonts/*/*",
+        "img/*", "img/usa-icons/*", "img/usa-icons-bg/*", "img/favicons/*",
     ],
-    "htmx": ["htmx.min.js", "ext/*.js"],
-    "vega": ["vega.min.js"],
-    "vega-lite": ["vega-lite.min.js"],
-    "vega-embed": ["vega-embed.min.js"],
+    "htmx": ["htmx.min.js", "htmx.min.js.map", "ext/*.js"],
+    "vega": ["vega.min.js", "vega.min.js.map"],
+    "vega-lite": ["vega-lite.min.js", "vega-lite.min.js.map"],
+    "vega-embed": ["vega-embed.min.js", "vega-embed.min.js.map"],
     "us-atlas": ["*.json"],
-}
+}  # fmt: skip
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

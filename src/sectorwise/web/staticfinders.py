@@ -28,7 +28,7 @@ class NodePackageFinder(FileSystemFinder):
 
     def find(self, path: str, find_all: bool = False, **kwargs: Any) -> Any:
         if not _wanted(path):
-            return [] if find_all else None
+            return []  # what Django's finders answer for "not here", whatever find_all says
         return super().find(path, find_all=find_all, **kwargs)
 
     def list(self, ignore_patterns: list[str] | None) -> Iterator[tuple[str, Storage]]:

@@ -92,3 +92,15 @@ def test_the_api_takes_a_bearer_token(personas: Personas, client: Client) -> Non
     assert response.status_code == 200
     assert response.json()["count"] == 2
     assert client.get("/api/partnerships", HTTP_AUTHORIZATION="Bearer wrong").status_code == 401
+
+
+def test_the_token_command_prints_a_working_key(personas: Personas) -> None:
+    from io import StringIO
+
+    from django.core.management import CommandError, call_command
+
+    out = StringIO()
+    call_command("create_api_token", "viewer", "--name", "export", "--days", "30", stdout=out)
+    assert api_token_authenticate(key=out.getvalue().strip()) == personas.viewer
+    with pytest.raises(CommandError, match="no user 'nobody'"):
+        call_command("create_api_token", "nobody", "--name", "x")
