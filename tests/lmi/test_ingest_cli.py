@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import duckdb
 from typer.testing import CliRunner
 
 from sectorwise.cli import app
+from sectorwise.lmi.ingest import ingest_into
 from tests.lmi.qcew_files import snapshot, write
 
 NAME = "2016.q1-q4 50001 Addison County, Vermont.csv"
@@ -60,3 +62,19 @@ def test_a_missing_path_exits_1(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["lmi", "ingest", str(tmp_path / "nope.csv")])
     assert result.exit_code == 1
     assert "no such file or directory" in " ".join(result.output.split())
+
+
+def test_progress_rises_to_the_total_and_the_settings_are_restored(tmp_path: Path) -> None:
+    files = [
+        write(tmp_path / f"2016.q1-q4 5000{n} County {n}, Vermont.csv", area=f"5000{n}") for n in (1, 3, 5)
+    ]
+    seen: list[tuple[int, int]] = []
+    con = duckdb.connect(str(tmp_path / "w.duckdb"))
+    before = con.execute("SELECT current_setting('enable_progress_bar')").fetchall()
+    ingest_into(con, files, progress=lambda done, total: seen.append((done, total)))
+    assert con.execute("SELECT current_setting('enable_progress_bar')").fetchall() == before
+    con.close()
+    totals = {total for _done, total in seen}
+    assert len(totals) == 1
+    done = [d for d, _total in seen]
+    assert done == sorted(done) and done[-1] == totals.pop()

@@ -23,7 +23,8 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from collections.abc import Callable, Sequence
+import threading
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
@@ -142,7 +143,11 @@ def ingest_into(
         batch = _Batch(con)
         try:
             for (layout, newline), sources in groups.items():
-                batch.stage(layout, newline, sources)
+                reading = (
+                    None if progress is None else partial(_part_done, progress, done, len(sources), steps)
+                )
+                with _reading_progress(con, reading):
+                    batch.stage(layout, newline, sources)
                 advance(len(sources))
             batch.validate()
             summary = batch.write(len(files))
@@ -150,6 +155,42 @@ def ingest_into(
             return summary
         finally:
             batch.drop()
+
+
+def _part_done(progress: Progress, before: int, share: int, steps: int, fraction: float) -> None:
+    progress(before + int(fraction * share), steps)
+
+
+@contextlib.contextmanager
+def _reading_progress(
+    con: duckdb.DuckDBPyConnection, report: Callable[[float], None] | None
+) -> Iterator[None]:
+    """While DuckDB reads a group of files (one long query), report the fraction it has done, polled."""
+    if report is None:
+        yield
+        return
+    settings = ("enable_progress_bar", "enable_progress_bar_print")
+    saved = {name: con.execute(f"SELECT current_setting('{name}')").fetchall()[0][0] for name in settings}
+    # DuckDB tracks progress only with its progress bar on; it must not print it (the caller draws its own).
+    con.execute("SET enable_progress_bar = true")
+    con.execute("SET enable_progress_bar_print = false")
+    stop = threading.Event()
+
+    def poll() -> None:
+        while not stop.wait(0.25):
+            percent = con.query_progress()
+            if percent >= 0:
+                report(min(percent, 100.0) / 100)
+
+    watcher = threading.Thread(target=poll, name="sectorwise-ingest-progress", daemon=True)
+    watcher.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        watcher.join()
+        for name, value in saved.items():
+            con.execute(f"SET {name} = {str(value).lower()}")
 
 
 def _look_at(source: SourceFile) -> tuple[Layout, str]:
