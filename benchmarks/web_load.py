@@ -264,7 +264,7 @@ def run(console: Console, *, load: LoadSettings | None = None) -> dict[str, Any]
                 f"{figures['p50_ms']:.0f}",
                 f"{figures['p95_ms']:.0f}",
                 f"{figures['rps']:.1f}",
-                f"{figures.get('single_client_p50_ms', float('nan')):.0f}",
+                f"{figures['single_client_p50_ms']:.0f}" if "single_client_p50_ms" in figures else "—",
             )
     console.print(table)
     verdict = "meets" if result["meets_target"] else "MISSES"
