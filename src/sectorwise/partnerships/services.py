@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
@@ -184,6 +185,30 @@ def region_create_from_region_set(
         source=source,
         source_detail=f"{region_set_name}: {zone}",
         description=chosen.description,
+    )
+
+
+def region_create_from_warehouse(
+    *, spec: str, name: str | None = None, warehouse_path: Path | None = None
+) -> Region:
+    """A registry region from a region set stored in the LMI warehouse (``sectorwise lmi regions`` stores
+    delineations and published sets there): ``spec`` is ``SET:REGION_ID`` or ``SET@COUNTY_FIPS``."""
+    from sectorwise.lmi import warehouse
+    from sectorwise.lmi.regionsets import stored_region
+
+    path = warehouse_path or warehouse.default_warehouse_path()
+    if not path.exists():
+        raise ValidationError({"spec": f"no LMI warehouse at {path}: store a region set first"})
+    con = warehouse.open_duckdb(path, read_only=True)
+    try:
+        region = stored_region(con, spec)
+    except (ValueError, LookupError) as error:
+        raise ValidationError({"spec": str(error)}) from error
+    finally:
+        con.close()
+    set_name = spec.rsplit("@" if "@" in spec else ":", 1)[0]
+    return region_create_from_region_set(
+        region_set_name=set_name, regions=[region], zone=region.name, name=name or region.name
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -168,3 +169,24 @@ class TestNaicsInput(HypothesisTestCase):
         stored = partnership.target_naics_codes
         assert stored == sorted({code.strip() for code in codes if code.strip()})
         assert all(code.isdigit() and 2 <= len(code) <= 6 for code in stored)
+
+
+def test_a_region_from_a_set_stored_in_the_warehouse(tmp_path: Path) -> None:
+    from sectorwise.lmi import warehouse
+    from sectorwise.lmi.regionsets import RegionSet, store_region_set
+
+    path = tmp_path / "warehouse.duckdb"
+    con = warehouse.open_duckdb(path)
+    store_region_set(
+        con, RegionSet(name="fowler2020", assignments={"50007": "CZ1", "50011": "CZ1", "50021": "CZ2"})
+    )
+    con.close()
+    region = services.region_create_from_warehouse(
+        spec="fowler2020@50011", name="Burlington", warehouse_path=path
+    )
+    assert region.county_fips_list == ["50007", "50011"]
+    assert region.source == RegionSource.REGION_SET and region.source_detail.startswith("fowler2020: ")
+    with pytest.raises(ValidationError, match="spec"):
+        services.region_create_from_warehouse(spec="fowler2020:CZ9", warehouse_path=path)
+    with pytest.raises(ValidationError, match="no LMI warehouse"):
+        services.region_create_from_warehouse(spec="x:y", warehouse_path=tmp_path / "none.duckdb")
