@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models.functions import Substr
 from django.http import Http404
 
 from sectorwise.lmi.codes import RANGE_SECTORS, naics_sector
@@ -292,11 +293,23 @@ def partnership_counts_by_region() -> list[tuple[Region, int]]:
 
 def partnership_counts_by_sector() -> dict[str, int]:
     """Partnerships per NAICS sector of their targets, as BLS writes sectors ('31-33'); each counts once."""
-    pairs = {
-        (pk, naics_sector(code) or code[:2])
-        for pk, code in TargetIndustry.objects.values_list("partnership_id", "naics_code")
-    }
-    return dict(sorted(Counter(sector for _, sector in pairs).items()))
+    # Counted by the database (the dashboard's slowest part when read into Python at 2,000 target industries).
+    sector = Case(
+        *(
+            When(naics_code__startswith=member, then=Value(range_sector))
+            for range_sector, members in RANGE_SECTORS.items()
+            for member in members
+        ),
+        default=Substr("naics_code", 1, 2),
+        output_field=CharField(),
+    )
+    rows = (
+        TargetIndustry.objects.annotate(sector=sector)
+        .values("sector")
+        .annotate(n=Count("partnership_id", distinct=True))
+        .values_list("sector", "n")
+    )
+    return dict(sorted(rows))
 
 
 def partnership_counts_by_county() -> dict[str, int]:
