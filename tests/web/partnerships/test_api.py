@@ -113,3 +113,12 @@ def test_the_openapi_document_describes_every_operation(client: Client) -> None:
     assert {"get", "patch"} <= paths["/api/partnerships/{partnership_id}"].keys()
     assert "/api/organizations" in paths
     assert client.get("/api/docs").status_code == 200
+
+
+def test_the_history_records_who_changed_a_partnership_through_the_api(personas: Personas) -> None:
+    client = _signed_in(personas.convener_a)
+    url = f"/api/partnerships/{personas.partnership_a.pk}"
+    client.patch(url, json.dumps({"goals": "Sixty machinists by 2027"}), content_type="application/json")
+    latest = personas.partnership_a.history.latest()
+    assert latest.history_user == personas.convener_a
+    assert latest.goals == "Sixty machinists by 2027"
