@@ -8,7 +8,7 @@ import ibis
 import pandas as pd
 import pytest
 
-from sectorwise.lmi.measures import annual_measures, growth, quarterly_measures
+from sectorwise.lmi.measures import annual_measures, growth, location_quotients, quarterly_measures
 from sectorwise.lmi.regions import Region
 from tests.lmi.qcew_rows import Cell, annual_frame, quarterly_frame
 
@@ -192,3 +192,16 @@ def test_a_bad_period_is_refused() -> None:
     qcew = ibis.memtable(quarterly_frame(quarterly_cells()))
     with pytest.raises(ValueError, match="quarter must be"):
         quarterly_measures(qcew, year=2016, qtr="5", reference="US000")
+
+
+def test_location_quotients_alone_equal_those_of_the_full_measures() -> None:
+    qcew = ibis.memtable(quarterly_frame(quarterly_cells(2015) + quarterly_cells(2016, scale=2)))
+    full = quarterly_measures(qcew, year=2016, qtr="1", reference="50000", bls_rounding=False)
+    alone = location_quotients(qcew, year=2016, qtr="1", reference="50000", bls_rounding=False)
+    keys = ["area_fips", "own_code", "industry_code"]
+    lq_columns = [c for c in alone.columns if c.startswith("lq_")]
+    assert len(lq_columns) == 8
+    assert not any(c.startswith("oty_") for c in alone.columns)
+    expected = full.to_pandas().sort_values(keys).reset_index(drop=True)[keys + lq_columns]
+    actual = alone.to_pandas().sort_values(keys).reset_index(drop=True)[keys + lq_columns]
+    pd.testing.assert_frame_equal(expected, actual)

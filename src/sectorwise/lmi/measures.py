@@ -261,11 +261,11 @@ def _ratio(numerator: ir.Value, denominator: ir.Value) -> ir.FloatingValue:
 
 def _side_tables(
     current: ir.Table, previous: ir.Table, *, figures: Sequence[str], reference: str
-) -> tuple[ir.Table, ir.Table, ir.Table, ir.Table]:
+) -> tuple[ir.Table, ir.Table, ir.Table]:
     """The tables an output row is joined with, each column prefixed so that no name collides.
 
-    ``b_``: the area's base (own_code 0, industry 10) cell; ``r_``: the reference's cell of the same
-    ownership and industry; ``rb_``: the reference's base; ``p_``: the same cell a year earlier.
+    ``b_``: the area's base (own_code 0, industry 10) cell; ``rs_``: the reference's share of its base in
+    the same ownership and industry (``r_ok`` when both cells are usable); ``p_``: the cell a year earlier.
     """
     is_total = (current.own_code == TOTAL_OWNERSHIP) & (current.industry_code == TOTAL_INDUSTRY)
     base_cells = current.filter(is_total)
@@ -287,6 +287,14 @@ def _side_tables(
     ref_base = ref_base_cells.select(
         rb_ok=_usable(ref_base_cells), **{f"rb_{name}": ref_base_cells[name] for name in figures}
     )
+    # The reference's shares, once per reference cell rather than once per output row.
+    with_base = ref.left_join(ref_base, [True])
+    ref = with_base.select(
+        "r_own",
+        "r_industry",
+        r_ok=with_base.r_ok & with_base.rb_ok.fill_null(False),
+        **{f"rs_{name}": _ratio(with_base[f"r_{name}"], with_base[f"rb_{name}"]) for name in figures},
+    )
     prior = previous.select(
         p_area=previous.area_fips,
         p_own=previous.own_code,
@@ -294,7 +302,7 @@ def _side_tables(
         p_ok=_usable(previous),
         **{f"p_{name}": previous[name] for name in figures},
     )
-    return base, ref, ref_base, prior
+    return base, ref, prior
 
 
 def measures(
@@ -310,6 +318,7 @@ def measures(
     industry_titles: ir.Table | None = None,
     bls_rounding: bool = True,
     columns: Sequence[str] | None = None,
+    changes: bool = True,
 ) -> ir.Table:
     """BLS's figures, location quotients and over-the-year changes for one period.
 
@@ -318,12 +327,14 @@ def measures(
     name of one of ``regions``. ``areas`` limits the rows returned (None: every area and every region);
     ``ownerships`` limits own_code. Regions are aggregated from their member counties.
 
-    One row per (area_fips, own_code, industry_code, year, qtr), ordered by those keys, with columns:
+    One row per (area_fips, own_code, industry_code, year, qtr), in no particular order (sorting a national
+    table costs as much as computing it: order what you show), with columns:
     area_fips, area_title, own_code, industry_code, industry_title, agglvl_code, year, qtr,
     disclosure_code, incomplete, the figures (BLS names), ``lq_<figure>``, ``oty_<figure>_chg`` and
     ``oty_<figure>_pct_chg``. See the module docstring for definitions, rounding and suppression.
     ``columns`` names the figures that get LQ and change columns (default: all, as BLS publishes them);
     fewer make a smaller expression, which Ibis compiles faster (a region profile needs only a few).
+    ``changes=False`` leaves out the over-the-year columns (and the previous year's cells).
     """
     figures = figures_for(qtr)
     chosen = tuple(figures.all if columns is None else columns)
@@ -334,10 +345,11 @@ def measures(
         )
     # Only the areas asked for (and the reference) need their cells read: regions read their counties.
     only_areas = None if areas is None else [*areas, reference]
-    all_cells = cells(qcew, years=[year - 1, year], qtr=qtr, regions=regions, only_areas=only_areas)
+    years = [year - 1, year] if changes else [year]
+    all_cells = cells(qcew, years=years, qtr=qtr, regions=regions, only_areas=only_areas)
     current = all_cells.filter(all_cells.year == year)
     previous = all_cells.filter(all_cells.year == year - 1)
-    base, ref, ref_base, prior = _side_tables(current, previous, figures=chosen, reference=reference)
+    base, ref, prior = _side_tables(current, previous, figures=chosen, reference=reference)
     rows = current
     if areas is not None:
         rows = rows.filter(rows.area_fips.isin([*areas, *(region.name for region in regions)]))
@@ -345,11 +357,11 @@ def measures(
         rows = rows.filter(rows.own_code.isin([int(code) for code in ownerships]))
 
     # One chain of left joins and one select: Ibis compiles a flat chain much faster than nested selects.
-    joined = (
-        rows.left_join(base, rows.area_fips == base.b_area)
-        .left_join(ref, [rows.own_code == ref.r_own, rows.industry_code == ref.r_industry])
-        .left_join(ref_base, [True])
-        .left_join(
+    joined = rows.left_join(base, rows.area_fips == base.b_area).left_join(
+        ref, [rows.own_code == ref.r_own, rows.industry_code == ref.r_industry]
+    )
+    if changes:
+        joined = joined.left_join(
             prior,
             [
                 rows.area_fips == prior.p_area,
@@ -357,7 +369,6 @@ def measures(
                 rows.industry_code == prior.p_industry,
             ],
         )
-    )
     area_title: ir.Value = joined.area_title
     if area_titles is not None:
         names = area_titles.select(t_area=area_titles.area_fips, t_area_title=area_titles.area_title)
@@ -372,27 +383,27 @@ def measures(
         industry_title = joined.t_industry_title
 
     usable = _usable(joined)
-    lq_ok = (
-        usable & joined.b_ok.fill_null(False) & joined.r_ok.fill_null(False) & joined.rb_ok.fill_null(False)
-    )
-    oty_ok = usable & joined.p_ok.fill_null(False)
+    lq_ok = usable & joined.b_ok.fill_null(False) & joined.r_ok.fill_null(False)
     quotients: dict[str, ir.Value] = {}
-    changes: dict[str, ir.Value] = {}
+    differences: dict[str, ir.Value] = {}
     for name in chosen:
         share = _ratio(joined[name], joined[f"b_{name}"])
-        reference_share = _ratio(joined[f"r_{name}"], joined[f"rb_{name}"])
+        reference_share = joined[f"rs_{name}"]
         # A zero figure has LQ 0 even where the reference's figure is zero too (BLS publishes 0.00 there,
         # e.g. taxable wages of federal cells).
         quotient = ibis.ifelse(joined[name] == 0, 0.0, share / reference_share.nullif(0.0))
         if bls_rounding:
             quotient = quotient.round(2)
         quotients[f"lq_{name}"] = ibis.ifelse(lq_ok, quotient, ibis.null("float64"))
+        if not changes:
+            continue
+        oty_ok = usable & joined.p_ok.fill_null(False)
         change = joined[name] - joined[f"p_{name}"]
         percent = _ratio(change, joined[f"p_{name}"]) * 100
         if bls_rounding:
             percent = percent.round(1)
-        changes[f"oty_{name}_chg"] = ibis.ifelse(oty_ok, change, ibis.null("int64"))
-        changes[f"oty_{name}_pct_chg"] = ibis.ifelse(oty_ok, percent, ibis.null("float64"))
+        differences[f"oty_{name}_chg"] = ibis.ifelse(oty_ok, change, ibis.null("int64"))
+        differences[f"oty_{name}_pct_chg"] = ibis.ifelse(oty_ok, percent, ibis.null("float64"))
     result = joined.select(
         "area_fips",
         area_title=area_title,
@@ -406,13 +417,40 @@ def measures(
         incomplete=joined.incomplete,
         **{name: joined[name] for name in figures.all},
         **quotients,
-        **{
-            column: changes[column]
-            for name in chosen
-            for column in (f"oty_{name}_chg", f"oty_{name}_pct_chg")
-        },
+        **differences,
     )
-    return result.order_by(["area_fips", "own_code", "industry_code"])
+    return result
+
+
+def location_quotients(
+    qcew: ir.Table,
+    *,
+    year: int,
+    qtr: str,
+    reference: str,
+    areas: Sequence[str] | None = None,
+    ownerships: Sequence[int] | None = None,
+    regions: Sequence[Region] = (),
+    bls_rounding: bool = True,
+    columns: Sequence[str] | None = None,
+) -> ir.Table:
+    """Only the location quotients of :func:`measures`: the cell keys, disclosure_code, incomplete and
+    ``lq_<figure>`` for each figure (or those named in ``columns``), without changes, titles or figures."""
+    chosen = tuple(figures_for(qtr).all if columns is None else columns)
+    full = measures(
+        qcew,
+        year=year,
+        qtr=qtr,
+        reference=reference,
+        areas=areas,
+        ownerships=ownerships,
+        regions=regions,
+        bls_rounding=bls_rounding,
+        columns=chosen,
+        changes=False,
+    )
+    keys = ("area_fips", "own_code", "industry_code", "agglvl_code", "year", "qtr")
+    return full.select(*keys, "disclosure_code", "incomplete", *(f"lq_{name}" for name in chosen))
 
 
 def quarterly_measures(

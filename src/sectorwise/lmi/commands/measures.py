@@ -230,7 +230,7 @@ def measures_command(
             area_titles=con.table("area_titles"),
             industry_titles=con.table("industry_titles"),
             bls_rounding=not unrounded,
-        )
+        ).order_by(["area_fips", "own_code", "industry_code"])
         kind = "annual" if qtr == ANNUAL_QTR else "quarterly"
         key = ("area_fips", "area_title", "own_code", "industry_code", "industry_title", "disclosure_code")
         _emit(
