@@ -34,8 +34,11 @@ def _lmi(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
     results = lmi_engine.run(
         console, scale=arguments.scale, out=OUT, gzip=arguments.gzip, keep=arguments.keep
     )
+    load = f"load average {results['load_average_at_start']:.1f} -> {results['load_average_at_end']:.1f}"
     table = Table(
-        title=f"LMI engine, scale {arguments.scale:g} of the national by_area set", header_style="bold"
+        title=f"LMI engine, scale {arguments.scale:g} of the national by_area set",
+        caption=f"{results['cpus']} CPUs, {load} during the run",
+        header_style="bold",
     )
     for column in ("measurement", "Sectorwise", "baseline", "result"):
         table.add_column(column)
@@ -45,6 +48,7 @@ def _lmi(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
     console.print(table)
     markdown = ["| measurement | Sectorwise | baseline | result |", "|---|---|---|---|"]
     markdown += ["| " + " | ".join(row) + " |" for row in rows]
+    markdown.append(f"\n{results['cpus']} CPUs, {load} during the run.")
     (OUT / "lmi.md").write_text("\n".join(markdown) + "\n", encoding="utf-8")
     return results
 

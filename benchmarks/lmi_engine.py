@@ -13,6 +13,7 @@ for the changes, not written).
 from __future__ import annotations
 
 import math
+import os
 import shutil
 import statistics
 import time
@@ -185,7 +186,13 @@ def run(
     work = out / f"lmi-scale-{scale:g}"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    results: dict[str, Any] = {"scale": scale, "targets": Targets().__dict__}
+    # The machine may be shared: its load beside the timings says how far to trust them.
+    results: dict[str, Any] = {
+        "scale": scale,
+        "targets": Targets().__dict__,
+        "cpus": os.cpu_count(),
+        "load_average_at_start": os.getloadavg()[0],
+    }
     try:
         states = synthetic_nation(scale)
         console.print(
@@ -286,6 +293,7 @@ def run(
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+    results["load_average_at_end"] = os.getloadavg()[0]
     return results
 
 
@@ -310,6 +318,10 @@ def _agreement(ours: pd.DataFrame, theirs: pd.DataFrame) -> dict[str, Any]:
         "max_abs_difference": largest,
         "same_numbers": mismatched_nulls == 0 and largest < 1e-9 and len(ours) == len(theirs) == len(joined),
     }
+
+
+def _speed(ratio: float) -> str:
+    return f"{ratio:.1f}x faster" if ratio >= 1 else f"{1 / ratio:.1f}x slower"
 
 
 def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -337,7 +349,7 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"{lq['measures_seconds']:.2f} s ({lq['rows']:,} rows; Ibis compile "
             f"{lq['measures_compile_seconds']:.2f} s of it)",
             f"pandas in memory: {lq['pandas_seconds']:.2f} s",
-            f"x{lq['speedup']:.1f} faster (target >= {targets['lq_speedup']:g}); same numbers: "
+            f"{_speed(lq['speedup'])} (target >= {targets['lq_speedup']:g}x faster); same numbers: "
             f"{'yes' if lq['same_numbers'] else 'NO'} ({lq['cells_compared']:,} LQs)",
         ),
         (
