@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from sectorwise.cli import app
 from sectorwise.lmi import warehouse
+from sectorwise.lmi.regionsets import RegionSet, store_region_set
 from tests.lmi.qcew_rows import Cell, annual_frame, quarterly_frame
 
 runner = CliRunner()
@@ -184,3 +185,22 @@ def test_shiftshare_needs_exactly_one_area(warehouse_file: Path) -> None:
     )  # fmt: skip
     assert code == 1
     assert "--start must be YEAR:PERIOD" in output
+
+
+def test_a_region_of_a_stored_region_set(warehouse_file: Path) -> None:
+    con = duckdb.connect(str(warehouse_file))
+    store_region_set(con, RegionSet(name="zones", assignments={"50001": "CZ1", "50003": "CZ1"}))
+    con.close()
+    code, output = run(
+        "measures", "--year", "2016", "--period", "1", "--reference", "50000", "--region", "zones@50003",
+        "--ownership", "5", "--warehouse", str(warehouse_file), "--format", "json",
+    )  # fmt: skip
+    assert code == 0, output
+    health = next(row for row in json.loads(output) if row["industry_code"] == "62")
+    assert (health["area_fips"], health["month3_emplvl"]) == ("zones@50003", 2_100)
+    code, output = run(
+        "measures", "--year", "2016", "--period", "1", "--reference", "50000", "--region", "nosuch:CZ1",
+        "--warehouse", str(warehouse_file),
+    )  # fmt: skip
+    assert code == 1
+    assert "--region 'nosuch:CZ1'" in output

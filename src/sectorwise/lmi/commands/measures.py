@@ -18,6 +18,12 @@ from sectorwise.lmi.codes import NaicsLevel
 from sectorwise.lmi.measures import ANNUAL_QTR, QUARTERS, figures_for, growth, measures
 from sectorwise.lmi.output import OutputFormat, write_table
 from sectorwise.lmi.regions import Region, RegionFileError, load_regions, parse_region_counties
+from sectorwise.lmi.regionsets import (
+    UnknownCountyError,
+    UnknownRegionError,
+    UnknownRegionSetError,
+    stored_region,
+)
 from sectorwise.lmi.shiftshare import PRIVATE_OWNERSHIP, shift_share
 
 WarehouseOption = Annotated[
@@ -38,7 +44,11 @@ OutputOption = Annotated[
 ]
 RegionOption = Annotated[
     list[str] | None,
-    typer.Option("--region", help="A custom region (by name) to aggregate and report; repeatable."),
+    typer.Option(
+        "--region",
+        help="A custom region to aggregate and report: a name from --regions-file or --region-counties, "
+        "or SET:REGION_ID / SET@COUNTY of a stored region set; repeatable.",
+    ),
 ]
 RegionsFileOption = Annotated[
     Path | None,
@@ -145,13 +155,20 @@ def _regions(
         available[region.name] = region
         chosen[region.name] = region
     for name in names:
-        if name not in available:
+        if name in available:
+            chosen[name] = available[name]
+        elif ":" in name or "@" in name:
+            # A region of a set stored with `sectorwise lmi regions store`: SET:REGION_ID or SET@COUNTY.
+            try:
+                chosen[name] = stored_region(con.con, name)
+            except (UnknownRegionSetError, UnknownRegionError, UnknownCountyError, ValueError) as error:
+                raise UserError(f"--region {name!r}: {error}") from error
+        else:
             where = f" in {regions_file}" if regions_file else ""
             raise UserError(
                 f"--region {name!r} is not defined{where}; define it with --regions-file FILE "
-                "or --region-counties NAME=FIPS,..."
+                "or --region-counties NAME=FIPS,..., or name a stored region as SET:REGION_ID or SET@COUNTY"
             )
-        chosen[name] = available[name]
     return list(chosen.values())
 
 
