@@ -248,7 +248,7 @@ def test_history_shows_who_changed_what(personas: Personas) -> None:
     entries = response.context["entries"]
     changed = next(entry for entry in entries if entry.action == "Changed")
     assert changed.who == "staff"
-    assert ("stage", "planning", "sustaining") in changed.changes
+    assert ("stage", "Planning", "Sustaining") in changed.changes
     assert any(entry.subject == "Member: Northern Clinic" for entry in entries)
 
 

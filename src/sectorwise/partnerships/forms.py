@@ -188,6 +188,13 @@ class OrganizationForm(UswdsForm, forms.ModelForm):  # type: ignore[type-arg]
             "description",
         ]
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        labels = {"county_fips": "County (FIPS code)", "state": "State"}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        size_band = self.fields["size_band"]
+        assert isinstance(size_band, forms.ChoiceField)
+        size_band.choices = [("", "Not recorded"), *list(size_band.choices)[1:]]
 
     def changes(self) -> dict[str, Any]:
         """The service's keyword arguments (``organization_create`` / ``organization_update``)."""

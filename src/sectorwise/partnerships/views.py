@@ -398,8 +398,10 @@ def _history_entries(
         if before is not None and record.history_type == "~":
             delta = record.diff_against(before, excluded_fields=list(_HIDDEN_FIELDS))
             for change in delta.changes:
-                label = str(record.instance_type._meta.get_field(change.field).verbose_name)
-                lookup = names.get(change.field, {})
+                model_field = record.instance_type._meta.get_field(change.field)
+                label = str(model_field.verbose_name)
+                # Choices by their labels ("Implementation", not "implementation"); foreign keys by name.
+                lookup = names.get(change.field) or dict(model_field.flatchoices or ())
                 entry.changes.append(
                     (
                         label,
