@@ -111,7 +111,7 @@ def partnership_list(request: HttpRequest, filters: Query[PartnershipFilters]) -
         naics=filters.naics,
         stage=filters.stage or "",
         convener_type=filters.convener_type or "",
-    )
+    ).only(*selectors.API_FIELDS)  # model instances cost by the column: only what PartnershipOut shows
 
 
 def _detail(partnership: SectorPartnership) -> dict[str, Any]:

@@ -73,6 +73,37 @@ def partnership_list(
     return queryset.order_by("name", "id")
 
 
+LIST_ROW_FIELDS: tuple[str, ...] = (
+    "id",
+    "name",
+    "cluster",
+    "stage",
+    "region__name",
+    "convener__name",
+    "convener__type",
+)
+"""The columns a row of the partnership list shows (goals, descriptions and dates stay in the database)."""
+
+
+API_FIELDS: tuple[str, ...] = (
+    *LIST_ROW_FIELDS,
+    "exploring_since",
+    "planning_since",
+    "implementation_since",
+    "sustaining_since",
+    "goals",
+    "updated_at",
+    "region__id",
+    "convener__id",
+)
+"""The columns of the API's partnership objects (``PartnershipOut``)."""
+
+
+def partnership_list_rows(**filters: Any) -> QuerySet[SectorPartnership]:
+    """``partnership_list`` loading only ``LIST_ROW_FIELDS`` (and target industries): the list page's rows."""
+    return partnership_list(**filters).only(*LIST_ROW_FIELDS)
+
+
 def partnership_get(*, pk: int) -> SectorPartnership:
     """One partnership with its region, convener and target industries; Http404 when there is none."""
     try:
@@ -90,10 +121,28 @@ def partnership_for_url(**url_kwargs: Any) -> SectorPartnership:
     return partnership_get(pk=url_kwargs["pk"])
 
 
+MEMBER_FIELDS: tuple[str, ...] = (
+    "id",
+    "partnership_id",
+    "role",
+    "joined_on",
+    "organization__id",
+    "organization__name",
+    "organization__type",
+    "organization__naics_code",
+    "organization__size_band",
+    "representative__id",
+    "representative__first_name",
+    "representative__last_name",
+)
+"""What the members table, the API and the health figures read of a membership and its organisation."""
+
+
 def partnership_members(*, partnership: SectorPartnership) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(partnership=partnership)
         .select_related("organization", "representative")
+        .only(*MEMBER_FIELDS)
         .order_by("role", "organization__name")
     )
 
@@ -209,10 +258,16 @@ def _in_targets(naics_code: str, targets: list[str]) -> bool:
 
 
 def partnership_health(
-    *, partnership: SectorPartnership, warehouse_path: Path | None = None
+    *,
+    partnership: SectorPartnership,
+    warehouse_path: Path | None = None,
+    members: list[Membership] | None = None,
 ) -> PartnershipHealth:
-    """Computed, never typed in: employer-led, stakeholder types present and missing, employment coverage."""
-    memberships = list(partnership_members(partnership=partnership))
+    """Computed, never typed in: employer-led, stakeholder types present and missing, employment coverage.
+
+    ``members``: the partnership's ``partnership_members`` when the caller has already loaded them.
+    """
+    memberships = list(partnership_members(partnership=partnership)) if members is None else members
     roles = Counter(membership.role for membership in memberships)
     member_count = len(memberships)
     employer_count = sum(roles[role] for role in EMPLOYER_ROLES)

@@ -37,6 +37,7 @@ from sectorwise.partnerships.forms import (
 from sectorwise.partnerships.industry_profile import region_industry_profile
 from sectorwise.partnerships.models import (
     Membership,
+    MembershipRole,
     Organization,
     OrganizationType,
     Region,
@@ -44,6 +45,7 @@ from sectorwise.partnerships.models import (
     Stage,
 )
 from sectorwise.partnerships.naics_titles import naics_title
+from sectorwise.partnerships.templatetags.partnerships_tags import organization_url, partnership_url
 
 PAGE_SIZE: Final = 25
 SEARCH_RESULTS: Final = 15
@@ -109,14 +111,42 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 # Partnerships -------------------------------------------------------------------------------------------
 
 
+_STAGE_LABELS: Final = dict(Stage.choices)
+_ORGANIZATION_TYPE_LABELS: Final = dict(OrganizationType.choices)
+_MEMBERSHIP_ROLE_LABELS: Final = dict(MembershipRole.choices)
+
+
+def _partnership_rows(partnerships: Iterable[SectorPartnership]) -> list[dict[str, Any]]:
+    """What a list row prints, as plain values: the busiest page's template then only writes strings out
+    (model attribute lookups, ``get_FOO_display`` and ``{% url %}`` per row cost more than the query)."""
+    return [
+        {
+            "pk": partnership.pk,
+            "url": partnership_url(partnership.pk),
+            "name": partnership.name,
+            "region": partnership.region.name,
+            "targets": [(code, naics_title(code)) for code in partnership.target_naics_codes],
+            "cluster": partnership.cluster,
+            "stage": partnership.stage,
+            "stage_label": _STAGE_LABELS.get(partnership.stage, partnership.stage),
+            "convener": partnership.convener.name,
+            "convener_type": _ORGANIZATION_TYPE_LABELS.get(
+                partnership.convener.type, partnership.convener.type
+            ),
+        }
+        for partnership in partnerships
+    ]
+
+
 @allow(Action.VIEW_PUBLIC)
 def partnership_list(request: HttpRequest) -> HttpResponse:
     """The public list; htmx requests for new filters get only the results."""
     form = PartnershipFilterForm(request.GET or None)
-    page = _page(request, selectors.partnership_list(**form.filters()))
+    page = _page(request, selectors.partnership_list_rows(**form.filters()))
     context = {
         "form": form,
         "page": page,
+        "rows": _partnership_rows(page.object_list),
         "query": _query_without_page(request),
         "can_view_internal": user_can(user=request.user, action=Action.VIEW),
     }
@@ -133,7 +163,7 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
 @allow(Action.VIEW, load=selectors.partnership_for_url)
 def partnership_detail(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
     members = list(selectors.partnership_members(partnership=partnership))
-    health = selectors.partnership_health(partnership=partnership)
+    health = selectors.partnership_health(partnership=partnership, members=members)
     profile = region_industry_profile(
         region_name=partnership.region.name,
         county_fips=partnership.region.county_fips_list,
@@ -145,6 +175,7 @@ def partnership_detail(request: HttpRequest, partnership: SectorPartnership, pk:
         {
             "partnership": partnership,
             "members": members,
+            "member_rows": _member_rows(partnership, members),
             "health": health,
             "profile": profile,
             "targets": [(code, naics_title(code)) for code in partnership.target_naics_codes],
@@ -155,6 +186,31 @@ def partnership_detail(request: HttpRequest, partnership: SectorPartnership, pk:
             ),
         },
     )
+
+
+_URL_ID_PLACEHOLDER: Final = 2_147_483_647
+
+
+def _member_rows(partnership: SectorPartnership, members: Iterable[Membership]) -> list[dict[str, Any]]:
+    """The members table as plain values (the detail page's 50 rows; see ``_partnership_rows``)."""
+    # Reversed once, filled in per row.
+    remove_url = reverse("partnerships:membership_remove", args=[partnership.pk, _URL_ID_PLACEHOLDER])
+    return [
+        {
+            "pk": membership.pk,
+            "organization_id": membership.organization_id,
+            "organization_url": organization_url(membership.organization_id),
+            "organization": membership.organization.name,
+            "organization_type": _ORGANIZATION_TYPE_LABELS.get(
+                membership.organization.type, membership.organization.type
+            ),
+            "role": _MEMBERSHIP_ROLE_LABELS.get(membership.role, membership.role),
+            "representative": membership.representative,
+            "joined_on": membership.joined_on,
+            "remove_url": remove_url.replace(str(_URL_ID_PLACEHOLDER), str(membership.pk)),
+        }
+        for membership in members
+    ]
 
 
 def _partnership_service_arguments(form: PartnershipForm) -> dict[str, Any]:
