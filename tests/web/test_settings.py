@@ -22,7 +22,7 @@ def _run_manage(
         key: value
         for key, value in os.environ.items()
         if (not key.startswith("SECTORWISE_") or key == "SECTORWISE_NODE_MODULES")
-        and key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+        and key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE", "DJANGO_ALLOW_ASYNC_UNSAFE")
     }
     environment |= {"SECTORWISE_DATA_DIR": str(tmp_path)} | extra_env
     return subprocess.run(

@@ -42,7 +42,7 @@ def _require_chromium() -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
     _require_chromium()
     # Playwright's sync API runs an event loop in this thread; Django refuses ORM calls from a thread with a

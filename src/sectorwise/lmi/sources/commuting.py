@@ -19,6 +19,7 @@ import csv
 import gzip
 import io
 import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -129,19 +130,19 @@ def _normalise(header: Sequence[str]) -> tuple[str, ...]:
     return tuple(" ".join(cell.strip().lower().split()) for cell in header)
 
 
+_COUNT = re.compile(r"[0-9]+(?:\.[0-9]+)?")
+
+
 def _number(text: str, path: Path, line: int, column: str, *, allow_blank: bool = False) -> float:
     cleaned = text.strip().replace(",", "")
     if cleaned.startswith("+/-"):
         cleaned = cleaned[3:]
     if cleaned == "" and allow_blank:
         return math.nan
-    try:
-        value = float(cleaned)
-    except ValueError:
-        raise FlowFileError(path, line, column, f"expected a number, found {text!r}") from None
-    if value < 0 or not math.isfinite(value):
+    # Counts are written as plain digits (with thousands separators); float() would also take '1e3' or 'inf'.
+    if not _COUNT.fullmatch(cleaned):
         raise FlowFileError(path, line, column, f"expected a count of zero or more, found {text!r}")
-    return value
+    return float(cleaned)
 
 
 def _code(text: str, width: int, path: Path, line: int, column: str) -> str:
