@@ -35,3 +35,14 @@ def personas(db: None) -> Personas:
     """The named cast: state admin, program staff, the conveners of partnerships A and B, a reviewer,
     a viewer, an outsider (signed in, no role) and the anonymous visitor, with the records they act on."""
     return build_personas()
+
+
+@pytest.fixture(autouse=True)
+def _no_cached_dashboard_figures() -> None:
+    """Each test starts without dashboard figures cached by an earlier test (whose rows were rolled back,
+    which sends no signal)."""
+    from django.core.cache import cache
+
+    from sectorwise.partnerships.dashboard_cache import CACHE_KEY
+
+    cache.delete(CACHE_KEY)

@@ -23,6 +23,7 @@ from django.db.models import QuerySet
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from sectorwise.partnerships import services
+from sectorwise.partnerships.dashboard_cache import dashboard_figures_changed
 from sectorwise.partnerships.models import (
     Membership,
     MembershipRole,
@@ -315,6 +316,7 @@ def organizations_import(*, filename: str, content: bytes, user: Any) -> ImportR
             bulk_create_with_history(to_create, Organization, batch_size=1000, default_user=user)
         if to_update:
             bulk_update_with_history(to_update, Organization, fields, batch_size=1000, default_user=user)
+        dashboard_figures_changed()  # bulk writes send no model signals
     result.created, result.updated = len(to_create), len(to_update)
     return result
 
@@ -458,6 +460,7 @@ def memberships_import(*, filename: str, content: bytes, user: Any) -> ImportRes
         if to_update:
             fields = ["role", "joined_on"] if "joined_on" in header else ["role"]
             bulk_update_with_history(to_update, Membership, fields, batch_size=1000, default_user=user)
+        dashboard_figures_changed()  # bulk writes send no model signals
     result.created, result.updated = len(to_create), len(to_update)
     return result
 

@@ -27,6 +27,7 @@ from sectorwise.core.roles import STATE_ROLES
 from sectorwise.demo.geography import DEMO_STATE_FIPS, demo_state
 from sectorwise.partnerships import importing, selectors, services
 from sectorwise.partnerships.charts import county_partnership_map, county_partnership_tiles
+from sectorwise.partnerships.dashboard_cache import dashboard_figures_cached
 from sectorwise.partnerships.forms import (
     ImportForm,
     MembershipAddForm,
@@ -81,30 +82,35 @@ def _county_map(by_county: dict[str, int]) -> dict[str, Any]:
     )
 
 
+def _dashboard_figures() -> dict[str, Any]:
+    by_county = selectors.partnership_counts_by_county()
+    return {
+        "totals": {
+            "partnerships": SectorPartnership.objects.count(),
+            "organizations": Organization.objects.count(),
+            "memberships": Membership.objects.count(),
+        },
+        "by_stage": [
+            (Stage(stage).label, stage, count)
+            for stage, count in selectors.partnership_counts_by_stage().items()
+        ],
+        "by_sector": [
+            (code, naics_title(code), count)
+            for code, count in selectors.partnership_counts_by_sector().items()
+        ],
+        "by_region": selectors.partnership_counts_by_region(),
+        "county_count": len(by_county),
+        "map_spec": _county_map(by_county) if by_county else None,
+    }
+
+
 @allow(Action.VIEW)
 def dashboard(request: HttpRequest) -> HttpResponse:
-    by_county = selectors.partnership_counts_by_county()
-    by_sector = selectors.partnership_counts_by_sector()
-    map_spec = _county_map(by_county) if by_county else None
+    figures = dashboard_figures_cached(_dashboard_figures)  # the same for every user; see dashboard_cache
     return render(
         request,
         "partnerships/dashboard.html",
-        {
-            "totals": {
-                "partnerships": SectorPartnership.objects.count(),
-                "organizations": Organization.objects.count(),
-                "memberships": Membership.objects.count(),
-            },
-            "by_stage": [
-                (Stage(stage).label, stage, count)
-                for stage, count in selectors.partnership_counts_by_stage().items()
-            ],
-            "by_sector": [(code, naics_title(code), count) for code, count in by_sector.items()],
-            "by_region": selectors.partnership_counts_by_region(),
-            "county_count": len(by_county),
-            "map_spec": map_spec,
-            "my_partnerships": _convener_partnerships(request.user),
-        },
+        {**figures, "my_partnerships": _convener_partnerships(request.user)},
     )
 
 

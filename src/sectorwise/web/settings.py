@@ -8,7 +8,8 @@ Variables: SECTORWISE_DEBUG, SECTORWISE_SECRET_KEY[_FILE], SECTORWISE_ALLOWED_HO
 SECTORWISE_CSRF_TRUSTED_ORIGINS, DATABASE_URL[_FILE] (PostgreSQL; default SQLite
 ``$SECTORWISE_DATA_DIR/sectorwise.sqlite3``), SECTORWISE_DATA_DIR,
 SECTORWISE_NODE_MODULES (where ``npm install`` put the front-end packages), SECTORWISE_STATIC_ROOT,
-SECTORWISE_SECURE_SSL_REDIRECT, SECTORWISE_HSTS_SECONDS, SECTORWISE_LOG_LEVEL.
+SECTORWISE_SECURE_SSL_REDIRECT, SECTORWISE_HSTS_SECONDS, SECTORWISE_LOG_LEVEL,
+SECTORWISE_DASHBOARD_CACHE_SECONDS, DATABASE_CONN_MAX_AGE.
 """
 
 from __future__ import annotations
@@ -241,3 +242,6 @@ LOGGING = {
 }
 
 SECTORWISE_API_PAGE_SIZE_MAX = 200
+# How long a server process may keep the dashboard's figures after another process wrote (its own writes drop
+# them at once): sectorwise.partnerships.dashboard_cache. 0 turns the cache off.
+SECTORWISE_DASHBOARD_CACHE_SECONDS = env_int("SECTORWISE_DASHBOARD_CACHE_SECONDS", 30)
