@@ -92,6 +92,15 @@ def test_vermont_2016_by_area_loads_every_row_of_every_file(
     assert logged == 71_656
 
 
+def test_rows_are_stored_period_by_period_so_a_one_period_scan_skips_the_others(
+    vermont_con: duckdb.DuckDBPyConnection,
+) -> None:
+    # Vermont's files each hold four quarters; stored in file order, every row group would span all four.
+    rows = vermont_con.execute("SELECT year, qtr, area_fips FROM qcew_quarterly").fetchall()
+    assert rows == sorted(rows)
+    assert len({qtr for _, qtr, _ in rows}) == 4
+
+
 def test_vermont_values_titles_and_disclosure_codes_are_kept(vermont_con: duckdb.DuckDBPyConnection) -> None:
     con = vermont_con
     # The statewide total covered row of 2016 Q1 as BLS publishes it (README of the data folder).

@@ -122,6 +122,8 @@ def region_profile(
         ownerships=[_PRIVATE],
         regions=[region],
         industry_titles=titles,
+        # The profile shows only employment's LQ and change: fewer columns, a smaller query to compile.
+        columns=["annual_avg_emplvl"],
     )
     current = current.filter(current.agglvl_code == _SECTOR_AGGLVL)
     spread = growth(

@@ -262,17 +262,27 @@ def _ratio(numerator: ir.Value, denominator: ir.Value) -> ir.FloatingValue:
 def _side_tables(
     current: ir.Table, previous: ir.Table, *, figures: Sequence[str], reference: str
 ) -> tuple[ir.Table, ir.Table, ir.Table]:
-    """The tables an output row is joined with, each column prefixed so that no name collides.
+    """The small tables an output row is joined with, each column prefixed so that no name collides.
 
-    ``b_``: the area's base (own_code 0, industry 10) cell; ``rs_``: the reference's share of its base in
-    the same ownership and industry (``r_ok`` when both cells are usable); ``p_``: the cell a year earlier.
+    ``b_``: the area's base (own_code 0, industry 10) figure as float64; ``rs_``: the reference's share of its
+    base in the same ownership and industry; ``p_``: the cell a year earlier. Usability is folded into the
+    small tables rather than tested per output row: a base or reference figure that must not be used
+    (suppressed, incomplete, or zero as a divisor) is NULL, and ``b_zero`` / ``r_zero`` are 0.0 when the
+    base / the reference cell and its base are usable, NULL when not. A national table then pays one
+    CASE per LQ instead of three (DuckDB spent most of its time in them).
     """
     is_total = (current.own_code == TOTAL_OWNERSHIP) & (current.industry_code == TOTAL_INDUSTRY)
     base_cells = current.filter(is_total)
+    base_ok = _usable(base_cells)
     base = base_cells.select(
         b_area=base_cells.area_fips,
-        b_ok=_usable(base_cells),
-        **{f"b_{name}": base_cells[name] for name in figures},
+        b_zero=ibis.ifelse(base_ok, 0.0, ibis.null("float64")),
+        **{
+            f"b_{name}": ibis.ifelse(
+                base_ok, base_cells[name].cast("float64").nullif(0.0), ibis.null("float64")
+            )
+            for name in figures
+        },
     )
     ref_cells = current.filter(current.area_fips == reference)
     ref = ref_cells.select(
@@ -289,11 +299,19 @@ def _side_tables(
     )
     # The reference's shares, once per reference cell rather than once per output row.
     with_base = ref.left_join(ref_base, [True])
+    ref_ok = with_base.r_ok & with_base.rb_ok.fill_null(False)
     ref = with_base.select(
         "r_own",
         "r_industry",
-        r_ok=with_base.r_ok & with_base.rb_ok.fill_null(False),
-        **{f"rs_{name}": _ratio(with_base[f"r_{name}"], with_base[f"rb_{name}"]) for name in figures},
+        r_zero=ibis.ifelse(ref_ok, 0.0, ibis.null("float64")),
+        **{
+            f"rs_{name}": ibis.ifelse(
+                ref_ok,
+                _ratio(with_base[f"r_{name}"], with_base[f"rb_{name}"]).nullif(0.0),
+                ibis.null("float64"),
+            )
+            for name in figures
+        },
     )
     prior = previous.select(
         p_area=previous.area_fips,
@@ -383,18 +401,21 @@ def measures(
         industry_title = joined.t_industry_title
 
     usable = _usable(joined)
-    lq_ok = usable & joined.b_ok.fill_null(False) & joined.r_ok.fill_null(False)
+    # 1.0 for a usable row, NULL otherwise: multiplying by it carries the row's usability into every LQ
+    # without a CASE per LQ; ``zero`` is the LQ of a zero figure: 0.0 where the row, its base and the
+    # reference are usable (b_zero / r_zero are NULL when not, or when the left join found nothing).
+    row_factor = ibis.ifelse(usable, 1.0, ibis.null("float64"))
+    zero = joined.b_zero + joined.r_zero + (row_factor - 1.0)
     quotients: dict[str, ir.Value] = {}
     differences: dict[str, ir.Value] = {}
     for name in chosen:
-        share = _ratio(joined[name], joined[f"b_{name}"])
-        reference_share = joined[f"rs_{name}"]
+        share: ir.FloatingValue = (joined[name].cast("float64") * row_factor) / joined[f"b_{name}"]
         # A zero figure has LQ 0 even where the reference's figure is zero too (BLS publishes 0.00 there,
         # e.g. taxable wages of federal cells).
-        quotient = ibis.ifelse(joined[name] == 0, 0.0, share / reference_share.nullif(0.0))
+        quotient = ibis.ifelse(joined[name] == 0, zero, share / joined[f"rs_{name}"])
         if bls_rounding:
             quotient = quotient.round(2)
-        quotients[f"lq_{name}"] = ibis.ifelse(lq_ok, quotient, ibis.null("float64"))
+        quotients[f"lq_{name}"] = quotient
         if not changes:
             continue
         oty_ok = usable & joined.p_ok.fill_null(False)
