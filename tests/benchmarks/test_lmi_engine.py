@@ -46,6 +46,7 @@ def test_runner_produces_every_figure_at_a_tiny_scale(tiny_run: Path) -> None:
     assert lq["rows"] > 0 and lq["cells_compared"] > 0
     assert lq["same_numbers"] is True
     assert results["region_profile"]["rows"] > 0 and len(results["region_profile"]["seconds_all"]) == 5
+    assert results["region_profile"]["first_run_seconds"] > 0
     assert not any(tiny_run.glob("lmi-scale-*"))  # generated files are removed unless --keep
 
 
