@@ -74,8 +74,14 @@ def demo(
 
 def serve(
     bind: Annotated[str, typer.Option(help="Address and port gunicorn listens on.")] = "127.0.0.1:8000",
-    workers: Annotated[int, typer.Option(min=1, help="Worker processes.")] = 3,
-    threads: Annotated[int, typer.Option(min=1, help="Threads per worker.")] = 4,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            help="Worker processes: about two per CPU (a kept-alive connection stays with one process).",
+        ),
+    ] = 4,
+    threads: Annotated[int, typer.Option(min=1, help="Threads per worker.")] = 2,
 ) -> None:
     """Serve the web application with gunicorn (production: set SECTORWISE_DEBUG=false and a secret key,
     run `sectorwise manage migrate` and `sectorwise manage collectstatic` first)."""
