@@ -172,21 +172,7 @@ class OrganizationForm(UswdsForm, forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         formfield_callback = _organization_formfield
         model = Organization
-        fields = [
-            "name",
-            "type",
-            "street_address",
-            "city",
-            "state",
-            "postal_code",
-            "county_fips",
-            "naics_code",
-            "size_band",
-            "website",
-            "email",
-            "phone",
-            "description",
-        ]
+        fields = list(ORGANIZATION_FIELDS)
         widgets = {"description": forms.Textarea(attrs={"rows": 4})}
         labels = {"county_fips": "County (FIPS code)", "state": "State"}
 

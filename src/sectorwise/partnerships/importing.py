@@ -47,22 +47,7 @@ class TableFormat(StrEnum):
     XLSX = "xlsx"
 
 
-ORGANIZATION_COLUMNS: Final = (
-    "id",
-    "name",
-    "type",
-    "street_address",
-    "city",
-    "state",
-    "postal_code",
-    "county_fips",
-    "naics_code",
-    "size_band",
-    "website",
-    "email",
-    "phone",
-    "description",
-)
+ORGANIZATION_COLUMNS: Final = ("id", *services.ORGANIZATION_FIELDS)
 ORGANIZATION_REQUIRED: Final = frozenset({"name", "type"})
 CONTACT_COLUMNS: Final = frozenset({"email", "phone"})
 

@@ -32,22 +32,21 @@ from sectorwise.partnerships.models import (
     naics_validator,
 )
 
-ORGANIZATION_FIELDS = frozenset(
-    {
-        "name",
-        "type",
-        "street_address",
-        "city",
-        "state",
-        "postal_code",
-        "county_fips",
-        "naics_code",
-        "size_band",
-        "website",
-        "email",
-        "phone",
-        "description",
-    }
+#: The organisation fields a user may set, in the order forms, imports and exports show them.
+ORGANIZATION_FIELDS: tuple[str, ...] = (
+    "name",
+    "type",
+    "street_address",
+    "city",
+    "state",
+    "postal_code",
+    "county_fips",
+    "naics_code",
+    "size_band",
+    "website",
+    "email",
+    "phone",
+    "description",
 )
 PARTNERSHIP_FIELDS = frozenset({"name", "region", "convener", "cluster", "goals", "description"})
 
@@ -60,7 +59,7 @@ def _validate_organization(organization: Organization) -> None:
 
 def organization_create(*, name: str, type: OrganizationType | str, **fields: Any) -> Organization:
     """A new organization; other fields as on the model (``county_fips``, ``naics_code``, ...)."""
-    unknown = set(fields) - ORGANIZATION_FIELDS
+    unknown = set(fields) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise TypeError(f"organization_create: unknown fields {sorted(unknown)}")
     organization = Organization(name=name, type=type, **fields)
@@ -70,7 +69,7 @@ def organization_create(*, name: str, type: OrganizationType | str, **fields: An
 
 
 def organization_update(*, organization: Organization, **changes: Any) -> Organization:
-    unknown = set(changes) - ORGANIZATION_FIELDS
+    unknown = set(changes) - set(ORGANIZATION_FIELDS)
     if unknown:
         raise TypeError(f"organization_update: unknown fields {sorted(unknown)}")
     for field, value in changes.items():
