@@ -250,7 +250,7 @@ def cells(
 
 def _usable(table: ir.Table) -> ir.BooleanValue:
     """A cell whose figures can be used: not suppressed and not an incomplete aggregate."""
-    return (table.disclosure_code.fill_null("") != SUPPRESSED) & ~table.incomplete
+    return ~table.disclosure_code.identical_to(SUPPRESSED) & ~table.incomplete
 
 
 def _ratio(numerator: ir.Value, denominator: ir.Value) -> ir.FloatingValue:
@@ -264,61 +264,53 @@ def _side_tables(
 ) -> tuple[ir.Table, ir.Table, ir.Table]:
     """The small tables an output row is joined with, each column prefixed so that no name collides.
 
-    ``b_``: the area's base (own_code 0, industry 10) figure as float64; ``rs_``: the reference's share of its
-    base in the same ownership and industry; ``p_``: the cell a year earlier. Usability is folded into the
-    small tables rather than tested per output row: a base or reference figure that must not be used
-    (suppressed, incomplete, or zero as a divisor) is NULL, and ``b_zero`` / ``r_zero`` are 0.0 when the
-    base / the reference cell and its base are usable, NULL when not. A national table then pays one
-    CASE per LQ instead of three (DuckDB spent most of its time in them).
+    ``bi_``: the inverse of the area's base (own_code 0, industry 10) figure; ``ri_``: the inverse of the
+    reference's share of its base in the same ownership and industry; ``p_``: the cell a year earlier.
+    Each holds *usable* cells only (not suppressed, not incomplete; the reference's base too), so that an
+    output row's usability is decided by whether its joins find a match (see :func:`measures`), not by a
+    test repeated in every LQ and change. An LQ is then ``x * bi * ri``: the divisions are done once per
+    area and once per reference cell, not per output row. An inverse is NULL where its divisor is zero (or
+    the reference's share is); ``b_zero`` and ``r_zero`` are 0.0, so that ``b_zero + r_zero`` is the LQ of a
+    zero figure where both joins matched and NULL where either did not.
     """
     is_total = (current.own_code == TOTAL_OWNERSHIP) & (current.industry_code == TOTAL_INDUSTRY)
-    base_cells = current.filter(is_total)
-    base_ok = _usable(base_cells)
+    base_cells = current.filter(is_total, _usable(current))
     base = base_cells.select(
         b_area=base_cells.area_fips,
-        b_zero=ibis.ifelse(base_ok, 0.0, ibis.null("float64")),
-        **{
-            f"b_{name}": ibis.ifelse(
-                base_ok, base_cells[name].cast("float64").nullif(0.0), ibis.null("float64")
-            )
-            for name in figures
-        },
+        b_zero=ibis.literal(0.0),
+        **{f"bi_{name}": _ratio(ibis.literal(1.0), base_cells[name]) for name in figures},
     )
-    ref_cells = current.filter(current.area_fips == reference)
+    ref_cells = current.filter(current.area_fips == reference, _usable(current))
     ref = ref_cells.select(
         r_own=ref_cells.own_code,
         r_industry=ref_cells.industry_code,
-        r_ok=_usable(ref_cells),
         **{f"r_{name}": ref_cells[name] for name in figures},
     )
     ref_base_cells = ref_cells.filter(
         (ref_cells.own_code == TOTAL_OWNERSHIP) & (ref_cells.industry_code == TOTAL_INDUSTRY)
     )
     ref_base = ref_base_cells.select(
-        rb_ok=_usable(ref_base_cells), **{f"rb_{name}": ref_base_cells[name] for name in figures}
+        rb_zero=ibis.literal(0.0), **{f"rb_{name}": ref_base_cells[name] for name in figures}
     )
-    # The reference's shares, once per reference cell rather than once per output row.
+    # A left join (not a filter on the result), so that DuckDB estimates the reference's cells, not a
+    # cross product, and keeps the national table on the probe side. Without a usable reference base,
+    # rb_zero and the inverses are NULL.
     with_base = ref.left_join(ref_base, [True])
-    ref_ok = with_base.r_ok & with_base.rb_ok.fill_null(False)
     ref = with_base.select(
         "r_own",
         "r_industry",
-        r_zero=ibis.ifelse(ref_ok, 0.0, ibis.null("float64")),
+        r_zero=with_base.rb_zero,
         **{
-            f"rs_{name}": ibis.ifelse(
-                ref_ok,
-                _ratio(with_base[f"r_{name}"], with_base[f"rb_{name}"]).nullif(0.0),
-                ibis.null("float64"),
-            )
+            f"ri_{name}": _ratio(with_base[f"rb_{name}"], with_base[f"r_{name}"]).nullif(0.0)
             for name in figures
         },
     )
-    prior = previous.select(
-        p_area=previous.area_fips,
-        p_own=previous.own_code,
-        p_industry=previous.industry_code,
-        p_ok=_usable(previous),
-        **{f"p_{name}": previous[name] for name in figures},
+    prior_cells = previous.filter(_usable(previous))
+    prior = prior_cells.select(
+        p_area=prior_cells.area_fips,
+        p_own=prior_cells.own_code,
+        p_industry=prior_cells.industry_code,
+        **{f"p_{name}": prior_cells[name] for name in figures},
     )
     return base, ref, prior
 
@@ -373,10 +365,16 @@ def measures(
         rows = rows.filter(rows.area_fips.isin([*areas, *(region.name for region in regions)]))
     if ownerships is not None:
         rows = rows.filter(rows.own_code.isin([int(code) for code in ownerships]))
+    # A row's usability decides whether its joins match, rather than being tested in every LQ and change
+    # (DuckDB evaluates an expression as often as a projection repeats it): an unusable row joins its
+    # reference cell and its cell a year earlier on a NULL industry, which matches nothing. So ``ri_``,
+    # ``r_zero`` and ``p_`` are NULL unless the row and the cell it is joined with are both usable.
+    usable_industry = ibis.ifelse(_usable(rows), rows.industry_code, ibis.null("string"))
+    rows = rows.mutate(usable_industry=usable_industry)
 
     # One chain of left joins and one select: Ibis compiles a flat chain much faster than nested selects.
     joined = rows.left_join(base, rows.area_fips == base.b_area).left_join(
-        ref, [rows.own_code == ref.r_own, rows.industry_code == ref.r_industry]
+        ref, [rows.own_code == ref.r_own, rows.usable_industry == ref.r_industry]
     )
     if changes:
         joined = joined.left_join(
@@ -384,7 +382,7 @@ def measures(
             [
                 rows.area_fips == prior.p_area,
                 rows.own_code == prior.p_own,
-                rows.industry_code == prior.p_industry,
+                rows.usable_industry == prior.p_industry,
             ],
         )
     area_title: ir.Value = joined.area_title
@@ -400,31 +398,29 @@ def measures(
         joined = joined.left_join(names, rows.industry_code == names.t_industry)
         industry_title = joined.t_industry_title
 
-    usable = _usable(joined)
-    # 1.0 for a usable row, NULL otherwise: multiplying by it carries the row's usability into every LQ
-    # without a CASE per LQ; ``zero`` is the LQ of a zero figure: 0.0 where the row, its base and the
-    # reference are usable (b_zero / r_zero are NULL when not, or when the left join found nothing).
-    row_factor = ibis.ifelse(usable, 1.0, ibis.null("float64"))
-    zero = joined.b_zero + joined.r_zero + (row_factor - 1.0)
     quotients: dict[str, ir.Value] = {}
     differences: dict[str, ir.Value] = {}
     for name in chosen:
-        share: ir.FloatingValue = (joined[name].cast("float64") * row_factor) / joined[f"b_{name}"]
-        # A zero figure has LQ 0 even where the reference's figure is zero too (BLS publishes 0.00 there,
-        # e.g. taxable wages of federal cells).
-        quotient = ibis.ifelse(joined[name] == 0, zero, share / joined[f"rs_{name}"])
+        figure: ir.FloatingValue = joined[name].cast("float64")
+        # A zero figure has LQ 0 even where a divisor is zero (BLS publishes 0.00 for taxable wages of
+        # federal cells, whose national figure is zero).
+        quotient = ibis.ifelse(
+            joined[name] == 0,
+            joined.b_zero + joined.r_zero,
+            figure * joined[f"bi_{name}"] * joined[f"ri_{name}"],
+        )
         if bls_rounding:
             quotient = quotient.round(2)
         quotients[f"lq_{name}"] = quotient
         if not changes:
             continue
-        oty_ok = usable & joined.p_ok.fill_null(False)
+        # NULL unless the row and its cell a year earlier are both usable (the prior join matched).
         change = joined[name] - joined[f"p_{name}"]
         percent = _ratio(change, joined[f"p_{name}"]) * 100
         if bls_rounding:
             percent = percent.round(1)
-        differences[f"oty_{name}_chg"] = ibis.ifelse(oty_ok, change, ibis.null("int64"))
-        differences[f"oty_{name}_pct_chg"] = ibis.ifelse(oty_ok, percent, ibis.null("float64"))
+        differences[f"oty_{name}_chg"] = change
+        differences[f"oty_{name}_pct_chg"] = percent
     result = joined.select(
         "area_fips",
         area_title=area_title,
