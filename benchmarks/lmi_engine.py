@@ -35,7 +35,7 @@ from sectorwise.lmi import warehouse as lmi_warehouse
 from sectorwise.lmi.codes import US_FIPS
 from sectorwise.lmi.ingest import ingest_paths
 from sectorwise.lmi.measures import location_quotients, quarterly_measures
-from sectorwise.lmi.prepared import PreparedQueries
+from sectorwise.lmi.prepared import PreparedQueries, to_arrow
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.shiftshare import shift_share
 
@@ -312,9 +312,9 @@ def run(
             _, compile_seconds = _timed(lambda: con.compile(expression))
             # Both warm (one untimed run each), then the median of three: the machine may be shared.
             pandas_seconds = _median_seconds(lambda: pandas_location_quotients(frame, reference=US_FIPS))
-            measures_seconds = _median_seconds(expression.to_pyarrow)
-            rounded_seconds = _median_seconds(lq_expression(True).to_pyarrow)
-            lq_table = expression.to_pyarrow()
+            measures_seconds = _median_seconds(lambda: to_arrow(expression))
+            rounded_seconds = _median_seconds(lambda: to_arrow(lq_expression(True)))
+            lq_table = to_arrow(expression)
             keys = ["area_fips", "own_code", "industry_code"]
             ours = lq_table.to_pandas().astype({"own_code": "int64"}).set_index(keys).sort_index()
             theirs = pandas_location_quotients(frame, reference=US_FIPS).astype({"own_code": "int64"})

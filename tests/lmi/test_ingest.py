@@ -96,9 +96,14 @@ def test_rows_are_stored_period_by_period_so_a_one_period_scan_skips_the_others(
     vermont_con: duckdb.DuckDBPyConnection,
 ) -> None:
     # Vermont's files each hold four quarters; stored in file order, every row group would span all four.
-    rows = vermont_con.execute("SELECT year, qtr, area_fips FROM qcew_quarterly").fetchall()
-    assert rows == sorted(rows)
-    assert len({qtr for _, qtr, _ in rows}) == 4
+    # Within a period the area totals (own_code 0, the LQs' bases) come first, then ownership by ownership.
+    rows = vermont_con.execute(
+        "SELECT year, qtr, own_code, area_fips, industry_code FROM qcew_quarterly"
+    ).fetchall()
+    assert [row[:4] for row in rows] == sorted(row[:4] for row in rows)
+    assert len({row[1] for row in rows}) == 4
+    first_of_q1 = [row for row in rows if row[:2] == (2016, "1")][:15]
+    assert {(own, industry) for _, _, own, _, industry in first_of_q1} == {(0, "10")}
 
 
 def test_vermont_values_titles_and_disclosure_codes_are_kept(vermont_con: duckdb.DuckDBPyConnection) -> None:

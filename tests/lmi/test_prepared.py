@@ -11,8 +11,8 @@ import pyarrow as pa
 import pytest
 
 from sectorwise.lmi import warehouse as lmi_warehouse
-from sectorwise.lmi.measures import quarterly_measures
-from sectorwise.lmi.prepared import PreparedQueries, UnpreparableQueryError
+from sectorwise.lmi.measures import location_quotients, quarterly_measures
+from sectorwise.lmi.prepared import PreparedQueries, UnpreparableQueryError, to_arrow
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.shiftshare import shift_share
 from tests.lmi.lmi_real_warehouse import real_warehouse
@@ -85,5 +85,23 @@ def test_a_value_that_shapes_the_query_is_refused_not_cached() -> None:
         with pytest.raises(UnpreparableQueryError):
             prepared.to_pyarrow("state", state_of, {"area": "50007"})
         assert len(prepared) == 0
+    finally:
+        con.disconnect()
+
+
+def test_to_arrow_gives_what_ibis_gives_also_with_memtables() -> None:
+    con = lmi_warehouse.connect(real_warehouse("50"), read_only=True)
+    try:
+        qcew = con.table(lmi_warehouse.QUARTERLY_TABLE)
+        national = location_quotients(qcew, year=2016, qtr="2", reference="50000")
+        got = to_arrow(national)
+        expected = national.to_pyarrow()
+        assert got.schema == expected.schema
+        assert got.num_rows == expected.num_rows > 10_000
+        assert _sorted(got).equals(_sorted(expected))
+        # An in-memory table in the expression is registered with DuckDB, as Ibis does.
+        counties = ibis.memtable({"area_fips": ["50007", "50023"]})
+        joined = national.semi_join(counties, "area_fips")
+        assert _sorted(to_arrow(joined)).equals(_sorted(joined.to_pyarrow()))
     finally:
         con.disconnect()

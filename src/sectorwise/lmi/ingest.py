@@ -69,8 +69,9 @@ VALUE_COLUMNS: Final = {QUARTERLY_TABLE: QUARTERLY_VALUE_COLUMNS, ANNUAL_TABLE: 
 # The key of one row; (area_fips, year, qtr) is the unit that a new load of an area's period replaces.
 ROW_KEY: Final = ("area_fips", "own_code", "industry_code", "agglvl_code", "size_code", "year", "qtr")
 UNIT_KEY: Final = ("area_fips", "year", "qtr")
-#: The order rows are written in (see ``write``): a period's rows sit together on disk.
-PHYSICAL_ORDER: Final = ("year", "qtr", "area_fips")
+#: The order rows are written in (see ``write``): a period's rows sit together on disk, and within a
+#: period its area totals (own_code 0, every LQ's base) sit together, ahead of the ownerships' cells.
+PHYSICAL_ORDER: Final = ("year", "qtr", "own_code", "area_fips")
 REQUIRED: Final = ROW_KEY  # every key cell must be filled
 
 _scan_ids = count()
@@ -563,8 +564,11 @@ class _Batch:
             for table, rows in self._tables():
                 replaced += self._delete_replaced(table, rows, units, row_keyed)
                 columns = ", ".join([*KEY_COLUMNS, *VALUE_COLUMNS[table]])
-                # Rows land ordered by period then area: DuckDB's per-row-group min/max (zone maps) then
-                # let a one-period query skip the other periods' row groups instead of scanning them all.
+                # Rows land ordered by period, ownership, area: DuckDB's per-row-group min/max (zone maps)
+                # then let a one-period query skip the other periods' row groups instead of scanning them
+                # all, and the LQs' bases (own_code 0) be read from a row group or two, not from the whole
+                # period (a quarter of the national set: 0.05 s of a 0.5 s query). A county's cells are
+                # then in one run per ownership, which a region's query reads almost as fast.
                 inserted = self.con.execute(
                     f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {rows} "
                     f"ORDER BY {', '.join(PHYSICAL_ORDER)}"

@@ -22,12 +22,14 @@ How a template is made, and why it cannot return stale results:
 
 The measures themselves stay lazy Ibis expressions (they run on Spark unchanged); this module is for
 callers that execute them on the DuckDB warehouse many times (the benchmark's region profile, web pages).
+:func:`to_arrow` executes one large result (a national table) faster than Ibis's ``to_pyarrow``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Final
 
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -37,6 +39,29 @@ from ibis.backends.duckdb.converter import DuckDBPyArrowData
 #: Text values a builder receives: one string, or a sequence of strings (e.g. a region's counties).
 TextValues = Mapping[str, str | Sequence[str]]
 Builder = Callable[..., ir.Table]
+
+
+#: Rows per Arrow record batch of a result: DuckDB's default (1,000,000) spent more time growing and copying
+#: buffers on a national table (``make bench``: 0.39 s against 0.44 s for the LQs of 4.1 M cells).
+ARROW_BATCH_ROWS: Final = 65_536
+
+
+def to_arrow(expression: ir.Table) -> pa.Table:
+    """``expression.to_pyarrow()``, faster for large results on DuckDB (any other backend: unchanged).
+
+    Ibis builds the result from a DuckDB relation with 1,000,000-row record batches; this uses
+    :data:`ARROW_BATCH_ROWS`. The relation matters too: ``DuckDBPyConnection.execute`` (as
+    :class:`PreparedQueries` must use, for bound parameters) builds the same Arrow table in about 1.8 times
+    as long, a relation's result being collected in parallel.
+    """
+    backend = expression.get_backend()
+    if not isinstance(backend, DuckDBBackend):
+        result: pa.Table = expression.to_pyarrow()
+        return result
+    relation = backend._to_duckdb_relation(expression)  # Ibis's own path, which registers memtables
+    table = relation.to_arrow_table(ARROW_BATCH_ROWS)
+    converted: pa.Table = expression.__pyarrow_result__(table, data_mapper=DuckDBPyArrowData)
+    return converted
 
 
 class UnpreparableQueryError(ValueError):

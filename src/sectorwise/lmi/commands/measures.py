@@ -17,6 +17,7 @@ from sectorwise.lmi import warehouse
 from sectorwise.lmi.codes import NaicsLevel
 from sectorwise.lmi.measures import ANNUAL_QTR, QUARTERS, figures_for, growth, measures
 from sectorwise.lmi.output import OutputFormat, write_table
+from sectorwise.lmi.prepared import to_arrow
 from sectorwise.lmi.regions import Region, RegionFileError, load_regions, parse_region_counties
 from sectorwise.lmi.regionsets import (
     UnknownCountyError,
@@ -190,7 +191,7 @@ def _emit(
 ) -> None:
     if fmt is OutputFormat.TABLE:
         result = result.select(*table_columns)
-    arrow = result.to_pyarrow()
+    arrow = to_arrow(result)
     try:
         write_table(arrow, fmt, output, title=title)
     except ValueError as error:
