@@ -154,7 +154,7 @@ def region_profile(
         cagr_pct=joined.cagr,
         competitive_effect=joined.competitive,
         incomplete=joined.incomplete,
-    ).order_by(ibis.desc("employment"))
+    ).order_by([ibis.desc("employment"), "industry_code"])
 
 
 def print_demo_profile(

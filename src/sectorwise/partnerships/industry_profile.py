@@ -102,7 +102,7 @@ def region_industry_profile(
     rows = [_row(record, targets) for record in frame.to_dict("records")]
     sectors = sorted(
         (row for row in rows if len(row.industry_code) == 2 or row.industry_code in RANGE_SECTORS),
-        key=lambda row: -(row.employment or 0),
+        key=lambda row: (-(row.employment or 0), row.industry_code),  # measures return rows unordered
     )
     return IndustryProfile(
         year=year,
