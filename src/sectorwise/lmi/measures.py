@@ -23,7 +23,8 @@ Definitions (checked against BLS's published files, see ``tests/lmi/test_lq_orac
   100 * chg / earlier value. The columns are always present; they are NULL when the earlier period is not
   in the warehouse.
 - Rounding (``bls_rounding=True``, the default): LQs to 2 decimals and percent changes to 1 decimal, as
-  BLS publishes them, so the output diffs column by column against a BLS file. ``bls_rounding=False``
+  BLS publishes them (percent changes half to even, exactly: see :func:`_bls_percent`), so the output
+  diffs column by column against a BLS file. ``bls_rounding=False``
   keeps them unrounded (the oracle tests compare those). Wages and employment are whole numbers either way.
 - A suppressed cell (disclosure_code 'N', published as zeros) gets NULL LQs and changes, never a number;
   so does every cell whose base, reference cell or reference base is suppressed. A region row whose
@@ -259,6 +260,27 @@ def _ratio(numerator: ir.Value, denominator: ir.Value) -> ir.FloatingValue:
     return num / den.nullif(0.0)
 
 
+def _bls_percent(change: ir.IntegerValue, earlier: ir.IntegerValue) -> ir.FloatingValue:
+    """100 * change / earlier to one decimal, as BLS rounds it: half to even, computed exactly.
+
+    BLS's published ``oty_*_pct_chg`` round a true half to even (7 / 112 = 6.25 % is published 6.2, 45 / 144 =
+    31.25 % as 31.2; every Vermont 2016 cell, ``tests/lmi/test_oty_oracle.py``). Floating point cannot tell
+    a true half from a near one, so the tenths are the integer quotient of 1000 * |change| by |earlier| and
+    the remainder decides; exact while 1000 * |change| is below 2**53 (changes below 9e12 dollars: the
+    nation's quarterly wages are about 3e12). NULL when the earlier value is zero.
+    """
+    numerator = change.abs() * 1000
+    denominator = earlier.abs().nullif(0)
+    remainder = numerator % denominator
+    # An exact integer held in a double (below 2**53), so the modulo below stays exact on every backend.
+    tenths = ((numerator - remainder) / denominator).cast("int64")
+    round_up = (remainder * 2 > denominator) | ((remainder * 2 == denominator) & (tenths % 2 == 1))
+    rounded = tenths + ibis.ifelse(round_up, 1, 0)
+    sign = change.sign() * earlier.sign()
+    result: ir.FloatingValue = (rounded * sign).cast("float64") / 10
+    return result
+
+
 def _side_tables(
     current: ir.Table, previous: ir.Table, *, figures: Sequence[str], reference: str
 ) -> tuple[ir.Table, ir.Table, ir.Table]:
@@ -416,9 +438,11 @@ def measures(
             continue
         # NULL unless the row and its cell a year earlier are both usable (the prior join matched).
         change = joined[name] - joined[f"p_{name}"]
-        percent = _ratio(change, joined[f"p_{name}"]) * 100
-        if bls_rounding:
-            percent = percent.round(1)
+        percent = (
+            _bls_percent(change, joined[f"p_{name}"])
+            if bls_rounding
+            else _ratio(change, joined[f"p_{name}"]) * 100
+        )
         differences[f"oty_{name}_chg"] = change
         differences[f"oty_{name}_pct_chg"] = percent
     result = joined.select(
