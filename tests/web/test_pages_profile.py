@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from sectorwise.lmi import warehouse
+from sectorwise.partnerships import industry_profile
 from sectorwise.partnerships.industry_profile import region_industry_profile
 from tests.lmi.qcew_rows import Cell, annual_frame
 from tests.web.personas import Personas
@@ -81,3 +82,16 @@ def test_the_partnership_page_shows_the_profile(personas: Personas) -> None:
     assert response.context["profile"].year == 2025
     assert "not loaded" not in body
     assert "NAICS 31-33 Manufacturing" in body and "1.50" in body
+
+
+def test_a_profile_from_the_compiled_query_of_another_region_is_its_own() -> None:
+    _load_warehouse()
+    industry_profile._COMPILED.clear()
+    first = region_industry_profile(region_name="West", county_fips=["50007"], target_naics=["3364"])
+    second = region_industry_profile(region_name="East", county_fips=["50011"], target_naics=["3364"])
+    assert len(industry_profile._COMPILED) == 1  # one shape: compiled for the first, bound for the second
+    industry_profile._COMPILED.clear()
+    fresh = region_industry_profile(region_name="East", county_fips=["50011"], target_naics=["3364"])
+    assert second == fresh
+    assert first is not None and second is not None and first != second
+    assert [row.employment for row in second.targets] == [None]  # 50011's aerospace cell is suppressed

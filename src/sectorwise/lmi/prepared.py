@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import ibis.expr.types as ir
 import pyarrow as pa
@@ -109,9 +109,11 @@ def _templated(sql: str, literals: Sequence[str]) -> str:
 class PreparedQueries:
     """Compiled queries of one DuckDB connection, memoised per shape; values bound at each run."""
 
-    def __init__(self, con: DuckDBBackend) -> None:
+    def __init__(self, con: DuckDBBackend, *, templates: dict[Hashable, Any] | None = None) -> None:
+        """``templates``: a store shared between instances, e.g. one per process for a web page that opens a
+        connection per request (the compiled SQL does not depend on the connection). Default: its own."""
         self._con = con
-        self._templates: dict[Hashable, _Template] = {}
+        self._templates: dict[Hashable, _Template] = {} if templates is None else templates
 
     def __len__(self) -> int:
         return len(self._templates)

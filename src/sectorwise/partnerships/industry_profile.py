@@ -9,19 +9,24 @@ the page says "not loaded" rather than showing zeros.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+import ibis.expr.types as ir
+
 from sectorwise.lmi import warehouse
 from sectorwise.lmi.codes import RANGE_SECTORS, SUPPRESSED, US_FIPS
 from sectorwise.lmi.measures import annual_measures
+from sectorwise.lmi.prepared import PreparedQueries
 from sectorwise.lmi.regions import Region as LmiRegion
 
 PRIVATE_OWNERSHIP: Final = 5
 #: QCEW aggregation level of county cells by NAICS sector, private ownership (the region sums county cells).
 COUNTY_SECTOR_AGGLVL: Final = 74
+#: The profile's compiled queries, per shape, shared by the requests of one process.
+_COMPILED: Final[dict[Hashable, Any]] = {}
 
 
 @dataclass(frozen=True)
@@ -73,33 +78,58 @@ def region_industry_profile(
     targets = {_qcew_code(code) for code in target_naics}
     con = warehouse.connect(path, read_only=True)
     try:
-        annual = con.table(warehouse.ANNUAL_TABLE)
-        latest = annual.filter(annual.area_fips.isin(list(counties))).year.max().execute()
-        if latest is None:
+        raw = con.con
+        placeholders = ", ".join("?" for _ in counties)
+        found = raw.execute(
+            f"SELECT max(year) FROM {warehouse.ANNUAL_TABLE} WHERE area_fips IN ({placeholders})",
+            list(counties),
+        ).fetchone()
+        if found is None or found[0] is None:
             return None
-        year = int(latest)
+        year = int(found[0])
         states = {f"{county[:2]}000" for county in counties}
         reference = US_FIPS
         if len(states) == 1:
             (state,) = states
-            present = annual.filter(annual.area_fips == state, annual.year == year).count().execute()
-            reference = state if present else US_FIPS
-        table = annual_measures(
-            annual,
-            year=year,
-            reference=reference,
-            areas=[],
-            ownerships=[PRIVATE_OWNERSHIP],
-            regions=[LmiRegion(name=region_name, counties=counties)],
-            industry_titles=con.table("industry_titles"),
-        )
-        wanted = table.agglvl_code == COUNTY_SECTOR_AGGLVL
-        if targets:
-            wanted = wanted | table.industry_code.isin(sorted(targets))
-        frame = table.filter(wanted).execute()
+            present = raw.execute(
+                f"SELECT count(*) FROM {warehouse.ANNUAL_TABLE} WHERE area_fips = ? AND year = ?",
+                [state, year],
+            ).fetchone()
+            reference = state if present and present[0] else US_FIPS
+        annual = con.table(warehouse.ANNUAL_TABLE)
+        titles = con.table("industry_titles")
+
+        def build(name: str, members: tuple[str, ...], reference: str, targets: tuple[str, ...]) -> ir.Table:
+            table = annual_measures(
+                annual,
+                year=year,
+                reference=reference,
+                areas=[],
+                ownerships=[PRIVATE_OWNERSHIP],
+                regions=[LmiRegion(name=name, counties=members)],
+                industry_titles=titles,
+            )
+            wanted = table.agglvl_code == COUNTY_SECTOR_AGGLVL
+            if targets:  # how many is part of the shape: an empty list is another query
+                wanted = wanted | table.industry_code.isin(list(targets))
+            return table.filter(wanted)
+
+        # Ibis builds and compiles this query in ~0.25 s, DuckDB runs it in a few ms: compiled once per
+        # shape and process, then only executed with the region's values bound.
+        prepared = PreparedQueries(con, templates=_COMPILED)
+        records = prepared.to_pyarrow(
+            ("industry profile", year, len(counties), len(targets)),
+            build,
+            {
+                "name": region_name,
+                "members": counties,
+                "reference": reference,
+                "targets": tuple(sorted(targets)),
+            },
+        ).to_pylist()
     finally:
         con.disconnect()
-    rows = [_row(record, targets) for record in frame.to_dict("records")]
+    rows = [_row(record, targets) for record in records]
     sectors = sorted(
         (row for row in rows if len(row.industry_code) == 2 or row.industry_code in RANGE_SECTORS),
         key=lambda row: (-(row.employment or 0), row.industry_code),  # measures return rows unordered
