@@ -29,7 +29,7 @@ import pytest
 
 from sectorwise.lmi import warehouse
 from sectorwise.lmi.ingest import ingest_into
-from sectorwise.lmi.measures import QUARTERS, annual_measures, quarterly_measures
+from sectorwise.lmi.measures import ANNUAL, QUARTERLY, QUARTERS, annual_measures, quarterly_measures
 from tests.conftest import shared_data_path
 
 pytestmark = pytest.mark.realdata
@@ -58,16 +58,8 @@ VERMONT = Dataset(
     pattern="*.csv.gz",
     year=2016,
     earlier_name=lambda name: name.replace("2016.", "2015.", 1).removesuffix(".gz"),
-    figures={
-        "qtrly_estabs": "qtrly_estabs_count",
-        "month1_emplvl": "month1_emplvl",
-        "month2_emplvl": "month2_emplvl",
-        "month3_emplvl": "month3_emplvl",
-        "total_qtrly_wages": "total_qtrly_wages",
-        "taxable_qtrly_wages": "taxable_qtrly_wages",
-        "qtrly_contributions": "qtrly_contributions",
-        "avg_wkly_wage": "avg_wkly_wage",
-    },
+    # by_area files with titles still name establishments as BLS did in 2016
+    figures={name: "qtrly_estabs_count" if name == "qtrly_estabs" else name for name in QUARTERLY.all},
     table=warehouse.QUARTERLY_TABLE,
     periods=QUARTERS,
     measures=lambda qcew, qtr, rounding: quarterly_measures(
@@ -82,18 +74,7 @@ OHIO = Dataset(
     pattern="morpc-qcew-2020-a-*.csv.gz",
     year=2020,
     earlier_name=lambda name: name.replace("-2020-a-", "-2019-a-", 1).removesuffix(".gz"),
-    figures={
-        name: name
-        for name in (
-            "annual_avg_estabs",
-            "annual_avg_emplvl",
-            "total_annual_wages",
-            "taxable_annual_wages",
-            "annual_contributions",
-            "annual_avg_wkly_wage",
-            "avg_annual_pay",
-        )
-    },
+    figures={name: name for name in ANNUAL.all},
     table=warehouse.ANNUAL_TABLE,
     periods=("A",),
     # Franklin County as the reference: the files hold counties only (the LQs are not checked here).
