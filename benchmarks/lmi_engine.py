@@ -162,6 +162,28 @@ def pandas_location_quotients(frame: pd.DataFrame, *, reference: str) -> pd.Data
     return out
 
 
+def _materialisation_floor(qcew: Any) -> Any:
+    """The LQ result's columns read straight from the warehouse, with no LQ computed: no engine can hand
+    over the result faster than this."""
+    cells = qcew.filter(qcew.year == YEAR, qcew.qtr == "1", qcew.size_code == 0)
+    return cells.select(
+        "area_fips",
+        "own_code",
+        "industry_code",
+        *(cells[f].cast("float64").name(f"lq_{f}") for f in LQ_FIGURES),
+    )
+
+
+def _one_thread_seconds(con: Any, action: Callable[[], object]) -> float:
+    raw = con.con
+    threads = raw.sql("SELECT current_setting('threads')").fetchone()[0]
+    raw.execute("SET threads = 1")
+    try:
+        return _median_seconds(action)
+    finally:
+        raw.execute(f"SET threads = {int(threads)}")
+
+
 def _regions_of(states: list[SyntheticState], count: int) -> list[Region]:
     """Custom regions of eight counties each: a state's largest county and its nearest neighbours, for
     the first ``count`` states (the first state again when there are fewer)."""
@@ -314,6 +336,11 @@ def run(
             pandas_seconds = _median_seconds(lambda: pandas_location_quotients(frame, reference=US_FIPS))
             measures_seconds = _median_seconds(lambda: to_arrow(expression))
             rounded_seconds = _median_seconds(lambda: to_arrow(lq_expression(True)))
+            # What bounds the ratio on this machine: the same columns read from the warehouse into Arrow with
+            # no LQ computed at all (the figures cast to double, the LQs' type), and our time on one CPU
+            # (pandas computes on one).
+            floor_seconds = _median_seconds(lambda: to_arrow(_materialisation_floor(qcew)))
+            one_cpu_seconds = _one_thread_seconds(con, lambda: to_arrow(expression))
             lq_table = to_arrow(expression)
             keys = ["area_fips", "own_code", "industry_code"]
             ours = lq_table.to_pandas().astype({"own_code": "int64"}).set_index(keys).sort_index()
@@ -325,6 +352,10 @@ def run(
                 "measures_seconds": measures_seconds,
                 "measures_compile_seconds": compile_seconds,
                 "measures_bls_rounded_seconds": rounded_seconds,
+                "materialisation_floor_seconds": floor_seconds,
+                "materialisation_floor_rows": to_arrow(_materialisation_floor(qcew)).num_rows,
+                "measures_one_cpu_seconds": one_cpu_seconds,
+                "pandas_over_floor": pandas_seconds / floor_seconds,
                 "pandas_seconds": pandas_seconds,
                 "speedup": pandas_seconds / measures_seconds,
                 **agreement,
@@ -426,6 +457,14 @@ def summary_rows(results: dict[str, Any]) -> list[tuple[str, str, str, str]]:
             f"pandas in memory: {lq['pandas_seconds']:.2f} s",
             f"{_speed(lq['speedup'])} (target >= {targets['lq_speedup']:g}x faster); same numbers: "
             f"{'yes' if lq['same_numbers'] else 'NO'} ({lq['cells_compared']:,} LQs)",
+        ),
+        (
+            "What bounds the LQ ratio here",
+            f"on 1 CPU: {lq['measures_one_cpu_seconds']:.2f} s; the result's columns read into Arrow with no "
+            f"LQ computed: {lq['materialisation_floor_seconds']:.2f} s",
+            f"pandas on 1 CPU: {lq['pandas_seconds']:.2f} s",
+            f"per CPU {_speed(lq['pandas_seconds'] / lq['measures_one_cpu_seconds'])}; even LQs at no cost "
+            f"would be {lq['pandas_over_floor']:.1f}x",
         ),
         (
             "Custom region profile (measures + shift-share), warm",

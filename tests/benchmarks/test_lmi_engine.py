@@ -45,6 +45,8 @@ def test_runner_produces_every_figure_at_a_tiny_scale(tiny_run: Path) -> None:
     lq = results["location_quotients"]
     assert lq["rows"] > 0 and lq["cells_compared"] > 0
     assert lq["same_numbers"] is True
+    assert lq["materialisation_floor_rows"] == lq["rows"]  # the floor hands over the same result's shape
+    assert lq["materialisation_floor_seconds"] > 0 and lq["measures_one_cpu_seconds"] > 0
     assert results["region_profile"]["rows"] > 0 and len(results["region_profile"]["seconds_all"]) == 5
     assert results["region_profile"]["first_run_seconds"] > 0
     assert not any(tiny_run.glob("lmi-scale-*"))  # generated files are removed unless --keep
@@ -54,4 +56,5 @@ def test_the_report_names_every_target(tiny_run: Path) -> None:
     results = json.loads((tiny_run / "lmi.json").read_text())
     text = " ".join(" ".join(row) for row in lmi_engine.summary_rows(results))
     assert "target <= 1.5" in text and "target >= 5x faster" in text and "target <= 0.3 s" in text
+    assert "per CPU" in text and "even LQs at no cost" in text
     assert "| Ingest" in (tiny_run / "lmi.md").read_text()
