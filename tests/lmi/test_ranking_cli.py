@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
 from pathlib import Path
 
 import pytest
@@ -104,3 +105,35 @@ def test_occupations_of_target_industries(env: list[str]) -> None:
     assert rows[0]["wage_source"] == "Vermont" and float(rows[0]["annual_median_wage"]) > 90_000
     code, _, err = _run("occupations", "--region", REGION, "--industries", "9999", *env)
     assert code == 1 and "industry 9999 has no private employment" in " ".join(err.split())
+
+
+def test_occupation_wages_come_from_the_metro_holding_the_regions_jobs(
+    env: list[str], tmp_path: Path
+) -> None:
+    """With OMB's CBSAs stored, a region inside the Burlington metro gets the metro's wages, and says why;
+    a region mostly outside any metro keeps its state's."""
+    warehouse = tmp_path / "warehouse.duckdb"
+    shutil.copyfile(env[1], warehouse)
+    delineation = str(shared_data_path("cbsa", "list1_2023.xlsx"))
+    code, _, err = _run(
+        "regions", "store", "metros", "cbsa2023", "--file", delineation, "--warehouse", str(warehouse)
+    )
+    assert code == 0, err
+    args = ["--industries", "5415", "--limit", "3", "--warehouse", str(warehouse)]
+    code, out, err = _run("occupations", "--region", REGION, *args, "--format", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["wage_source"] == "Burlington-South Burlington, VT"
+    code, out, err = _run("occupations", "--region", REGION, *args)
+    assert "(the metro area with 100% of the region's jobs)" in " ".join((out + err).split())
+    # Rutland (50021) is a micropolitan area, which OEWS does not publish: Vermont's wages.
+    code, out, err = _run("occupations", "--region", "Rutland=50021", *args, "--format", "csv")
+    assert code == 0, err
+    assert next(csv.DictReader(io.StringIO(out)))["wage_source"] == "Vermont"
+    # The user's choice wins, and a wrong one is refused clearly.
+    code, out, err = _run(
+        "occupations", "--region", REGION, *args, "--wage-area", "5000000", "--format", "csv"
+    )
+    assert next(csv.DictReader(io.StringIO(out)))["wage_source"] == "Vermont"
+    code, _, err = _run("occupations", "--region", REGION, *args, "--wage-area", "42")
+    assert code == 1 and "--wage-area '42' is not an OEWS area" in " ".join(err.split())

@@ -10,10 +10,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sectorwise.lmi.regions import Region
+from sectorwise.lmi.regionsets import RegionSet
 from sectorwise.lmi.sources.oews import OewsData, load_oews
 from sectorwise.lmi.staffing import (
     STAFFING_ASSUMPTIONS,
+    WageArea,
+    choose_wage_area,
     industry_occupation_wages,
+    leading_metro,
     match_industries,
     occupation_wages,
     oews_industry_keys,
@@ -100,3 +104,51 @@ def test_state_wage_area_and_assumptions() -> None:
     assert state_wage_area(Region("VT", ("50007", "50011"))) == "5000000"
     assert state_wage_area(Region("Two", ("50007", "33001"))) is None
     assert len(STAFFING_ASSUMPTIONS) >= 4
+
+
+METROS = RegionSet(
+    "cbsa", {"50007": "15540", "50011": "15540", "50013": "15540", "50023": "12700", "50027": "30100"}
+)
+
+
+def test_the_leading_metro_holds_the_largest_share_of_the_regions_jobs() -> None:
+    jobs = {"50007": 100.0, "50011": 30.0, "50023": 60.0, "50001": 10.0}
+    assert leading_metro(jobs, METROS) == ("15540", pytest.approx(130 / 200))
+    assert leading_metro({"50023": 5.0, "50027": 5.0}, METROS) == ("12700", 0.5)  # a tie: the lower code
+    assert leading_metro({"50001": 10.0}, METROS) is None  # no county in a metro
+    assert leading_metro({"50007": 0.0}, METROS) is None  # no jobs, no share
+
+
+@given(jobs=st.dictionaries(st.sampled_from(["50001", *METROS.assignments]), st.floats(0, 1e6), min_size=1))
+def test_a_leading_metros_share_is_a_share_and_no_other_metro_holds_more(jobs: dict[str, float]) -> None:
+    found = leading_metro(jobs, METROS)
+    if found is None:
+        return
+    code, share = found
+    total = sum(jobs.values())
+    held = {m: sum(v for c, v in jobs.items() if METROS.assignments.get(c) == m) for m in METROS.region_ids}
+    assert 0 < share <= 1 + 1e-12
+    assert held[code] == pytest.approx(share * total)
+    assert all(other <= held[code] for other in held.values())
+
+
+def test_wage_area_order_given_metro_state_national(oews: OewsData) -> None:
+    northwest = Region("NW", ("50007", "50011", "50023"))
+    jobs = {"50007": 100.0, "50011": 30.0, "50023": 60.0}
+    assert choose_wage_area(northwest, oews, given="5000000") == WageArea("5000000", "chosen")
+    with pytest.raises(ValueError, match="'9999999' is not an OEWS area"):
+        choose_wage_area(northwest, oews, given="9999999")
+    metro = choose_wage_area(northwest, oews, county_jobs=jobs, metros=METROS)
+    assert metro == WageArea("0015540", "the metro area with 68% of the region's jobs")
+    assert (
+        metro.label(oews) == "Burlington-South Burlington, VT (the metro area with 68% of the region's jobs)"
+    )
+    # Under half of the jobs in the leading metro, or a metro OEWS does not publish: the state's wages.
+    spread = {"50007": 40.0, "50023": 30.0, "50001": 30.0}
+    assert choose_wage_area(northwest, oews, county_jobs=spread, metros=METROS).code == "5000000"
+    unpublished = RegionSet("cbsa", {"50007": "99999"})
+    assert choose_wage_area(northwest, oews, county_jobs=jobs, metros=unpublished).code == "5000000"
+    assert choose_wage_area(northwest, oews).why == "the region's state"
+    two_states = Region("Two", ("50007", "33001"))
+    assert choose_wage_area(two_states, oews) == WageArea(None, "national")
+    assert WageArea(None, "national").label(oews) == "national"

@@ -32,7 +32,12 @@ from sectorwise.lmi.rank_indicators import RankingInputs, cluster_indicators, in
 from sectorwise.lmi.ranking import INDICATOR_LABELS, RankingConfig, RankingResult, rank_candidates
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.sources.commuting import CommutingFlows
-from sectorwise.lmi.staffing import STAFFING_ASSUMPTIONS, region_industry_employment, staffing_pattern
+from sectorwise.lmi.staffing import (
+    STAFFING_ASSUMPTIONS,
+    WageArea,
+    region_industry_employment,
+    staffing_pattern,
+)
 
 NODE_MODULES_ENV: Final = "SECTORWISE_NODE_MODULES"
 COUNTY_TOPOLOGY: Final = Path("us-atlas") / "counties-10m.json"
@@ -183,7 +188,7 @@ def build_assessment(
     elif inputs.oews is None:
         notes.append("No OEWS files were given: occupations and occupation wages are left out.")
     wage_area = (
-        (inputs.oews.area_name(inputs.wage_area) or inputs.wage_area)
+        WageArea(inputs.wage_area, inputs.wage_area_why or "chosen").label(inputs.oews)
         if inputs.oews is not None and inputs.wage_area
         else "national"
     )

@@ -55,6 +55,7 @@ class RankingInputs:
     peers: Sequence[Region]
     oews: OewsData | None = None
     wage_area: str | None = None
+    wage_area_why: str = ""  # why these wages (e.g. the metro area's share of the region's jobs)
     base_year: int | None = None
     industry_titles: ir.Table | None = None
 

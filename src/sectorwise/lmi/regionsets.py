@@ -372,3 +372,15 @@ def stored_region(con: duckdb.DuckDBPyConnection, spec: str, *, name: str | None
         set_name, region_id = spec.rsplit(":", 1)
         return load_region_set(con, set_name).to_region(region_id, name=name or spec)
     raise ValueError(f"{spec!r}: expected SET:REGION_ID or SET@COUNTY_FIPS (a region of a stored region set)")
+
+
+def latest_region_set_of_kind(con: duckdb.DuckDBPyConnection, kind: str) -> RegionSet | None:
+    """The region set of ``kind`` (e.g. ``cbsa2023``) stored last, or None (read-only safe)."""
+    if not _has_region_set_tables(con):
+        return None
+    found = con.execute(
+        f"SELECT set_name FROM {REGION_SET_INFO_TABLE} WHERE kind = ? "
+        "ORDER BY stored_at DESC, set_name LIMIT 1",
+        [kind],
+    ).fetchone()
+    return load_region_set(con, str(found[0])) if found else None

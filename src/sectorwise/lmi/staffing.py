@@ -21,7 +21,8 @@ their sector; the sector's staffing pattern is then used.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Final
 
 import ibis
@@ -29,8 +30,10 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from sectorwise.lmi.codes import TOTAL_INDUSTRY, TOTAL_OWNERSHIP
 from sectorwise.lmi.measures import figures_for, region_cells
 from sectorwise.lmi.regions import Region
+from sectorwise.lmi.regionsets import RegionSet
 from sectorwise.lmi.sources.oews import (
     ALL_OCCUPATIONS,
     ANNUAL_MEAN_WAGE,
@@ -223,6 +226,94 @@ def state_wage_area(region: Region) -> str | None:
     """The OEWS state area code of a region whose counties all lie in one state ('5000000'), else None."""
     states = {county[:2] for county in region.counties}
     return f"{states.pop()}00000" if len(states) == 1 else None
+
+
+#: A metro area's wages stand for a region's when the metro holds at least this share of the region's jobs.
+METRO_MIN_JOB_SHARE: Final = 0.5
+
+
+@dataclass(frozen=True)
+class WageArea:
+    """The OEWS area whose wages a region's occupations get (``code`` None: national), and why."""
+
+    code: str | None
+    why: str
+
+    def label(self, oews: OewsData) -> str:
+        if self.code is None:
+            return "national"
+        return f"{oews.area_name(self.code) or self.code} ({self.why})"
+
+
+def oews_metro_code(cbsa_code: str) -> str:
+    """OEWS names a metropolitan statistical area by its OMB CBSA code: CBSA 15540 is OEWS area 0015540."""
+    return f"00{cbsa_code}"
+
+
+def leading_metro(county_jobs: Mapping[str, float], metros: RegionSet) -> tuple[str, float] | None:
+    """The CBSA holding the largest share of the region's jobs (``county_jobs``: county FIPS -> jobs), with
+    that share; None when no county lies in a CBSA or the region has no jobs. Ties go to the lower code."""
+    total = sum(county_jobs.values())
+    if total <= 0:
+        return None
+    by_metro: dict[str, float] = {}
+    for county, jobs in county_jobs.items():
+        metro = metros.assignments.get(county)
+        if metro is not None:
+            by_metro[metro] = by_metro.get(metro, 0.0) + jobs
+    if not by_metro:
+        return None
+    code = min(by_metro, key=lambda m: (-by_metro[m], m))
+    return code, by_metro[code] / total
+
+
+def county_jobs(qcew: ir.Table, region: Region, *, year: int, qtr: str) -> dict[str, float]:
+    """Each member county's total covered employment in the period (a withheld total counts as none)."""
+    totals = qcew.filter(
+        qcew.year == year,
+        qcew.qtr == qtr,
+        qcew.size_code == 0,
+        qcew.own_code == TOTAL_OWNERSHIP,
+        qcew.industry_code == TOTAL_INDUSTRY,
+        qcew.area_fips.isin(list(region.counties)),
+        ~qcew.disclosure_code.identical_to("N"),
+    )
+    rows = totals.select("area_fips", jobs=totals[figures_for(qtr).employment].cast("float64")).to_pyarrow()
+    return {str(row["area_fips"]): float(row["jobs"] or 0.0) for row in rows.to_pylist()}
+
+
+def choose_wage_area(
+    region: Region,
+    oews: OewsData,
+    *,
+    given: str | None = None,
+    county_jobs: Mapping[str, float] | None = None,
+    metros: RegionSet | None = None,
+) -> WageArea:
+    """Whose wages the region's occupations get, in this order: the area the user ``given``; the metro area
+    holding at least :data:`METRO_MIN_JOB_SHARE` of the region's jobs, when ``metros`` (an OMB CBSA
+    delineation) and ``county_jobs`` are given and OEWS publishes that metro (micropolitan areas it does
+    not); the region's state when it lies in one; else national wages.
+
+    Raises ``ValueError`` when ``given`` is not an OEWS area."""
+    if given is not None:
+        if oews.area_name(given) is None:
+            raise ValueError(
+                f"{given!r} is not an OEWS area (see oe.area; e.g. 5000000 for Vermont, 0015540 for the "
+                "Burlington-South Burlington, VT metro area)"
+            )
+        return WageArea(given, "chosen")
+    if metros is not None and county_jobs is not None:
+        found = leading_metro(county_jobs, metros)
+        if found is not None:
+            cbsa, share = found
+            code = oews_metro_code(cbsa)
+            if share >= METRO_MIN_JOB_SHARE and oews.area_name(code) is not None:
+                return WageArea(code, f"the metro area with {share:.0%} of the region's jobs")
+    state = state_wage_area(region)
+    if state is not None and oews.area_name(state) is not None:
+        return WageArea(state, "the region's state")
+    return WageArea(None, "national")
 
 
 def region_industry_employment(

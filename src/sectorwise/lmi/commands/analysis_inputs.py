@@ -20,11 +20,14 @@ from sectorwise.lmi.regionsets import (
     UnknownCountyError,
     UnknownRegionError,
     UnknownRegionSetError,
+    latest_region_set_of_kind,
     load_region_set,
     stored_region,
 )
 from sectorwise.lmi.sources.clusters import ClusterCatalog, ClusterFileError, load_clusters
+from sectorwise.lmi.sources.delineations import CBSA_KIND
 from sectorwise.lmi.sources.oews import OewsData, OewsFileError, load_oews
+from sectorwise.lmi.staffing import WageArea, choose_wage_area, county_jobs
 
 CLUSTERS_ENV = "SECTORWISE_CLUSTERS"
 OEWS_ENV = "SECTORWISE_OEWS"
@@ -89,7 +92,9 @@ WageAreaOption = Annotated[
     typer.Option(
         "--wage-area",
         help="OEWS area for occupation wages, e.g. 5000000 (Vermont) or 0015540 (Burlington MSA) "
-        "(default: the region's state when it lies in one).",
+        "(default: the metro area holding half or more of the region's jobs, when an OMB CBSA delineation "
+        "is stored (`sectorwise lmi regions store NAME cbsa2023 --file list1_2023.xlsx`); else the "
+        "region's state when it lies in one).",
     ),
 ]
 
@@ -183,6 +188,25 @@ def resolve_region(spec: str | None, regions_file: Path | None, con: DuckDBBacke
         f"--region {spec!r}: give --regions-file FILE to look the name up, or define the region as "
         "NAME=FIPS,FIPS,..., or name one county by its FIPS code, or SET:REGION_ID, or SET@COUNTY"
     )
+
+
+def wage_area_for(
+    con: DuckDBBackend,
+    qcew: ir.Table,
+    region: Region,
+    year: int,
+    qtr: str,
+    oews: OewsData,
+    given: str | None,
+) -> WageArea:
+    """The OEWS area whose wages the region's occupations get (see :func:`choose_wage_area`); the metros are
+    the OMB CBSA delineation stored last, if any."""
+    metros = latest_region_set_of_kind(con.con, CBSA_KIND)
+    jobs = county_jobs(qcew, region, year=year, qtr=qtr) if metros is not None else None
+    try:
+        return choose_wage_area(region, oews, given=given, county_jobs=jobs, metros=metros)
+    except ValueError as error:
+        raise UserError(f"--wage-area {error}") from error
 
 
 def check_region_loaded(qcew: ir.Table, region: Region, year: int, qtr: str) -> None:

@@ -25,24 +25,14 @@ from sectorwise.lmi.commands.analysis_inputs import (
     oews_from,
     period_table,
     resolve_region,
+    wage_area_for,
 )
 from sectorwise.lmi.output import OutputFormat, write_table
-from sectorwise.lmi.sources.oews import OewsData
 from sectorwise.lmi.staffing import (
     STAFFING_ASSUMPTIONS,
     region_industry_employment,
     staffing_pattern,
-    state_wage_area,
 )
-
-
-def _wage_area(oews: OewsData, given: str | None, fallback: str | None) -> str | None:
-    area = given or fallback
-    if area is not None and oews.area_name(area) is None:
-        if given is None:
-            return None  # the region's state has no OEWS estimates: national wages
-        raise UserError(f"--wage-area {given!r} is not an OEWS area (see oe.area; e.g. 5000000 for Vermont)")
-    return area
 
 
 def occupations_command(
@@ -77,7 +67,7 @@ def occupations_command(
         qcew, year_, qtr = period_table(con, year, period)
         chosen = resolve_region(region, regions_file, con)
         check_region_loaded(qcew, chosen, year_, qtr)
-        area = _wage_area(data, wage_area, state_wage_area(chosen))
+        area = wage_area_for(con, qcew, chosen, year_, qtr, data, wage_area)
     except UserError as error:
         fail(str(error))
     employment = region_industry_employment(qcew, chosen, codes, year=year_, qtr=qtr).to_pyarrow()
@@ -95,19 +85,18 @@ def occupations_command(
             "Suppressed cells: employment of " + ", ".join(incomplete) + " is a lower bound (some county "
             "figures withheld by BLS)."
         )
-    pattern = staffing_pattern(ibis.memtable(employment), data, wage_area=area)
+    pattern = staffing_pattern(ibis.memtable(employment), data, wage_area=area.code)
     pattern = pattern.mutate(
         employment_est=pattern.employment_est.round(0), share_of_targets=pattern.share_of_targets.round(4)
     )
     if limit > 0:
         pattern = pattern.limit(limit)
     table = pattern.to_pyarrow()
-    wage_label = data.area_name(area) if area else "national"
     write_table(
         table,
         fmt,
         output,
-        title=f"Occupations in {', '.join(codes)}, {chosen.name} ({year_} {qtr}); wages: {wage_label}, "
+        title=f"Occupations in {', '.join(codes)}, {chosen.name} ({year_} {qtr}); wages: {area.label(data)}, "
         f"OEWS {data.vintage}",
     )
     if fmt is OutputFormat.TABLE:

@@ -45,6 +45,7 @@ from sectorwise.lmi.commands.analysis_inputs import (
     peers_from_set,
     period_table,
     resolve_region,
+    wage_area_for,
 )
 from sectorwise.lmi.output import OutputFormat, write_table
 from sectorwise.lmi.output import write_xlsx as write_tables_xlsx
@@ -52,7 +53,6 @@ from sectorwise.lmi.rank_indicators import RankingInputs, cluster_indicators, in
 from sectorwise.lmi.ranking import RankingConfigError, load_ranking_config, rank_candidates
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.sources.commuting import FlowFileError, read_flows
-from sectorwise.lmi.staffing import state_wage_area
 
 LEVELS = ("sector", "naics3", "naics4", "naics5", "naics6", CLUSTER_LEVEL)
 
@@ -107,11 +107,7 @@ def _inputs(
         peers_from_set(con, qcew, peers, year_, qtr) if peers else peer_counties(qcew, chosen, year_, qtr)
     )
     data = oews_from(oews, required=False)
-    area = wage_area or state_wage_area(chosen)
-    if data is not None and area is not None and data.area_name(area) is None:
-        if wage_area is not None:
-            raise UserError(f"--wage-area {wage_area!r} is not an OEWS area (e.g. 5000000 for Vermont)")
-        area = None
+    area = wage_area_for(con, qcew, chosen, year_, qtr, data, wage_area) if data is not None else None
     return RankingInputs(
         qcew=qcew,
         region=chosen,
@@ -121,7 +117,8 @@ def _inputs(
         catalog=catalog,
         peers=peer_regions,
         oews=data,
-        wage_area=area,
+        wage_area=area.code if area else None,
+        wage_area_why=area.why if area else "",
         base_year=start,
         industry_titles=con.table("industry_titles"),
     )

@@ -219,6 +219,8 @@ def read_fowler2020(path: Path, *, name: str = "fowler2020") -> RegionSet:
 
 
 OMB_HEADER_MARKER: Final = "cbsa code"
+#: The kind of a stored OMB CBSA delineation (metro areas choose occupation wages).
+CBSA_KIND: Final = "cbsa2023"
 
 
 def _read_omb_list1(path: Path, *, area: str, name: str) -> RegionSet:
