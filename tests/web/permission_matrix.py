@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tests.web.factories import EmployerFactory, MembershipFactory
 from tests.web.personas import PERSONA_NAMES, Personas
 
 EVERYONE = frozenset(PERSONA_NAMES)
@@ -56,6 +57,35 @@ class Case:
 
 def _stage_patch(_: Personas) -> dict[str, Any]:
     return {"stage": "implementation"}
+
+
+def _new_organization(_: Personas) -> dict[str, Any]:
+    return {"name": "Valley Machining", "type": "employer", "naics_code": "332710", "county_fips": "50007"}
+
+
+def _new_member(_: Personas) -> dict[str, Any]:
+    """A fresh employer for each request, so that every allowed persona's POST can succeed."""
+    return {"organization_id": EmployerFactory().pk, "role": "employer_member"}
+
+
+def _fresh_member_of(partnership: Callable[[Personas], Any]) -> Callable[[Personas], dict[str, Any]]:
+    """URL arguments naming a member added for this request only, so that every allowed DELETE succeeds."""
+
+    def kwargs(p: Personas) -> dict[str, Any]:
+        membership = MembershipFactory(partnership=partnership(p))
+        return {"partnership_id": membership.partnership_id, "organization_id": membership.organization_id}
+
+    return kwargs
+
+
+def _member_of(partnership: str, membership: str) -> Callable[[Personas], dict[str, Any]]:
+    def kwargs(p: Personas) -> dict[str, Any]:
+        return {
+            "partnership_id": getattr(p, partnership).pk,
+            "organization_id": getattr(p, membership).organization_id,
+        }
+
+    return kwargs
 
 
 PAGES: dict[str, list[Case]] = {
@@ -98,6 +128,66 @@ API: dict[str, list[Case]] = {
     "api:organization_list": [Case(allowed=WITH_ROLE)],
     "api:organization_detail": [
         Case(allowed=WITH_ROLE, kwargs=lambda p: {"organization_id": p.employer_a.pk}),
+    ],
+    "api:organization_create": [
+        Case(
+            allowed=CONVENERS_AND_STATE,
+            method="post",
+            data=_new_organization,
+            allowed_status=frozenset({201}),
+        ),
+    ],
+    "api:organization_patch": [
+        Case(
+            allowed=STATE,
+            method="patch",
+            kwargs=lambda p: {"organization_id": p.employer_a.pk},
+            data=lambda _: {"city": "Winooski"},
+        ),
+    ],
+    "api:member_create": [
+        Case(
+            allowed=CAN_CHANGE_A,
+            method="post",
+            kwargs=lambda p: {"partnership_id": p.partnership_a.pk},
+            data=_new_member,
+            allowed_status=frozenset({201}),
+        ),
+        Case(
+            allowed=CAN_CHANGE_B,
+            method="post",
+            kwargs=lambda p: {"partnership_id": p.partnership_b.pk},
+            data=_new_member,
+            allowed_status=frozenset({201}),
+        ),
+    ],
+    "api:member_patch": [
+        Case(
+            allowed=CAN_CHANGE_A,
+            method="patch",
+            kwargs=_member_of("partnership_a", "membership_a"),
+            data=lambda _: {"role": "employer_member"},
+        ),
+        Case(
+            allowed=CAN_CHANGE_B,
+            method="patch",
+            kwargs=_member_of("partnership_b", "membership_b"),
+            data=lambda _: {"joined_on": "2026-01-15"},
+        ),
+    ],
+    "api:member_delete": [
+        Case(
+            allowed=CAN_CHANGE_A,
+            method="delete",
+            kwargs=_fresh_member_of(lambda p: p.partnership_a),
+            allowed_status=frozenset({204}),
+        ),
+        Case(
+            allowed=CAN_CHANGE_B,
+            method="delete",
+            kwargs=_fresh_member_of(lambda p: p.partnership_b),
+            allowed_status=frozenset({204}),
+        ),
     ],
 }
 """API URL names, one per operation (django-ninja names each; a test checks every method is covered)."""

@@ -122,7 +122,7 @@ def _request(client: Client, url: str, case: Case, personas: Personas) -> Any:
     data = case.data(personas) if case.data else None
     if case.method == "get":
         return client.get(url, data)
-    if case.method in ("patch", "put"):
+    if case.method in ("patch", "put") or (case.method == "post" and url.startswith("/api/")):
         return getattr(client, case.method)(url, json.dumps(data or {}), content_type="application/json")
     return getattr(client, case.method)(url, data or {})
 

@@ -6,13 +6,21 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import HttpRequest
-from ninja import Field, FilterSchema, Query, Router, Schema
+from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
 from sectorwise.core.permissions import Action, user_can
 from sectorwise.partnerships import selectors, services
-from sectorwise.partnerships.models import Organization, OrganizationType, SectorPartnership, Stage
+from sectorwise.partnerships.models import (
+    Membership,
+    MembershipRole,
+    Organization,
+    OrganizationType,
+    SectorPartnership,
+    SizeBand,
+    Stage,
+)
 
 router = Router(tags=["registry"])
 
@@ -89,6 +97,51 @@ class OrganizationOut(Schema):
     website: str
 
 
+class OrganizationIn(Schema):
+    """A new organisation. Contact details (email, phone, people) are managed on the pages, not here."""
+
+    name: str
+    type: OrganizationType
+    street_address: str = ""
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    county_fips: str = ""
+    naics_code: str = ""
+    size_band: SizeBand | None = None
+    website: str = ""
+    description: str = ""
+
+
+class OrganizationPatch(Schema):
+    """Only the fields sent change."""
+
+    name: str | None = None
+    type: OrganizationType | None = None
+    street_address: str | None = None
+    city: str | None = None
+    state: str | None = None
+    postal_code: str | None = None
+    county_fips: str | None = None
+    naics_code: str | None = None
+    size_band: SizeBand | None = None
+    website: str | None = None
+    description: str | None = None
+
+
+class MemberIn(Schema):
+    organization_id: int
+    role: MembershipRole
+    joined_on: dt.date | None = None
+
+
+class MemberPatch(Schema):
+    """Only the fields sent change."""
+
+    role: MembershipRole | None = None
+    joined_on: dt.date | None = None
+
+
 class OrganizationFilters(FilterSchema):
     search: str = ""
     type: OrganizationType | None = None
@@ -98,6 +151,13 @@ class OrganizationFilters(FilterSchema):
 def _require(request: HttpRequest, action: Action, obj: Any = None) -> None:
     if not user_can(user=request.user, action=action, obj=obj):
         raise HttpError(403, "You may not do this.")
+
+
+def _unprocessable(error: ValidationError) -> HttpError:
+    """A model validation error as a 422 that names each field."""
+    if hasattr(error, "error_dict"):
+        return HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items()))
+    return HttpError(422, " ".join(error.messages))
 
 
 @router.get("/partnerships", response=list[PartnershipOut], url_name="partnership_list")
@@ -151,9 +211,7 @@ def partnership_patch(request: HttpRequest, partnership_id: int, payload: Partne
                 **changes,
             )
     except ValidationError as error:
-        raise HttpError(
-            422, "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items())
-        ) from error
+        raise _unprocessable(error) from error
     except PermissionDenied as error:
         raise HttpError(403, "You may not do this.") from error
     return _detail(selectors.partnership_get(pk=partnership_id))
@@ -173,3 +231,107 @@ def organization_list(request: HttpRequest, filters: Query[OrganizationFilters])
 def organization_detail(request: HttpRequest, organization_id: int) -> Organization:
     _require(request, Action.VIEW)
     return selectors.organization_get(pk=organization_id)
+
+
+@router.post("/organizations", response={201: OrganizationOut}, url_name="organization_create")
+def organization_create(request: HttpRequest, payload: OrganizationIn) -> Status[Organization]:
+    """Add an organisation to the registry: state staff and conveners (to make it a member)."""
+    _require(request, Action.CREATE_ORGANIZATION)
+    fields = payload.dict()
+    fields["size_band"] = fields["size_band"] or ""
+    try:
+        with transaction.atomic():
+            organization = services.organization_create(**fields)
+    except ValidationError as error:
+        raise _unprocessable(error) from error
+    return Status(201, organization)
+
+
+@router.patch("/organizations/{int:organization_id}", response=OrganizationOut, url_name="organization_patch")
+def organization_patch(
+    request: HttpRequest, organization_id: int, payload: OrganizationPatch
+) -> Organization:
+    """Change an organisation: state staff only (as on the pages)."""
+    organization = selectors.organization_get(pk=organization_id)
+    _require(request, Action.CHANGE_ORGANIZATION, organization)
+    changes = payload.dict(exclude_unset=True)
+    if "size_band" in changes:
+        changes["size_band"] = changes["size_band"] or ""
+    try:
+        with transaction.atomic():
+            services.organization_update(organization=organization, **changes)
+    except ValidationError as error:
+        raise _unprocessable(error) from error
+    return selectors.organization_get(pk=organization_id)
+
+
+def _membership(partnership: SectorPartnership, organization_id: int) -> Membership:
+    try:
+        return Membership.objects.select_related("organization", "partnership").get(
+            partnership=partnership, organization_id=organization_id
+        )
+    except Membership.DoesNotExist as error:
+        raise HttpError(404, f"organisation {organization_id} is not a member of this partnership") from error
+
+
+def _member_out(membership: Membership) -> Membership:
+    return selectors.partnership_members(partnership=membership.partnership).get(pk=membership.pk)
+
+
+@router.post(
+    "/partnerships/{int:partnership_id}/members", response={201: MemberOut}, url_name="member_create"
+)
+def member_create(request: HttpRequest, partnership_id: int, payload: MemberIn) -> Status[Membership]:
+    """Add an organisation to a partnership: state staff and the partnership's convener."""
+    partnership = selectors.partnership_get(pk=partnership_id)
+    _require(request, Action.MANAGE_MEMBERSHIPS, partnership)
+    organization = selectors.organization_get(pk=payload.organization_id)
+    try:
+        with transaction.atomic():
+            membership = services.membership_add(
+                partnership=partnership,
+                organization=organization,
+                role=payload.role,
+                joined_on=payload.joined_on,
+            )
+    except ValidationError as error:
+        raise _unprocessable(error) from error
+    return Status(201, _member_out(membership))
+
+
+@router.patch(
+    "/partnerships/{int:partnership_id}/members/{int:organization_id}",
+    response=MemberOut,
+    url_name="member_patch",
+)
+def member_patch(
+    request: HttpRequest, partnership_id: int, organization_id: int, payload: MemberPatch
+) -> Any:
+    """Change a member's role or joining date: state staff and the partnership's convener."""
+    partnership = selectors.partnership_get(pk=partnership_id)
+    _require(request, Action.MANAGE_MEMBERSHIPS, partnership)
+    membership = _membership(partnership, organization_id)
+    try:
+        with transaction.atomic():
+            services.membership_update(membership=membership, **payload.dict(exclude_unset=True))
+    except ValidationError as error:
+        raise _unprocessable(error) from error
+    return _member_out(membership)
+
+
+@router.delete(
+    "/partnerships/{int:partnership_id}/members/{int:organization_id}",
+    response={204: None},
+    url_name="member_delete",
+)
+def member_delete(request: HttpRequest, partnership_id: int, organization_id: int) -> Status[None]:
+    """Remove a member (never the convener): state staff and the partnership's convener."""
+    partnership = selectors.partnership_get(pk=partnership_id)
+    _require(request, Action.MANAGE_MEMBERSHIPS, partnership)
+    membership = _membership(partnership, organization_id)
+    try:
+        with transaction.atomic():
+            services.membership_remove(membership=membership)
+    except ValidationError as error:
+        raise _unprocessable(error) from error
+    return Status(204, None)

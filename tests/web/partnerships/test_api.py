@@ -9,8 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from sectorwise.partnerships.models import Stage
-from tests.web.factories import PartnershipFactory
+from sectorwise.partnerships.models import Membership, MembershipRole, Organization, Stage
+from tests.web.factories import OrganizationFactory, PartnershipFactory
 from tests.web.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -111,7 +111,10 @@ def test_the_openapi_document_describes_every_operation(client: Client) -> None:
     document = client.get("/api/openapi.json").json()
     paths = document["paths"]
     assert {"get", "patch"} <= paths["/api/partnerships/{partnership_id}"].keys()
-    assert "/api/organizations" in paths
+    assert {"get", "post"} <= paths["/api/organizations"].keys()
+    assert "patch" in paths["/api/organizations/{organization_id}"]
+    assert "post" in paths["/api/partnerships/{partnership_id}/members"]
+    assert {"patch", "delete"} <= paths["/api/partnerships/{partnership_id}/members/{organization_id}"].keys()
     assert client.get("/api/docs").status_code == 200
 
 
@@ -122,3 +125,103 @@ def test_the_history_records_who_changed_a_partnership_through_the_api(personas:
     latest = personas.partnership_a.history.latest()
     assert latest.history_user == personas.convener_a
     assert latest.goals == "Sixty machinists by 2027"
+
+
+def _send(client: Client, method: str, url: str, body: object = None, **extra: str) -> object:
+    return getattr(client, method)(url, json.dumps(body or {}), content_type="application/json", **extra)
+
+
+def test_a_convener_adds_an_organisation_and_manages_its_partnerships_members(personas: Personas) -> None:
+    client = _signed_in(personas.convener_a)
+    created = _send(
+        client, "post", "/api/organizations",
+        {"name": "Valley Machining", "type": "employer", "naics_code": "332710", "county_fips": "50007",
+         "size_band": "3"},
+    )  # fmt: skip
+    assert created.status_code == 201, created.content
+    organization = created.json()
+    assert organization["name"] == "Valley Machining" and organization["size_band"] == "3"
+    members = f"/api/partnerships/{personas.partnership_a.pk}/members"
+    added = _send(
+        client, "post", members,
+        {"organization_id": organization["id"], "role": "employer_member", "joined_on": "2026-03-01"},
+    )  # fmt: skip
+    assert added.status_code == 201, added.content
+    assert added.json() == {
+        "organization_id": organization["id"],
+        "organization_name": "Valley Machining",
+        "organization_type": "employer",
+        "role": "employer_member",
+        "joined_on": "2026-03-01",
+    }
+    member = f"{members}/{organization['id']}"
+    changed = _send(client, "patch", member, {"role": "employer_champion"})
+    assert changed.status_code == 200 and changed.json()["role"] == "employer_champion"
+    assert changed.json()["joined_on"] == "2026-03-01"  # fields not sent stay
+    detail = client.get(f"/api/partnerships/{personas.partnership_a.pk}").json()
+    assert organization["id"] in {m["organization_id"] for m in detail["members"]}
+    assert Membership.history.filter(organization_id=organization["id"]).latest().history_user == (
+        personas.convener_a
+    )
+    assert client.delete(member).status_code == 204
+    assert not Membership.objects.filter(organization_id=organization["id"]).exists()
+    assert client.delete(member).status_code == 404
+    # Another partnership's members, and other organisations' records, are not the convener's to change.
+    other = f"/api/partnerships/{personas.partnership_b.pk}/members"
+    assert (
+        _send(client, "post", other, {"organization_id": organization["id"], "role": "other"}).status_code
+        == 403
+    )
+    assert (
+        _send(client, "patch", f"/api/organizations/{organization['id']}", {"city": "X"}).status_code == 403
+    )
+
+
+def test_bad_writes_are_refused_with_the_field_named_and_change_nothing(personas: Personas) -> None:
+    client = _signed_in(personas.staff)
+    organizations, memberships = Organization.objects.count(), Membership.objects.count()
+
+    def refused(method: str, url: str, body: object, status: int = 422) -> str:
+        response = _send(client, method, url, body)
+        assert response.status_code == status, (url, body, response.content)
+        return str(response.json()["detail"])
+
+    assert "name" in refused("post", "/api/organizations", {"type": "employer"})
+    assert "county_fips" in refused(
+        "post", "/api/organizations", {"name": "A", "type": "college", "county_fips": "123"}
+    )
+    assert "size_band" in refused(
+        "post", "/api/organizations", {"name": "A", "type": "college", "size_band": "3"}
+    )
+    assert "type" in refused("post", "/api/organizations", {"name": "A", "type": "bakery"})
+    members = f"/api/partnerships/{personas.partnership_a.pk}/members"
+    college = OrganizationFactory(name="Champlain College", type="college")
+    organizations += 1
+    assert "employer" in refused("post", members, {"organization_id": college.pk, "role": "employer_member"})
+    assert "already a member" in refused(
+        "post", members, {"organization_id": personas.employer_a.pk, "role": "employer_member"}
+    )
+    refused("post", members, {"organization_id": 999_999, "role": "other"}, status=404)
+    refused("patch", f"{members}/{college.pk}", {"role": "other"}, status=404)  # not a member
+    assert "role" in refused("patch", f"{members}/{personas.employer_a.pk}", {"role": "boss"})
+    assert "convener" in refused("delete", f"{members}/{personas.board_a.pk}", None)
+    assert "naics_code" in refused(
+        "patch", f"/api/organizations/{personas.employer_a.pk}", {"naics_code": "3x"}
+    )
+    assert Organization.objects.count() == organizations and Membership.objects.count() == memberships
+    personas.employer_a.refresh_from_db()
+    assert personas.employer_a.naics_code == "336411"
+    assert Membership.objects.get(pk=personas.membership_a.pk).role == MembershipRole.EMPLOYER_CHAMPION
+
+
+def test_state_staff_change_an_organisation_with_a_bearer_token(personas: Personas) -> None:
+    url = f"/api/organizations/{personas.employer_a.pk}"
+    response = _send(
+        Client(enforce_csrf_checks=True), "patch", url, {"city": "Winooski", "size_band": None},
+        HTTP_AUTHORIZATION=f"Bearer {personas.staff_token}",
+    )  # fmt: skip
+    assert response.status_code == 200, response.content
+    assert response.json()["city"] == "Winooski" and response.json()["size_band"] == ""
+    personas.employer_a.refresh_from_db()
+    assert personas.employer_a.name == "Lake Aero Parts"  # fields not sent stay
+    assert personas.employer_a.history.latest().history_user == personas.staff
