@@ -32,12 +32,7 @@ from sectorwise.lmi.rank_indicators import RankingInputs, cluster_indicators, in
 from sectorwise.lmi.ranking import INDICATOR_LABELS, RankingConfig, RankingResult, rank_candidates
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.sources.commuting import CommutingFlows
-from sectorwise.lmi.staffing import (
-    STAFFING_ASSUMPTIONS,
-    WageArea,
-    region_industry_employment,
-    staffing_pattern,
-)
+from sectorwise.lmi.staffing import STAFFING_ASSUMPTIONS, region_industry_employment, staffing_pattern
 
 NODE_MODULES_ENV: Final = "SECTORWISE_NODE_MODULES"
 COUNTY_TOPOLOGY: Final = Path("us-atlas") / "counties-10m.json"
@@ -182,16 +177,12 @@ def build_assessment(
                 "Occupations of clusters use the disclosed employment of their 6-digit industries; "
                 "suppressed cells are left out."
             )
-        pattern = staffing_pattern(ibis.memtable(employment), inputs.oews, wage_area=inputs.wage_area)
+        pattern = staffing_pattern(ibis.memtable(employment), inputs.oews, wage_area=inputs.wage_area.code)
         occupations = pattern.limit(TOP_OCCUPATIONS).to_pyarrow()
         notes.extend(STAFFING_ASSUMPTIONS)
     elif inputs.oews is None:
         notes.append("No OEWS files were given: occupations and occupation wages are left out.")
-    wage_area = (
-        WageArea(inputs.wage_area, inputs.wage_area_why or "chosen").label(inputs.oews)
-        if inputs.oews is not None and inputs.wage_area
-        else "national"
-    )
+    wage_area = inputs.wage_area.label(inputs.oews) if inputs.oews is not None else "national"
     period = f"{inputs.year} Q{inputs.qtr}" if inputs.qtr != "A" else f"{inputs.year} annual average"
     return Assessment(
         region=inputs.region,

@@ -29,7 +29,7 @@ from sectorwise.lmi.regions import Region
 from sectorwise.lmi.shiftshare import shift_share
 from sectorwise.lmi.sources.clusters import ClusterCatalog
 from sectorwise.lmi.sources.oews import OewsData
-from sectorwise.lmi.staffing import industry_occupation_wages, match_industries
+from sectorwise.lmi.staffing import NATIONAL_WAGES, WageArea, industry_occupation_wages, match_industries
 
 RANKABLE_LEVELS: Final = (
     NaicsLevel.SECTOR,
@@ -54,8 +54,7 @@ class RankingInputs:
     catalog: ClusterCatalog
     peers: Sequence[Region]
     oews: OewsData | None = None
-    wage_area: str | None = None
-    wage_area_why: str = ""  # why these wages (e.g. the metro area's share of the region's jobs)
+    wage_area: WageArea = NATIONAL_WAGES
     base_year: int | None = None
     industry_titles: ir.Table | None = None
 
@@ -254,7 +253,7 @@ def industry_indicators(inputs: RankingInputs, level: NaicsLevel) -> ir.Table:
 
     # Occupation wages: the jobs-weighted mean wage of the occupations the industry employs.
     if inputs.oews is not None:
-        wages = ibis.memtable(industry_occupation_wages(inputs.oews, wage_area=inputs.wage_area))
+        wages = ibis.memtable(industry_occupation_wages(inputs.oews, wage_area=inputs.wage_area.code))
         wages = wages.rename(w_code="oews_industry_code")
         matched = match_industries(candidates.rename(industry_code="code"), inputs.oews)
         matched = matched.left_join(wages, matched.oews_industry_code == wages.w_code)
@@ -365,7 +364,7 @@ def _cluster_occupation_wages(inputs: RankingInputs) -> ir.Table:
     cells = members.select(industry_code=members.industry_code, estabs=members[est].cast("float64"))
     cells = cells.inner_join(definitions, cells.industry_code == definitions.naics)
     matched = match_industries(cells, inputs.oews)
-    wages = ibis.memtable(industry_occupation_wages(inputs.oews, wage_area=inputs.wage_area))
+    wages = ibis.memtable(industry_occupation_wages(inputs.oews, wage_area=inputs.wage_area.code))
     matched = matched.inner_join(wages, matched.oews_industry_code == wages.oews_industry_code)
     return matched.group_by("o_cluster").aggregate(
         occupation_wages=(matched.occupation_wage * matched.estabs).sum() / matched.estabs.sum().nullif(0.0)

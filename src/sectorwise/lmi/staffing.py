@@ -245,6 +245,9 @@ class WageArea:
         return f"{oews.area_name(self.code) or self.code} ({self.why})"
 
 
+NATIONAL_WAGES: Final = WageArea(None, "national")
+
+
 def oews_metro_code(cbsa_code: str) -> str:
     """OEWS names a metropolitan statistical area by its OMB CBSA code: CBSA 15540 is OEWS area 0015540."""
     return f"00{cbsa_code}"
@@ -313,7 +316,7 @@ def choose_wage_area(
     state = state_wage_area(region)
     if state is not None and oews.area_name(state) is not None:
         return WageArea(state, "the region's state")
-    return WageArea(None, "national")
+    return NATIONAL_WAGES
 
 
 def region_industry_employment(

@@ -265,15 +265,6 @@ def organization_patch(
     return selectors.organization_get(pk=organization_id)
 
 
-def _membership(partnership: SectorPartnership, organization_id: int) -> Membership:
-    try:
-        return Membership.objects.select_related("organization", "partnership").get(
-            partnership=partnership, organization_id=organization_id
-        )
-    except Membership.DoesNotExist as error:
-        raise HttpError(404, f"organisation {organization_id} is not a member of this partnership") from error
-
-
 def _member_out(membership: Membership) -> Membership:
     return selectors.partnership_members(partnership=membership.partnership).get(pk=membership.pk)
 
@@ -310,7 +301,9 @@ def member_patch(
     """Change a member's role or joining date: state staff and the partnership's convener."""
     partnership = selectors.partnership_get(pk=partnership_id)
     _require(request, Action.MANAGE_MEMBERSHIPS, partnership)
-    membership = _membership(partnership, organization_id)
+    membership = selectors.membership_of_organization(
+        partnership=partnership, organization_id=organization_id
+    )
     try:
         with transaction.atomic():
             services.membership_update(membership=membership, **payload.dict(exclude_unset=True))
@@ -328,7 +321,9 @@ def member_delete(request: HttpRequest, partnership_id: int, organization_id: in
     """Remove a member (never the convener): state staff and the partnership's convener."""
     partnership = selectors.partnership_get(pk=partnership_id)
     _require(request, Action.MANAGE_MEMBERSHIPS, partnership)
-    membership = _membership(partnership, organization_id)
+    membership = selectors.membership_of_organization(
+        partnership=partnership, organization_id=organization_id
+    )
     try:
         with transaction.atomic():
             services.membership_remove(membership=membership)

@@ -156,6 +156,18 @@ def membership_get(*, partnership: SectorPartnership, pk: int) -> Membership:
         raise Http404(f"no membership {pk} in partnership {partnership.pk}") from error
 
 
+def membership_of_organization(*, partnership: SectorPartnership, organization_id: int) -> Membership:
+    """The membership of an organisation in a partnership (one at most); Http404 when it is no member."""
+    try:
+        return Membership.objects.select_related("organization", "partnership").get(
+            partnership=partnership, organization_id=organization_id
+        )
+    except Membership.DoesNotExist as error:
+        raise Http404(
+            f"organisation {organization_id} is not a member of partnership {partnership.pk}"
+        ) from error
+
+
 def organization_list(
     *, search: str = "", type: OrganizationType | str = "", county_fips: str = ""
 ) -> QuerySet[Organization]:

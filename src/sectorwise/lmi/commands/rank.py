@@ -53,6 +53,7 @@ from sectorwise.lmi.rank_indicators import RankingInputs, cluster_indicators, in
 from sectorwise.lmi.ranking import RankingConfigError, load_ranking_config, rank_candidates
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.sources.commuting import FlowFileError, read_flows
+from sectorwise.lmi.staffing import NATIONAL_WAGES
 
 LEVELS = ("sector", "naics3", "naics4", "naics5", "naics6", CLUSTER_LEVEL)
 
@@ -107,7 +108,9 @@ def _inputs(
         peers_from_set(con, qcew, peers, year_, qtr) if peers else peer_counties(qcew, chosen, year_, qtr)
     )
     data = oews_from(oews, required=False)
-    area = wage_area_for(con, qcew, chosen, year_, qtr, data, wage_area) if data is not None else None
+    area = (
+        wage_area_for(con, qcew, chosen, year_, qtr, data, wage_area) if data is not None else NATIONAL_WAGES
+    )
     return RankingInputs(
         qcew=qcew,
         region=chosen,
@@ -117,8 +120,7 @@ def _inputs(
         catalog=catalog,
         peers=peer_regions,
         oews=data,
-        wage_area=area.code if area else None,
-        wage_area_why=area.why if area else "",
+        wage_area=area,
         base_year=start,
         industry_titles=con.table("industry_titles"),
     )
