@@ -198,6 +198,14 @@ delete pages for a real record); state staff reach it, everyone else is sent to 
 state administrator only (``ADMIN_DELETE_ALLOWED``)."""
 ADMIN_DELETE_ALLOWED = ADMIN_ONLY
 
+ADMIN_ROUTE_ALLOWED = {
+    # Another user's password (the viewer's): administrators only (accounts.selectors.user_may_set_password).
+    "admin:auth_user_password_change": ADMIN_ONLY,
+    # Staff revoke their own tokens and those of users below them; the record walked is staff's own token.
+    "admin:accounts_apitoken_delete": STATE,
+}
+"""Admin routes whose allowed personas differ from ``ADMIN_ALLOWED``/``ADMIN_DELETE_ALLOWED``."""
+
 ADMIN_PUBLIC = {
     "admin:login": Case(allowed=EVERYONE, allowed_status=frozenset({200, 302})),
     "admin:logout": Case(allowed=EVERYONE, method="post", allowed_status=frozenset({200, 302})),

@@ -26,6 +26,7 @@ from tests.web.permission_matrix import (
     ADMIN_ALLOWED,
     ADMIN_DELETE_ALLOWED,
     ADMIN_PUBLIC,
+    ADMIN_ROUTE_ALLOWED,
     MATRIX,
     Case,
 )
@@ -237,6 +238,7 @@ def test_admin_matrix(personas: Personas, name: str) -> None:
             continue
         response = client.get(url, query)
         allowed = ADMIN_DELETE_ALLOWED if name.endswith("_delete") else ADMIN_ALLOWED
+        allowed = ADMIN_ROUTE_ALLOWED.get(name, allowed)
         if persona in allowed:
             expected = ADMIN_ALLOWED_STATUS.get(name, {200})
         elif persona in ADMIN_ALLOWED:

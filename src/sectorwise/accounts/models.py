@@ -6,8 +6,10 @@ import hashlib
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from sectorwise.core.roles import STATE_ROLES, Role
 
@@ -24,6 +26,17 @@ class User(AbstractUser):
         related_name="users",
         help_text="The organisation this user acts for (a convener edits the partnerships it convenes).",
     )
+    oidc_subject = models.CharField(
+        max_length=255,
+        unique=True,
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The single sign-on provider's `sub` for this person (set on their first SSO sign-in).",
+    )
+    # Who changed a role, the superuser/staff flags, activity or organisation, and when. Never the password
+    # hash (a history table would keep every old hash) nor the sign-in time (a row per sign-in).
+    history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     @property
     def effective_role(self) -> Role | None:
@@ -56,9 +69,26 @@ class ApiToken(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
     last_used_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # The hash is the credential: a history of it would keep revoked keys' hashes around.
+    history = HistoricalRecords(excluded_fields=["key_hash"])
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        # A token acts as its user: moving it to another user would hand that user's rights to whoever
+        # holds the key. Refused here, below every form, service and admin page.
+        loaded = getattr(self, "_loaded_user_id", None)
+        if not self._state.adding and loaded is not None and loaded != self.user_id:
+            raise ValidationError({"user": "an API token's user cannot be changed; revoke it and create one"})
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        self._loaded_user_id = self.user_id
+
+    @classmethod
+    def from_db(cls, db: str | None, field_names: object, values: object) -> ApiToken:
+        token: ApiToken = super().from_db(db, field_names, values)  # type: ignore[arg-type]
+        token._loaded_user_id = token.user_id
+        return token
 
     def is_expired(self, *, now: timezone.datetime | None = None) -> bool:
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())

@@ -1,0 +1,119 @@
+"""Reads on accounts: who may manage which user and token (the one place the admin and services ask).
+
+The rules:
+- only a state administrator (role ``state_admin`` or a superuser) grants or revokes ``is_superuser``,
+  ``is_staff``, a state role, Django permissions or groups, and sets another user's password;
+- state program staff manage users strictly below them (convener, reviewer, viewer, no role): their names,
+  email, activity, organisation and a role below their own. They never edit a user at or above them, and of
+  themselves only their names and email (never their own role or flags);
+- an API token's user never changes; staff list and revoke the tokens of users below them (and their own).
+
+Ranks come from what is stored (role, ``is_superuser``), not from ``effective_role``, which is None for an
+inactive account: otherwise staff could reactivate a disabled administrator.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q, QuerySet
+
+from sectorwise.accounts.models import ApiToken, User
+from sectorwise.core.roles import Role
+
+ADMIN_RANK = 3
+STAFF_RANK = 2
+_ROLE_RANK = {Role.STATE_ADMIN: ADMIN_RANK, Role.STATE_STAFF: STAFF_RANK}
+
+PRIVILEGE_FIELDS = frozenset({"is_superuser", "is_staff", "role", "groups", "user_permissions"})
+"""Fields that change what a user may do (``is_active`` and ``organization`` are below that bar)."""
+ADMIN_ONLY_FIELDS = frozenset({"is_superuser", "is_staff", "groups", "user_permissions", "password"})
+STAFF_MANAGED_FIELDS = frozenset(
+    {"username", "first_name", "last_name", "email", "is_active", "role", "organization"}
+)
+"""What staff may change on a user below them."""
+SELF_FIELDS = frozenset({"first_name", "last_name", "email"})
+"""What staff may change on themselves."""
+
+
+def user_rank(user: Any) -> int:
+    """3 state administrator (or superuser), 2 program staff, 1 any other role, 0 none or anonymous."""
+    if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
+        return 0
+    if user.is_superuser:
+        return ADMIN_RANK
+    if not user.role:
+        return 0
+    return _ROLE_RANK.get(Role(user.role), 1)
+
+
+def actor_rank(actor: Any) -> int:
+    """The rank an actor acts with: an inactive account acts with none."""
+    if actor is None or not getattr(actor, "is_active", False):
+        return 0
+    return user_rank(actor)
+
+
+def role_rank(role: str) -> int:
+    return _ROLE_RANK.get(Role(role), 1) if role else 0
+
+
+def user_is_state_admin(actor: Any) -> bool:
+    return actor_rank(actor) >= ADMIN_RANK
+
+
+def user_assignable_roles(*, actor: Any) -> list[str]:
+    """The role values ``actor`` may give another user ("" = no role)."""
+    rank = actor_rank(actor)
+    if rank >= ADMIN_RANK:
+        return ["", *Role.values]
+    if rank >= STAFF_RANK:
+        return ["", *(role.value for role in Role if role_rank(role.value) < rank)]
+    return []
+
+
+def user_editable_fields(*, actor: Any, user: User | None) -> frozenset[str]:
+    """The fields ``actor`` may change on ``user`` (None: a user being added)."""
+    rank = actor_rank(actor)
+    if rank >= ADMIN_RANK:
+        return frozenset({*STAFF_MANAGED_FIELDS, *ADMIN_ONLY_FIELDS})
+    if rank < STAFF_RANK:
+        return frozenset()
+    if user is None:
+        return STAFF_MANAGED_FIELDS
+    if user.pk is not None and user.pk == actor.pk:
+        return SELF_FIELDS
+    if user_rank(user) >= rank:
+        return frozenset()
+    return STAFF_MANAGED_FIELDS
+
+
+def user_may_change(*, actor: Any, user: User | None) -> bool:
+    return bool(user_editable_fields(actor=actor, user=user))
+
+
+def user_may_set_password(*, actor: Any, user: User) -> bool:
+    """Administrators set anyone's password; everyone else only their own (knowing it, on their page)."""
+    if user_is_state_admin(actor):
+        return True
+    return actor is not None and actor.is_active and user.pk == actor.pk
+
+
+def api_tokens_visible(*, actor: Any) -> QuerySet[ApiToken]:
+    """Administrators see every token; staff their own and those of users below them; others none."""
+    tokens = ApiToken.objects.select_related("user")
+    rank = actor_rank(actor)
+    if rank >= ADMIN_RANK:
+        return tokens
+    if rank < STAFF_RANK:
+        return tokens.none()
+    below = Q(user__is_superuser=False) & ~Q(user__role__in=[Role.STATE_ADMIN, Role.STATE_STAFF])
+    return tokens.filter(below | Q(user=actor))
+
+
+def api_token_may_revoke(*, actor: Any, token: ApiToken) -> bool:
+    rank = actor_rank(actor)
+    if rank >= ADMIN_RANK:
+        return True
+    return rank >= STAFF_RANK and (token.user_id == actor.pk or user_rank(token.user) < rank)
