@@ -149,6 +149,17 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/accounts/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
+# A session lasts SECTORWISE_SESSION_HOURS (default 12: a working day, not Django's two weeks).
+SESSION_COOKIE_AGE = env_int("SECTORWISE_SESSION_HOURS", 12) * 3600
+if SESSION_COOKIE_AGE <= 0:
+    raise ImproperlyConfigured("SECTORWISE_SESSION_HOURS must be a positive number of hours")
+# New API tokens expire after SECTORWISE_API_TOKEN_DAYS (default 90). A token that never expires is made
+# only when asked for, one at a time (`create_api_token --days 0`), never by default: hence at least 1.
+SECTORWISE_API_TOKEN_DAYS = env_int("SECTORWISE_API_TOKEN_DAYS", 90)
+if SECTORWISE_API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured(
+        "SECTORWISE_API_TOKEN_DAYS must be 1 or more (a token that never expires: create_api_token --days 0)"
+    )
 
 # django-axes: lock a username+address pair after 5 failures for an hour.
 AXES_FAILURE_LIMIT = env_int("SECTORWISE_AXES_FAILURE_LIMIT", 5)
