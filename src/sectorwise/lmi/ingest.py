@@ -11,7 +11,8 @@ How (and why so):
    per file, what the file name promises, empty files); a hash GROUP BY finds duplicate keys. Only on a
    failure does Python scan the one offending file, to name its line.
 4. One transaction deletes what the staged data replaces and inserts it, titles included. A failure anywhere
-   before the commit leaves the warehouse exactly as it was.
+   before the commit leaves the warehouse exactly as it was. ``ingest_paths`` does all this on a copy of the
+   warehouse that replaces the live file once committed, so readers are never locked out by a load.
 
 The unit of replacement is (area_fips, year, qtr): loading a by_area file, an area slice or a single file
 again replaces those areas' periods. Industry and size slices (one industry, or one size class, across many
@@ -53,12 +54,13 @@ from sectorwise.lmi.sources.qcew import (
 from sectorwise.lmi.warehouse import (
     ANNUAL_TABLE,
     ANNUAL_VALUE_COLUMNS,
+    DEFAULT_LOCK_TIMEOUT,
     KEY_COLUMNS,
     QUARTERLY_TABLE,
     QUARTERLY_VALUE_COLUMNS,
     TITLE_TABLES,
     ensure_schema,
-    open_duckdb,
+    writing,
 )
 
 __all__ = ["IngestError", "IngestSummary", "ingest_into", "ingest_paths"]
@@ -98,13 +100,17 @@ def ingest_paths(
     *,
     warehouse: Path | None = None,
     progress: Progress | None = None,
+    lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT,
+    on_wait: Callable[[Path], None] | None = None,
 ) -> IngestSummary:
-    """Load every QCEW CSV under ``paths`` (files, .gz, .zip, directories) into the warehouse file."""
-    con = open_duckdb(warehouse)
-    try:
+    """Load every QCEW CSV under ``paths`` (files, .gz, .zip, directories) into the warehouse file.
+
+    The load writes a copy of the warehouse and moves it over the live file only once it has committed
+    (``warehouse.writing``): readers keep the data as it was meanwhile, and a failed load changes nothing.
+    Another load in progress is waited for up to ``lock_timeout`` seconds (``on_wait`` is told).
+    """
+    with writing(warehouse, lock_timeout=lock_timeout, on_wait=on_wait) as con:
         return ingest_into(con, paths, progress=progress)
-    finally:
-        con.close()
 
 
 def ingest_into(

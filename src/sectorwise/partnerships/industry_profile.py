@@ -3,16 +3,20 @@
 The web layer executes the library's lazy Ibis expression here: the region's private-sector employment,
 pay, location quotient and over-the-year change by NAICS sector for the latest year loaded, plus the rows
 of the partnership's target industries. ``None`` means no warehouse, or no data for the region's counties:
-the page says "not loaded" rather than showing zeros.
+the page says "not loaded" rather than showing zeros. A warehouse that cannot be read (a program writing it in
+place holds DuckDB's lock, a damaged file) gives :class:`ProfileUnavailable`: the page says so and still
+renders; the error is logged. Sectorwise's own loads never cause that: they swap a finished copy in
+(``lmi.warehouse.writing``), and a request opens the file afresh, so it reads the data as it was before.
 """
 
 from __future__ import annotations
 
+import logging
 import math
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 import ibis.expr.types as ir
 
@@ -27,6 +31,8 @@ PRIVATE_OWNERSHIP: Final = 5
 COUNTY_SECTOR_AGGLVL: Final = 74
 #: The profile's compiled queries, per shape, shared by the requests of one process.
 _COMPILED: Final[dict[Hashable, Any]] = {}
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -44,11 +50,20 @@ class IndustryRow:
 
 @dataclass(frozen=True)
 class IndustryProfile:
+    unavailable: ClassVar[bool] = False
     year: int
     reference: str
     """The area location quotients compare with: the region's state when loaded, else the nation."""
     sectors: tuple[IndustryRow, ...]
     targets: tuple[IndustryRow, ...]
+
+
+@dataclass(frozen=True)
+class ProfileUnavailable:
+    """The warehouse exists but could not be read; ``reason`` is for the log, the page shows a fixed note."""
+
+    unavailable: ClassVar[bool] = True
+    reason: str
 
 
 def _qcew_code(naics: str) -> str:
@@ -69,13 +84,27 @@ def region_industry_profile(
     county_fips: Iterable[str],
     target_naics: Iterable[str] = (),
     warehouse_path: Path | None = None,
-) -> IndustryProfile | None:
-    """The profile of the latest year loaded for the region's counties; None when nothing is loaded."""
+) -> IndustryProfile | ProfileUnavailable | None:
+    """The profile of the latest year loaded for the region's counties; None when nothing is loaded,
+    ProfileUnavailable when the warehouse cannot be read (never an exception: the page must render)."""
     path = warehouse_path or warehouse.default_warehouse_path()
     counties = tuple(sorted(set(county_fips)))
     if not path.exists() or not counties:
         return None
-    targets = {_qcew_code(code) for code in target_naics}
+    try:
+        return _profile(path, region_name, counties, {_qcew_code(code) for code in target_naics})
+    except warehouse.WarehouseUnavailable as error:
+        logger.warning("industry profile of %s: %s", region_name, error)
+        return ProfileUnavailable(reason=str(error))
+    except warehouse.READ_ERRORS as error:
+        # Not a lock (the open succeeded): a damaged or foreign file, worth a traceback in the log.
+        logger.exception("industry profile of %s: the LMI warehouse %s cannot be read", region_name, path)
+        return ProfileUnavailable(reason=f"cannot read the warehouse {path}: {error}")
+
+
+def _profile(
+    path: Path, region_name: str, counties: tuple[str, ...], targets: set[str]
+) -> IndustryProfile | None:
     con = warehouse.connect(path, read_only=True)
     try:
         raw = con.con

@@ -1,11 +1,14 @@
 """A region's private-sector employment in a set of NAICS industries, read from the LMI warehouse.
 
 This is the web layer executing an Ibis expression (the library stays lazy). County cells BLS suppressed
-(disclosure code N) contribute nothing and mark the figure incomplete, never silently low.
+(disclosure code N) contribute nothing and mark the figure incomplete, never silently low. A warehouse that
+cannot be read (locked by a program writing it in place, damaged) gives :class:`EmploymentUnavailable`,
+logged, never an exception: the page that shows the figure must still render.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +18,8 @@ from sectorwise.lmi.codes import RANGE_SECTORS, SUPPRESSED
 
 PRIVATE_OWNERSHIP = 5
 
+logger = logging.getLogger(__name__)
+
 
 @dataclass(frozen=True)
 class RegionIndustryEmployment:
@@ -23,6 +28,13 @@ class RegionIndustryEmployment:
     counties_with_data: int
     incomplete: bool
     """True when a county cell was suppressed or missing: the employment is a lower bound."""
+
+
+@dataclass(frozen=True)
+class EmploymentUnavailable:
+    """The warehouse exists but could not be read; ``reason`` is for the log."""
+
+    reason: str
 
 
 def _qcew_codes(naics_codes: Iterable[str]) -> list[str]:
@@ -43,13 +55,24 @@ def _without_nested(codes: list[str]) -> list[str]:
 
 def region_industry_employment(
     *, county_fips: Iterable[str], naics_codes: Iterable[str], warehouse_path: Path | None = None
-) -> RegionIndustryEmployment | None:
+) -> RegionIndustryEmployment | EmploymentUnavailable | None:
     """Annual average private employment of the latest year; None without a warehouse or data."""
     path = warehouse_path or warehouse.default_warehouse_path()
     counties = sorted(set(county_fips))
     codes = _without_nested(_qcew_codes(naics_codes))
     if not path.exists() or not counties or not codes:
         return None
+    try:
+        return _employment(path, counties, codes)
+    except warehouse.WarehouseUnavailable as error:
+        logger.warning("region employment: %s", error)
+        return EmploymentUnavailable(reason=str(error))
+    except warehouse.READ_ERRORS as error:
+        logger.exception("region employment: the LMI warehouse %s cannot be read", path)
+        return EmploymentUnavailable(reason=f"cannot read the warehouse {path}: {error}")
+
+
+def _employment(path: Path, counties: list[str], codes: list[str]) -> RegionIndustryEmployment | None:
     con = warehouse.connect(path, read_only=True)
     try:
         annual = con.table(warehouse.ANNUAL_TABLE)

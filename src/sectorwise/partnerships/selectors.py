@@ -13,7 +13,7 @@ from django.db.models.functions import Substr
 from django.http import Http404
 
 from sectorwise.lmi.codes import RANGE_SECTORS, naics_sector
-from sectorwise.partnerships.lmi_employment import region_industry_employment
+from sectorwise.partnerships.lmi_employment import EmploymentUnavailable, region_industry_employment
 from sectorwise.partnerships.models import (
     EMPLOYER_ROLES,
     Membership,
@@ -322,6 +322,12 @@ def _employment_coverage(
     if region_figure is None:
         return EmploymentCoverage(
             known=False, reason="No labor-market data for this region is loaded in the warehouse.", **base
+        )
+    if isinstance(region_figure, EmploymentUnavailable):
+        return EmploymentCoverage(
+            known=False,
+            reason="The labor-market data is being updated or is not available right now; try again later.",
+            **base,
         )
     if region_figure.employment <= 0:
         return EmploymentCoverage(

@@ -13,7 +13,12 @@ from rich.table import Table
 from rich.text import Text
 
 from sectorwise.lmi.ingest import IngestError, IngestSummary, ingest_paths
-from sectorwise.lmi.warehouse import default_warehouse_path
+from sectorwise.lmi.warehouse import (
+    DEFAULT_LOCK_TIMEOUT,
+    WarehouseBusy,
+    WarehouseUnavailable,
+    default_warehouse_path,
+)
 
 
 def _periods_text(periods: tuple[str, ...], limit: int = 12) -> str:
@@ -53,8 +58,18 @@ def ingest(
             help="The DuckDB warehouse file (default: $SECTORWISE_DATA_DIR/warehouse.duckdb, else per-user).",
         ),
     ] = None,
+    lock_timeout: Annotated[
+        float,
+        typer.Option(
+            "--lock-timeout",
+            help="Seconds to wait for another load of the same warehouse to finish before giving up.",
+        ),
+    ] = DEFAULT_LOCK_TIMEOUT,
 ) -> None:
-    """Load BLS QCEW CSV files into the warehouse (all or nothing; a period loaded again replaces it)."""
+    """Load BLS QCEW CSV files into the warehouse (all or nothing; a period loaded again replaces it).
+
+    The load writes a copy of the warehouse and swaps it in when done: pages and commands reading the
+    warehouse meanwhile see the data as it was. Loads of one warehouse run one after the other."""
     console = Console()
     err_console = Console(stderr=True)
     target = warehouse or default_warehouse_path()
@@ -71,18 +86,28 @@ def ingest(
     def report(done: int, total: int) -> None:
         progress.update(task, completed=done, total=total)
 
+    def waiting(lock: Path) -> None:
+        err_console.print(f"Another load is writing the warehouse; waiting for it to finish ({lock}).")
+
     try:
         with progress:
-            summary = ingest_paths(paths, warehouse=target, progress=report)
+            summary = ingest_paths(
+                paths, warehouse=target, progress=report, lock_timeout=lock_timeout, on_wait=waiting
+            )
     except IngestError as error:
         err_console.print(Text.assemble(("error: ", "bold red"), str(error)), soft_wrap=True)
         err_console.print("Nothing was loaded: the warehouse is unchanged.")
         raise typer.Exit(code=1) from None
-    except duckdb.IOException as error:
-        # Typically another process holds the warehouse file open for writing.
+    except (WarehouseBusy, WarehouseUnavailable) as error:
+        err_console.print(Text.assemble(("error: ", "bold red"), str(error)), soft_wrap=True)
+        err_console.print("Nothing was loaded: the warehouse is unchanged.")
+        raise typer.Exit(code=1) from None
+    except (duckdb.IOException, OSError) as error:
+        # The copy being written could not be (a full disk, a directory we may not write in).
         err_console.print(
-            Text.assemble(("error: ", "bold red"), f"cannot open {target}: {error}"), soft_wrap=True
+            Text.assemble(("error: ", "bold red"), f"cannot write {target}: {error}"), soft_wrap=True
         )
+        err_console.print("Nothing was loaded: the warehouse is unchanged.")
         raise typer.Exit(code=1) from None
     console.print(_summary_table(summary, target))
 

@@ -24,7 +24,7 @@ from sectorwise.lmi.regionsets import (
 )
 from sectorwise.lmi.sources.commuting import read_flows
 from sectorwise.lmi.sources.delineations import PUBLISHED_KINDS, load_published
-from sectorwise.lmi.warehouse import default_warehouse_path, open_duckdb
+from sectorwise.lmi.warehouse import default_warehouse_path, open_duckdb, writing
 
 regions_app = typer.Typer(
     help="Labor-market regions: delineate commuting zones from flows, load published delineations, compare.",
@@ -141,11 +141,9 @@ def delineate_command(
             raise _UserError(f"--draws must be 0 or more, got {n_draws}")
         result = delineate(data, cutoff=cutoff, states=chosen_states, draws=n_draws, seed=seed)
         if save:
-            con = open_duckdb(warehouse)
-            try:
+            # Written on a copy moved in whole: readers (the web's pages) are never locked out.
+            with writing(warehouse) as con:
                 store_region_set(con, result.region_set(save))
-            finally:
-                con.close()
         table = result.zone_table() if zones else result.county_table()
         if fmt is OutputFormat.TABLE and not zones:
             # A terminal is narrow: the main figures here, every column in csv, json, parquet and xlsx.
@@ -261,11 +259,8 @@ def store_command(
             kind=region_set.kind,
             source=region_set.source,
         )
-        con = open_duckdb(warehouse)
-        try:
+        with writing(warehouse) as con:
             count = store_region_set(con, named)
-        finally:
-            con.close()
         Console().print(f"stored {name!r}: {count:,} counties in {len(named.region_ids):,} regions")
     except (_UserError, ValueError, OSError) as exc:
         _fail(str(exc))
