@@ -13,6 +13,7 @@ reviewer, viewer, outsider (signed in, no role), anonymous. See ``tests/web/pers
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -59,8 +60,14 @@ def _stage_patch(_: Personas) -> dict[str, Any]:
     return {"stage": "implementation"}
 
 
+_numbers = itertools.count(1)
+
+
 def _new_organization(_: Personas) -> dict[str, Any]:
-    return {"name": "Valley Machining", "type": "employer", "naics_code": "332710", "county_fips": "50007"}
+    """A new name for each request: organisation names are unique, and every allowed persona's POST must
+    succeed."""
+    name = f"Valley Machining {next(_numbers)}"
+    return {"name": name, "type": "employer", "naics_code": "332710", "county_fips": "50007"}
 
 
 def _new_member(_: Personas) -> dict[str, Any]:

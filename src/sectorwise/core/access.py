@@ -22,7 +22,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from sectorwise.core.permissions import Action, user_can
+from sectorwise.core.permissions import Action, user_can, user_may_ever
 
 RULE_ATTRIBUTE = "sectorwise_permission_rule"
 
@@ -38,17 +38,24 @@ def allow(
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Let a request through only when its user may do ``action`` (on the object ``load`` returns).
 
-    Refusals: an anonymous visitor is sent to the login page; a signed-in user gets 403.
+    Refusals: an anonymous visitor is sent to the login page; a signed-in user gets 403. A user who may not
+    do ``action`` to any object is refused before ``load`` runs, so that existing and missing ids answer
+    alike (a 404 only for users who could act on such an object).
     """
+
+    def refuse(request: HttpRequest) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied
 
     def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @functools.wraps(view)
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if not user_may_ever(user=request.user, action=action):
+                return refuse(request)
             obj = load(**kwargs) if load is not None else None
             if not user_can(user=request.user, action=action, obj=obj):
-                if not request.user.is_authenticated:
-                    return redirect_to_login(request.get_full_path())
-                raise PermissionDenied
+                return refuse(request)
             if load is not None:
                 return view(request, obj, *args, **kwargs)
             return view(request, *args, **kwargs)

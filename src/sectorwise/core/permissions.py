@@ -79,6 +79,17 @@ def user_can(*, user: Any, action: Action, obj: Any = None) -> bool:
     return False
 
 
+def user_may_ever(*, user: Any, action: Action) -> bool:
+    """Whether ``user`` may do ``action`` to at least one record: asked before a record is loaded, so that
+    someone who may never act is refused alike for ids that exist and ids that do not."""
+    if action not in _OBJECT_ACTIONS:
+        return user_can(user=user, action=action)
+    role = user_role(user)
+    if role in STATE_ROLES:
+        return True
+    return role is Role.CONVENER and getattr(user, "organization_id", None) is not None
+
+
 def _convenes(user: Any, partnership: Any) -> bool:
     organization_id = getattr(user, "organization_id", None)
     return organization_id is not None and partnership.convener_id == organization_id

@@ -1,16 +1,22 @@
-"""API routes of the registry (mounted under /api/ by ``sectorwise.web.api``); the pages' permissions."""
+"""API routes of the registry (mounted under /api/ by ``sectorwise.web.api``); the pages' permissions.
+
+Refused writes are not translated here: a service's ``ValidationError`` and ninja's own request validation
+both reach ``sectorwise.web.api_errors``, which answers every one 422 naming the field. Permission is asked
+before any record is loaded (``_require_ever``), so a caller who may not act answers the same 401/403 for an
+id that exists and one that does not.
+"""
 
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
 
-from sectorwise.core.permissions import Action, user_can
+from sectorwise.core.permissions import Action, user_can, user_may_ever
 from sectorwise.partnerships import selectors, services
 from sectorwise.partnerships.models import (
     Membership,
@@ -21,6 +27,29 @@ from sectorwise.partnerships.models import (
     SizeBand,
     Stage,
 )
+
+#: The services' names for fields that the API's bodies call otherwise (for the 422s that name them).
+SERVICE_FIELD_NAMES = {"target_naics": "target_naics_codes", "organization": "organization_id"}
+
+#: Offsets past this are refused (422) rather than sent to the database as an out-of-range integer.
+MAX_OFFSET = 1_000_000_000
+
+
+class CappedLimitOffsetPagination(LimitOffsetPagination):
+    """``limit`` at most ``settings.SECTORWISE_API_PAGE_SIZE_MAX``: a larger one is refused (422 naming
+    ``limit``), not clamped, so that a client never silently gets fewer rows than it asked for."""
+
+    class Input(Schema):
+        limit: int = Field(
+            min(100, settings.SECTORWISE_API_PAGE_SIZE_MAX),
+            ge=1,
+            le=settings.SECTORWISE_API_PAGE_SIZE_MAX,
+        )
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=settings.SECTORWISE_API_PAGE_SIZE_MAX, **kwargs)
+
 
 router = Router(tags=["registry"])
 
@@ -65,16 +94,21 @@ class PartnershipDetailOut(PartnershipOut):
     members: list[MemberOut]
 
 
+# A field of a PATCH body may be left out (it keeps its value) but not sent as null unless null means
+# something (no size band, no joining date): the type says "not null", the default None marks "not sent".
+NOT_SENT: Any = Field(None)
+
+
 class PartnershipPatch(Schema):
     """Only the fields sent change. ``stage_since`` dates a stage change (default: today)."""
 
-    name: str | None = None
-    stage: Stage | None = None
+    name: str = NOT_SENT
+    stage: Stage = NOT_SENT
     stage_since: dt.date | None = None
-    cluster: str | None = None
-    goals: str | None = None
-    description: str | None = None
-    target_naics_codes: list[str] | None = None
+    cluster: str = NOT_SENT
+    goals: str = NOT_SENT
+    description: str = NOT_SENT
+    target_naics_codes: list[str] = NOT_SENT
 
 
 class PartnershipFilters(FilterSchema):
@@ -116,17 +150,17 @@ class OrganizationIn(Schema):
 class OrganizationPatch(Schema):
     """Only the fields sent change."""
 
-    name: str | None = None
-    type: OrganizationType | None = None
-    street_address: str | None = None
-    city: str | None = None
-    state: str | None = None
-    postal_code: str | None = None
-    county_fips: str | None = None
-    naics_code: str | None = None
+    name: str = NOT_SENT
+    type: OrganizationType = NOT_SENT
+    street_address: str = NOT_SENT
+    city: str = NOT_SENT
+    state: str = NOT_SENT
+    postal_code: str = NOT_SENT
+    county_fips: str = NOT_SENT
+    naics_code: str = NOT_SENT
     size_band: SizeBand | None = None
-    website: str | None = None
-    description: str | None = None
+    website: str = NOT_SENT
+    description: str = NOT_SENT
 
 
 class MemberIn(Schema):
@@ -138,7 +172,7 @@ class MemberIn(Schema):
 class MemberPatch(Schema):
     """Only the fields sent change."""
 
-    role: MembershipRole | None = None
+    role: MembershipRole = NOT_SENT
     joined_on: dt.date | None = None
 
 
@@ -153,15 +187,15 @@ def _require(request: HttpRequest, action: Action, obj: Any = None) -> None:
         raise HttpError(403, "You may not do this.")
 
 
-def _unprocessable(error: ValidationError) -> HttpError:
-    """A model validation error as a 422 that names each field."""
-    if hasattr(error, "error_dict"):
-        return HttpError(422, "; ".join(f"{k}: {' '.join(v)}" for k, v in error.message_dict.items()))
-    return HttpError(422, " ".join(error.messages))
+def _require_ever(request: HttpRequest, action: Action) -> None:
+    """Refuse a caller who may not do ``action`` to any record, before a record is looked up (no 404 that
+    would tell them which ids exist)."""
+    if not user_may_ever(user=request.user, action=action):
+        raise HttpError(403, "You may not do this.")
 
 
 @router.get("/partnerships", response=list[PartnershipOut], url_name="partnership_list")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffsetPagination)
 def partnership_list(request: HttpRequest, filters: Query[PartnershipFilters]) -> Any:
     """Partnerships filtered by search, region, NAICS prefix, stage, convener type; limit/offset pages."""
     _require(request, Action.VIEW)
@@ -195,30 +229,26 @@ def partnership_detail(request: HttpRequest, partnership_id: int) -> Any:
 )
 def partnership_patch(request: HttpRequest, partnership_id: int, payload: PartnershipPatch) -> Any:
     """Change a partnership: state staff and the partnership's convener only (others get 403)."""
+    _require_ever(request, Action.CHANGE_PARTNERSHIP)
     partnership = selectors.partnership_get(pk=partnership_id)
     _require(request, Action.CHANGE_PARTNERSHIP, partnership)
     changes = payload.dict(exclude_unset=True)
     target_naics = changes.pop("target_naics_codes", None)
     stage = changes.pop("stage", None)
     stage_since = changes.pop("stage_since", None)
-    try:
-        with transaction.atomic():
-            services.partnership_update(
-                partnership=partnership,
-                target_naics=target_naics,
-                stage=stage,
-                stage_since=stage_since,
-                **changes,
-            )
-    except ValidationError as error:
-        raise _unprocessable(error) from error
-    except PermissionDenied as error:
-        raise HttpError(403, "You may not do this.") from error
+    with transaction.atomic():
+        services.partnership_update(
+            partnership=partnership,
+            target_naics=target_naics,
+            stage=stage,
+            stage_since=stage_since,
+            **changes,
+        )
     return _detail(selectors.partnership_get(pk=partnership_id))
 
 
 @router.get("/organizations", response=list[OrganizationOut], url_name="organization_list")
-@paginate(LimitOffsetPagination)
+@paginate(CappedLimitOffsetPagination)
 def organization_list(request: HttpRequest, filters: Query[OrganizationFilters]) -> Any:
     """Organizations (no contact details), filtered by name, type and county, paginated."""
     _require(request, Action.VIEW)
@@ -239,11 +269,8 @@ def organization_create(request: HttpRequest, payload: OrganizationIn) -> Status
     _require(request, Action.CREATE_ORGANIZATION)
     fields = payload.dict()
     fields["size_band"] = fields["size_band"] or ""
-    try:
-        with transaction.atomic():
-            organization = services.organization_create(**fields)
-    except ValidationError as error:
-        raise _unprocessable(error) from error
+    with transaction.atomic():
+        organization = services.organization_create(**fields)
     return Status(201, organization)
 
 
@@ -252,16 +279,13 @@ def organization_patch(
     request: HttpRequest, organization_id: int, payload: OrganizationPatch
 ) -> Organization:
     """Change an organisation: state staff only (as on the pages)."""
+    _require(request, Action.CHANGE_ORGANIZATION)
     organization = selectors.organization_get(pk=organization_id)
-    _require(request, Action.CHANGE_ORGANIZATION, organization)
     changes = payload.dict(exclude_unset=True)
     if "size_band" in changes:
         changes["size_band"] = changes["size_band"] or ""
-    try:
-        with transaction.atomic():
-            services.organization_update(organization=organization, **changes)
-    except ValidationError as error:
-        raise _unprocessable(error) from error
+    with transaction.atomic():
+        services.organization_update(organization=organization, **changes)
     return selectors.organization_get(pk=organization_id)
 
 
@@ -274,19 +298,17 @@ def _member_out(membership: Membership) -> Membership:
 )
 def member_create(request: HttpRequest, partnership_id: int, payload: MemberIn) -> Status[Membership]:
     """Add an organisation to a partnership: state staff and the partnership's convener."""
+    _require_ever(request, Action.MANAGE_MEMBERSHIPS)
     partnership = selectors.partnership_get(pk=partnership_id)
     _require(request, Action.MANAGE_MEMBERSHIPS, partnership)
     organization = selectors.organization_get(pk=payload.organization_id)
-    try:
-        with transaction.atomic():
-            membership = services.membership_add(
-                partnership=partnership,
-                organization=organization,
-                role=payload.role,
-                joined_on=payload.joined_on,
-            )
-    except ValidationError as error:
-        raise _unprocessable(error) from error
+    with transaction.atomic():
+        membership = services.membership_add(
+            partnership=partnership,
+            organization=organization,
+            role=payload.role,
+            joined_on=payload.joined_on,
+        )
     return Status(201, _member_out(membership))
 
 
@@ -299,16 +321,14 @@ def member_patch(
     request: HttpRequest, partnership_id: int, organization_id: int, payload: MemberPatch
 ) -> Any:
     """Change a member's role or joining date: state staff and the partnership's convener."""
+    _require_ever(request, Action.MANAGE_MEMBERSHIPS)
     partnership = selectors.partnership_get(pk=partnership_id)
     _require(request, Action.MANAGE_MEMBERSHIPS, partnership)
     membership = selectors.membership_of_organization(
         partnership=partnership, organization_id=organization_id
     )
-    try:
-        with transaction.atomic():
-            services.membership_update(membership=membership, **payload.dict(exclude_unset=True))
-    except ValidationError as error:
-        raise _unprocessable(error) from error
+    with transaction.atomic():
+        services.membership_update(membership=membership, **payload.dict(exclude_unset=True))
     return _member_out(membership)
 
 
@@ -319,14 +339,12 @@ def member_patch(
 )
 def member_delete(request: HttpRequest, partnership_id: int, organization_id: int) -> Status[None]:
     """Remove a member (never the convener): state staff and the partnership's convener."""
+    _require_ever(request, Action.MANAGE_MEMBERSHIPS)
     partnership = selectors.partnership_get(pk=partnership_id)
     _require(request, Action.MANAGE_MEMBERSHIPS, partnership)
     membership = selectors.membership_of_organization(
         partnership=partnership, organization_id=organization_id
     )
-    try:
-        with transaction.atomic():
-            services.membership_remove(membership=membership)
-    except ValidationError as error:
-        raise _unprocessable(error) from error
+    with transaction.atomic():
+        services.membership_remove(membership=membership)
     return Status(204, None)

@@ -192,12 +192,17 @@ class MembershipAddForm(UswdsForm, forms.Form):
     organization = forms.IntegerField(
         label="Organization", error_messages={"required": "Choose an organization from the search results."}
     )
-    role = forms.ChoiceField(
-        choices=[choice for choice in MembershipRole.choices if choice[0] != MembershipRole.CONVENER]
-    )
+    # Every role is accepted here and the service decides (the role convener is the convener's alone, the
+    # same rule for the pages, the API and imports); the list simply does not offer it.
+    role = forms.ChoiceField(choices=MembershipRole.choices)
     joined_on = forms.DateField(
         label="Joined on", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        role = self.fields["role"]
+        role.widget.choices = [c for c in MembershipRole.choices if c[0] != MembershipRole.CONVENER]
 
 
 class ImportForm(UswdsForm, forms.Form):

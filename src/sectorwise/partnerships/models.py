@@ -8,14 +8,34 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
+from simple_history.signals import pre_create_historical_record
 
 from sectorwise.core.models import TimeStampedModel
+from sectorwise.core.validators import no_control_characters, no_control_characters_multiline
 
-county_fips_validator = RegexValidator(r"^\d{5}$", "A county FIPS code is five digits, e.g. 50007.")
-naics_validator = RegexValidator(r"^\d{2,6}$", "A NAICS code is 2 to 6 digits, e.g. 31 or 336411.")
+# \A...\Z and [0-9]: "$" would let a trailing line break through and "\d" any script's digits.
+county_fips_validator = RegexValidator(r"\A[0-9]{5}\Z", "A county FIPS code is five digits, e.g. 50007.")
+naics_validator = RegexValidator(r"\A[0-9]{2,6}\Z", "A NAICS code is 2 to 6 digits, e.g. 31 or 336411.")
+
+SINGLE_LINE = [no_control_characters]
+MULTI_LINE = [no_control_characters_multiline]
+
+
+def _name_not_blank(model_name: str) -> models.CheckConstraint:
+    """A name of spaces alone cannot be looked up, exported and imported again."""
+    return models.CheckConstraint(
+        condition=~models.Q(name__regex=r"^\s*$"), name=f"{model_name}_name_not_blank"
+    )
+
+
+def _refuse_blank_name(name: str | None) -> None:
+    if name is not None and not name.strip():
+        raise ValidationError({"name": "A name cannot be blank."})
 
 
 class OrganizationType(models.TextChoices):
@@ -60,12 +80,14 @@ SIZE_BAND_EMPLOYMENT: dict[str, int] = {
 
 
 class Organization(TimeStampedModel):
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=SINGLE_LINE)
     type = models.CharField(max_length=32, choices=OrganizationType.choices)
-    street_address = models.CharField(max_length=200, blank=True)
-    city = models.CharField(max_length=100, blank=True)
-    state = models.CharField(max_length=2, blank=True, help_text="Two-letter postal code.")
-    postal_code = models.CharField(max_length=10, blank=True)
+    street_address = models.CharField(max_length=200, blank=True, validators=SINGLE_LINE)
+    city = models.CharField(max_length=100, blank=True, validators=SINGLE_LINE)
+    state = models.CharField(
+        max_length=2, blank=True, validators=SINGLE_LINE, help_text="Two-letter postal code."
+    )
+    postal_code = models.CharField(max_length=10, blank=True, validators=SINGLE_LINE)
     county_fips = models.CharField(
         max_length=5,
         blank=True,
@@ -85,20 +107,27 @@ class Organization(TimeStampedModel):
         blank=True,
         help_text="Employers: employment size class.",
     )
-    website = models.URLField(blank=True)
+    website = models.URLField(blank=True, validators=SINGLE_LINE)
     email = models.EmailField(blank=True, help_text="Contact email (never shown to the public).")
     phone = models.CharField(
-        max_length=30, blank=True, help_text="Contact phone (never shown to the public)."
+        max_length=30,
+        blank=True,
+        validators=SINGLE_LINE,
+        help_text="Contact phone (never shown to the public).",
     )
-    description = models.TextField(blank=True)
+    description = models.TextField(blank=True, validators=MULTI_LINE)
     history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["type"]), models.Index(fields=["county_fips"])]
+        constraints = [_name_not_blank("organization")]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        _refuse_blank_name(self.name)
 
     @property
     def is_employer(self) -> bool:
@@ -113,10 +142,10 @@ class Organization(TimeStampedModel):
 class Person(TimeStampedModel):
     """A contact: a person who acts for one or more organisations. Contact details are never public."""
 
-    first_name = models.CharField(max_length=100)
-    last_name = models.CharField(max_length=100)
+    first_name = models.CharField(max_length=100, validators=SINGLE_LINE)
+    last_name = models.CharField(max_length=100, validators=SINGLE_LINE)
     email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=30, blank=True)
+    phone = models.CharField(max_length=30, blank=True, validators=SINGLE_LINE)
     organizations = models.ManyToManyField(Organization, through="Affiliation", related_name="people")
     history = HistoricalRecords()
 
@@ -133,7 +162,7 @@ class Affiliation(TimeStampedModel):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
     organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="affiliations")
-    title = models.CharField(max_length=150, blank=True)
+    title = models.CharField(max_length=150, blank=True, validators=SINGLE_LINE)
     history = HistoricalRecords()
 
     class Meta:
@@ -151,16 +180,30 @@ class RegionSource(models.TextChoices):
     REGION_SET = "region_set", "Published region set"
 
 
+class RegionCountiesHistory(models.Model):
+    """What a region's historical record adds to its fields: the counties it had then (``RegionCounty`` rows
+    are its children, so a change of counties is a change of the region in its history)."""
+
+    # NULL in records written before counties were recorded: unknown then, not "none".
+    county_fips = models.TextField(null=True, blank=True, default=None, verbose_name="counties")
+
+    class Meta:
+        abstract = True
+
+
 class Region(TimeStampedModel):
     """A named set of counties (see ``RegionCounty``)."""
 
-    name = models.CharField(max_length=150, unique=True)
+    name = models.CharField(max_length=150, unique=True, validators=SINGLE_LINE)
     source = models.CharField(max_length=20, choices=RegionSource.choices, default=RegionSource.HAND)
     source_detail = models.CharField(
-        max_length=200, blank=True, help_text="Which delineation or region set, and which zone of it."
+        max_length=200,
+        blank=True,
+        validators=SINGLE_LINE,
+        help_text="Which delineation or region set, and which zone of it.",
     )
-    description = models.TextField(blank=True)
-    history = HistoricalRecords()
+    description = models.TextField(blank=True, validators=MULTI_LINE)
+    history = HistoricalRecords(bases=[RegionCountiesHistory])
 
     class Meta:
         ordering = ["name"]
@@ -198,14 +241,27 @@ class Stage(models.TextChoices):
 STAGE_ORDER: tuple[Stage, ...] = (Stage.EXPLORING, Stage.PLANNING, Stage.IMPLEMENTATION, Stage.SUSTAINING)
 
 
+class TargetIndustriesHistory(models.Model):
+    """What a partnership's historical record adds to its fields: its target industries then."""
+
+    # NULL in records written before target industries were recorded: unknown then, not "none".
+    target_naics = models.TextField(null=True, blank=True, default=None, verbose_name="target industries")
+
+    class Meta:
+        abstract = True
+
+
 class SectorPartnership(TimeStampedModel):
     """A regional partnership around one industry (target NAICS codes in ``TargetIndustry``, or a cluster)."""
 
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=SINGLE_LINE)
     region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="partnerships")
     convener = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="convened_partnerships")
     cluster = models.CharField(
-        max_length=150, blank=True, help_text="An industry cluster, when the target is named that way."
+        max_length=150,
+        blank=True,
+        validators=SINGLE_LINE,
+        help_text="An industry cluster, when the target is named that way.",
     )
     stage = models.CharField(max_length=20, choices=Stage.choices, default=Stage.EXPLORING)
     # The date each stage was reached: a partnership's history of stages at a glance, and the basis of
@@ -214,16 +270,20 @@ class SectorPartnership(TimeStampedModel):
     planning_since = models.DateField(null=True, blank=True)
     implementation_since = models.DateField(null=True, blank=True)
     sustaining_since = models.DateField(null=True, blank=True)
-    goals = models.TextField(blank=True)
-    description = models.TextField(blank=True)
-    history = HistoricalRecords()
+    goals = models.TextField(blank=True, validators=MULTI_LINE)
+    description = models.TextField(blank=True, validators=MULTI_LINE)
+    history = HistoricalRecords(bases=[TargetIndustriesHistory])
 
     class Meta:
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["stage"]), models.Index(fields=["name"])]
+        constraints = [_name_not_blank("partnership")]
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        _refuse_blank_name(self.name)
 
     def stage_reached_on(self, stage: Stage | str) -> dt.date | None:
         value: dt.date | None = getattr(self, f"{Stage(stage).value}_since")
@@ -294,3 +354,28 @@ class Membership(TimeStampedModel):
     @property
     def is_employer_role(self) -> bool:
         return self.role in EMPLOYER_ROLES
+
+
+HISTORY_SEPARATOR = ", "
+"""Between the codes of a historical record's ``target_naics`` and ``county_fips``."""
+
+
+def child_codes_for_history(instance: object) -> dict[str, str]:
+    """The historical-record fields that hold a partnership's target industries or a region's counties, as
+    they are in the database now (not a prefetched list that may be stale)."""
+    if isinstance(instance, SectorPartnership) and instance.pk is not None:
+        codes = TargetIndustry.objects.filter(partnership_id=instance.pk).values_list("naics_code", flat=True)
+        return {"target_naics": HISTORY_SEPARATOR.join(sorted(codes))}
+    if isinstance(instance, Region) and instance.pk is not None:
+        counties = RegionCounty.objects.filter(region_id=instance.pk).values_list("county_fips", flat=True)
+        return {"county_fips": HISTORY_SEPARATOR.join(sorted(counties))}
+    return {}
+
+
+@receiver(pre_create_historical_record)
+def _record_child_codes(sender: type, instance: object, history_instance: models.Model, **_: object) -> None:
+    """Target industries and counties are child rows; their parent's history record carries them, so that
+    a change of them is shown as a change of the partnership or region. The services write the children
+    before they save the parent."""
+    for name, value in child_codes_for_history(instance).items():
+        setattr(history_instance, name, value)

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
 from sectorwise.partnerships.models import (
@@ -28,6 +29,7 @@ from sectorwise.partnerships.models import (
     SectorPartnership,
     Stage,
     TargetIndustry,
+    child_codes_for_history,
     county_fips_validator,
     naics_validator,
 )
@@ -51,8 +53,40 @@ ORGANIZATION_FIELDS: tuple[str, ...] = (
 PARTNERSHIP_FIELDS = frozenset({"name", "region", "convener", "cluster", "goals", "description"})
 
 
+def _refuse_nulls(instance: Model) -> None:
+    """A field that cannot hold NULL given None is refused by name (``full_clean`` skips None in fields
+    that may be blank, and the database would then fail the save)."""
+    nulls = {
+        model_field.name: "This field cannot be null."
+        for model_field in instance._meta.concrete_fields
+        if model_field.editable
+        and not model_field.null
+        and not model_field.primary_key
+        and getattr(instance, model_field.attname) is None
+    }
+    if nulls:
+        raise ValidationError(nulls)
+
+
+def _refuse_duplicate_name(instance: Organization | SectorPartnership, what: str) -> None:
+    """Names identify records in imports and exports, so two records may not share one, whatever the case.
+
+    A service rule rather than a unique index on ``Lower(name)``: databases made before this rule may hold
+    such duplicates (a migration adding the index would fail on them), and the bulk import writes rows that
+    this check has already seen.
+    """
+    others = type(instance)._default_manager.filter(name__iexact=instance.name)
+    if instance.pk is not None:
+        others = others.exclude(pk=instance.pk)
+    if others.exists():
+        raise ValidationError({"name": f"There is already {what} called {instance.name!r}."})
+
+
 def _validate_organization(organization: Organization) -> None:
+    _refuse_nulls(organization)
+    organization.name = organization.name.strip()
     organization.full_clean()
+    _refuse_duplicate_name(organization, "an organization")
     if organization.size_band and organization.type != OrganizationType.EMPLOYER:
         raise ValidationError({"size_band": "Only employers have a size band."})
 
@@ -131,7 +165,18 @@ def region_create(
     region.full_clean()
     region.save()
     RegionCounty.objects.bulk_create(RegionCounty(region=region, county_fips=code) for code in counties)
+    _snapshot_creation(region)
     return region
+
+
+def _snapshot_creation(record: Region | SectorPartnership) -> None:
+    """The creation record of a region or partnership, with the counties / target industries made just after
+    it (they need its id); in the same transaction, so no one sees the record without them."""
+    creation = record.history.filter(history_type="+").order_by("-history_id").first()  # type: ignore[union-attr]
+    if creation is not None:
+        for name, value in child_codes_for_history(record).items():
+            setattr(creation, name, value)
+        creation.save()
 
 
 @transaction.atomic
@@ -250,15 +295,16 @@ def partnership_create(
         name=name,
         region=region,
         convener=convener,
-        cluster=cluster.strip(),
+        cluster=cluster,
         stage=Stage(stage),
         goals=goals,
         description=description,
     )
     setattr(partnership, f"{Stage(stage).value}_since", stage_since or timezone.localdate())
-    partnership.full_clean()
+    _validate_partnership(partnership)
     partnership.save()
     _set_target_industries(partnership, codes)
+    _snapshot_creation(partnership)
     Membership.objects.create(partnership=partnership, organization=convener, role=MembershipRole.CONVENER)
     return partnership
 
@@ -285,15 +331,21 @@ def partnership_update(
     if stage is not None and Stage(stage) != partnership.stage:
         partnership.stage = Stage(stage)
         setattr(partnership, f"{Stage(stage).value}_since", stage_since or timezone.localdate())
+    _refuse_nulls(partnership)
     codes = _clean_naics(target_naics) if target_naics is not None else None
     has_target = bool(codes) if codes is not None else partnership.target_industries.exists()
     if not has_target and not partnership.cluster.strip():
         raise ValidationError({"target_naics": "Name the target industries (NAICS codes) or a cluster."})
-    partnership.full_clean()
-    partnership.save()
+    _validate_partnership(partnership)
     if codes is not None:
+        # Before the save, so that the history record it writes holds the new target industries.
         _set_target_industries(partnership, codes)
+    partnership.save()
     if "convener" in changes:
+        # The former convener stays a member, as a partner: the role convener is the convener's alone.
+        Membership.objects.filter(partnership=partnership, role=MembershipRole.CONVENER).exclude(
+            organization=partnership.convener
+        ).update(role=MembershipRole.OTHER)
         Membership.objects.update_or_create(
             partnership=partnership,
             organization=partnership.convener,
@@ -352,9 +404,39 @@ def membership_remove(*, membership: Membership) -> None:
     membership.delete()
 
 
+def _validate_partnership(partnership: SectorPartnership) -> None:
+    _refuse_nulls(partnership)
+    partnership.name = partnership.name.strip()
+    partnership.cluster = partnership.cluster.strip()
+    partnership.full_clean()
+    _refuse_duplicate_name(partnership, "a partnership")
+
+
 def _validate_membership(membership: Membership) -> None:
+    """The rules of a membership, whoever writes it (pages, API, imports).
+
+    The role convener belongs to the organisation that convenes the partnership, and to no other; that
+    organisation's membership keeps it. Handing a partnership over is a change of its convener
+    (``partnership_update``), not a change of roles.
+    """
+    _refuse_nulls(membership)
     membership.full_clean(validate_unique=False)
     organization = membership.organization
+    partnership = membership.partnership
+    if membership.role == MembershipRole.CONVENER and organization.pk != partnership.convener_id:
+        raise ValidationError(
+            {
+                "role": f"Only the partnership's convener ({partnership.convener}) has the role convener; "
+                "to hand the partnership over, change its convener."
+            }
+        )
+    if organization.pk == partnership.convener_id and membership.role != MembershipRole.CONVENER:
+        raise ValidationError(
+            {
+                "role": f"{organization} convenes {partnership}, so its role stays convener; "
+                "change the partnership's convener first."
+            }
+        )
     if membership.is_employer_role and organization.type != OrganizationType.EMPLOYER:
         raise ValidationError(
             {"role": f"{organization} is not an employer; employer roles are for employers."}

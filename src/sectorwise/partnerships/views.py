@@ -438,6 +438,19 @@ class HistoryEntry:
 
 _HISTORY_ACTIONS: Final = {"+": "Created", "~": "Changed", "-": "Deleted"}
 _HIDDEN_FIELDS: Final = frozenset({"created_at", "updated_at", "id"})
+# Fields of the historical records that the model does not have: its child rows' codes at the time
+# (``models.child_codes_for_history``). None in records older than them: unknown, so not compared.
+_SNAPSHOT_FIELDS: Final = ("target_naics", "county_fips")
+
+
+def _snapshot_changes(record: Any, before: Any) -> list[tuple[str, str, str]]:
+    changes = []
+    for name in _SNAPSHOT_FIELDS:
+        old, new = getattr(before, name, None), getattr(record, name, None)
+        if old is not None and new is not None and old != new:
+            label = str(record._meta.get_field(name).verbose_name)
+            changes.append((label, _shown(old), _shown(new)))
+    return changes
 
 
 def _history_entries(
@@ -471,6 +484,7 @@ def _history_entries(
                         _shown(lookup.get(change.new, change.new)),
                     )
                 )
+            entry.changes += _snapshot_changes(record, before)
         previous[record.id] = record
         entries.append(entry)
     entries.reverse()

@@ -82,7 +82,7 @@ def test_a_bad_patch_is_refused_with_the_field_named(personas: Personas) -> None
     url = f"/api/partnerships/{personas.partnership_a.pk}"
     response = client.patch(url, json.dumps({"target_naics_codes": ["33x"]}), content_type="application/json")
     assert response.status_code == 422
-    assert "target_naics" in response.json()["detail"]
+    assert "target_naics_codes" in response.json()["fields"]
     assert (
         client.patch(url, json.dumps({"stage": "done"}), content_type="application/json").status_code == 422
     )
@@ -184,7 +184,8 @@ def test_bad_writes_are_refused_with_the_field_named_and_change_nothing(personas
     def refused(method: str, url: str, body: object, status: int = 422) -> str:
         response = _send(client, method, url, body)
         assert response.status_code == status, (url, body, response.content)
-        return str(response.json()["detail"])
+        answer = response.json()
+        return str(answer.get("fields") or answer["detail"])
 
     assert "name" in refused("post", "/api/organizations", {"type": "employer"})
     assert "county_fips" in refused(
