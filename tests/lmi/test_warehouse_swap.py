@@ -11,7 +11,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from typer.testing import CliRunner
 
+from sectorwise.cli import app
 from sectorwise.lmi import warehouse
 from sectorwise.lmi.ingest import IngestError, ingest_paths
 from tests.lmi import warehouse_processes as proc
@@ -148,3 +150,25 @@ def test_a_copy_left_by_a_killed_load_is_removed_by_the_next(live: Path, tmp_pat
     ingest_paths([area_slice(tmp_path / "b", "50005")], warehouse=live)
     assert leftovers(live) == []
     assert read(live, "50005") is not None
+
+
+def test_the_command_gives_up_clearly_when_another_load_holds_the_lock(live: Path, tmp_path: Path) -> None:
+    before = digest(live)
+    # flock locks belong to the open file, so a lock taken here excludes a writer in this process too.
+    with warehouse.writers_lock(live):
+        result = CliRunner().invoke(
+            app,
+            [
+                "lmi",
+                "ingest",
+                str(area_slice(tmp_path / "b", "50005")),
+                "--warehouse",
+                str(live),
+                "--lock-timeout",
+                "0",
+            ],
+        )
+    assert result.exit_code == 1
+    output = " ".join(result.output.split())
+    assert f"{live}.lock" in output and "Nothing was loaded" in output, output
+    assert digest(live) == before
