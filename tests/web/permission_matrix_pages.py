@@ -58,6 +58,13 @@ def _membership(partnership: str, membership: str) -> Any:
     return kwargs
 
 
+def _import_job_of_staff(p: Personas) -> dict[str, Any]:
+    from sectorwise.partnerships.import_jobs import ImportJob
+
+    job = ImportJob.objects.create(user=p.staff, kind="organizations", file_name="big.csv", content=b"")
+    return {"job_id": job.pk}
+
+
 def _export(kind: str, fmt: str) -> Any:
     return lambda _: {"kind": kind, "fmt": fmt}
 
@@ -153,6 +160,9 @@ def registry_pages() -> dict[str, list[Case]]:
         ],
         "partnerships:organization_history": [Case(allowed=WITH_ROLE, kwargs=_employer_a)],
         "partnerships:import": [Case(allowed=STATE)],
+        "partnerships:import_job": [
+            Case(allowed=STATE, kwargs=_import_job_of_staff, note="staff's job: the owner and state staff")
+        ],
         "partnerships:export": [
             Case(allowed=WITH_ROLE, kwargs=_export("partnerships", "csv")),
             Case(allowed=WITH_ROLE, kwargs=_export("organizations", "xlsx")),

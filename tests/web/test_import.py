@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -224,3 +225,132 @@ def test_an_import_writes_everything_or_nothing(db: None, rows: list[tuple[str, 
         assert after == before
         assert all(2 <= error.row <= len(rows) + 1 for error in result.errors)
     Organization.objects.exclude(id__in=before).delete()
+
+
+# Large files: a background job (django-tasks, database backend) -----------------------------------------
+
+
+def run_worker() -> None:
+    """The real db_worker loop, in this process, until the queue is empty."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()
+
+
+def big_organizations_csv(rows: int) -> bytes:
+    return csv_bytes("name,type\n" + "\n".join(f"Bulk Org {number},employer" for number in range(rows)))
+
+
+def test_a_large_file_is_imported_by_the_worker_with_progress(
+    personas: Personas, django_capture_on_commit_callbacks: Any
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    from sectorwise.partnerships.import_jobs import IN_REQUEST_MAX_ROWS, ImportJob
+
+    client = Client()
+    client.force_login(personas.staff)
+    upload = SimpleUploadedFile("big.csv", big_organizations_csv(IN_REQUEST_MAX_ROWS + 1), "text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("partnerships:import"), {"kind": "organizations", "file": upload})
+    job = ImportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/import/jobs/{job.pk}/"
+    assert (job.status, job.user, job.rows_done) == ("queued", personas.staff, 0)
+    assert not Organization.objects.filter(name__startswith="Bulk Org").exists()  # nothing in the request
+    assert DBTaskResult.objects.filter(status="READY").count() == 1
+
+    page = client.get(f"/import/jobs/{job.pk}/", headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 1s"' in page.content.decode()  # polled while it waits
+
+    run_worker()
+    job.refresh_from_db()
+    assert job.status == "succeeded", job.errors
+    assert (job.created, job.rows_done, job.rows_total) == (
+        IN_REQUEST_MAX_ROWS + 1,
+        job.rows_total,
+        job.rows_total,
+    )
+    assert job.content == b""  # the upload is not kept once imported
+    assert Organization.objects.filter(name__startswith="Bulk Org").count() == IN_REQUEST_MAX_ROWS + 1
+    assert DBTaskResult.objects.get().status == "SUCCESSFUL"
+    page = client.get(f"/import/jobs/{job.pk}/")
+    assert "every 1s" not in page.content.decode() and "2001 created" in page.content.decode()
+
+
+def test_a_failing_job_keeps_its_row_report(personas: Personas) -> None:
+    from sectorwise.partnerships.import_jobs import ImportJob, import_job_run
+
+    content = big_organizations_csv(10) + b"Broken,factory\n"
+    job = ImportJob.objects.create(
+        user=personas.staff, kind="organizations", file_name="b.csv", content=content
+    )
+    import_job_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.status == "failed" and job.errors == [[12, "type", job.errors[0][2]]]
+    assert not Organization.objects.filter(name__startswith="Bulk Org").exists()
+    client = Client()
+    client.force_login(personas.staff)
+    assert "factory" in client.get(f"/import/jobs/{job.pk}/").content.decode()
+
+
+def test_progress_is_reported_as_rows_are_checked(personas: Personas) -> None:
+    seen: list[tuple[int, int]] = []
+    result = organizations_import(
+        filename="p.csv",
+        content=big_organizations_csv(2_500),
+        user=None,
+        progress=lambda *step: seen.append(step),
+    )
+    assert result.ok
+    assert seen == [(1_000, 5_000), (2_000, 5_000), (5_000, 5_000)]
+
+
+def test_a_job_is_shown_to_its_owner_and_state_staff_only(personas: Personas) -> None:
+    from django.http import Http404
+
+    from sectorwise.partnerships.import_jobs import ImportJob, import_job_for
+
+    job = ImportJob.objects.create(user=personas.staff, kind="organizations", file_name="x.csv", content=b"")
+    assert import_job_for(user=personas.staff, job_id=job.pk) == job
+    assert import_job_for(user=personas.admin, job_id=job.pk) == job
+    for other in (personas.convener_a, personas.viewer):
+        with pytest.raises(Http404):
+            import_job_for(user=other, job_id=job.pk)
+
+
+def test_the_fast_checks_agree_with_the_services_rules(personas: Personas) -> None:
+    """The importer applies ``services.organization_validate``'s rules in bulk; both must refuse the same."""
+    from django.core.exceptions import ValidationError
+
+    from sectorwise.partnerships import services
+    from sectorwise.partnerships.importing import _FieldChecks, _organization_rule_errors
+
+    cases = [
+        Organization(name="Fine", type="employer", size_band="3", website="https://x.example"),
+        Organization(name="x" * 201, type="employer"),
+        Organization(name="Bad Mail", type="college", email="not-an-email"),
+        Organization(name="Bad Web", type="college", website="javascript:alert(1)"),
+        Organization(name="Banded College", type="college", size_band="2"),
+        Organization(name="Bad County", type="employer", county_fips="5000x"),
+        Organization(name="Bad NAICS", type="employer", naics_code="12"),
+        Organization(name="Long State", type="employer", state="VTX"),
+        Organization(name="Wrong Type", type="factory"),
+    ]
+    checks = _FieldChecks(Organization)
+    for organization in cases:
+        try:
+            services.organization_validate(organization=organization)
+            by_service: set[str] = set()
+        except ValidationError as error:
+            by_service = set(error.message_dict)
+        by_import = {error.field for error in _organization_rule_errors(2, organization, checks)}
+        assert by_import == by_service, organization.name

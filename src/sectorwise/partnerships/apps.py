@@ -7,6 +7,19 @@ class PartnershipsConfig(AppConfig):
     verbose_name = "Partnerships registry"
 
     def ready(self) -> None:
+        from sectorwise.partnerships import import_jobs  # noqa: F401  (the ImportJob model lives there)
         from sectorwise.partnerships.dashboard_cache import connect_signals
 
         connect_signals()
+        _hide_task_results_from_admin()
+
+
+def _hide_task_results_from_admin() -> None:
+    """django-tasks-db registers its raw task records in the admin; they hold job ids and tracebacks, and
+    the people who run imports follow them on the import job's page. Kept out of the admin so that every
+    admin page stays in the permission matrix's model."""
+    from django.contrib import admin
+    from django_tasks_db.models import DBTaskResult
+
+    if admin.site.is_registered(DBTaskResult):
+        admin.site.unregister(DBTaskResult)

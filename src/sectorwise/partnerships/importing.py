@@ -803,3 +803,26 @@ def _insert_history(
             raise RuntimeError(f"{history_model.__name__}.{name}: a history column the import does not fill")
     rows = [[make(instance) for make in makers] for instance in objects]
     _insert_rows(history_model._meta.db_table, columns, rows, returning=None)
+
+
+# Uploads: in the request or as a background job ------------------------------------------------------
+
+
+def import_upload(*, kind: ImportKind | str, filename: str, content: bytes, user: Any) -> ImportResult | Any:
+    """Import a small file now; store a large one as an ``ImportJob`` for the worker and return the job.
+
+    The file is read (bounded) first in either case, so a file refused as a whole is answered at once.
+    """
+    from sectorwise.partnerships.import_jobs import IN_REQUEST_MAX_ROWS, import_job_create
+
+    kind = ImportKind(kind)
+    result = ImportResult(kind=kind)
+    table = _read(result, filename, content, DEFAULT_LIMITS)
+    if table is None:
+        return result
+    if len(table[1]) > IN_REQUEST_MAX_ROWS:
+        return import_job_create(
+            user=user, kind=kind, file_name=filename, content=content, rows=len(table[1])
+        )
+    service = organizations_import if kind is ImportKind.ORGANIZATIONS else memberships_import
+    return service(filename=filename, content=content, user=user)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sectorwise.partnerships import views
+from sectorwise.partnerships import import_job_views, views
 
 app_name = "partnerships"
 urlpatterns = [
@@ -24,5 +24,6 @@ urlpatterns = [
     path("organizations/<int:pk>/edit/", views.organization_edit, name="organization_edit"),
     path("organizations/<int:pk>/history/", views.organization_history, name="organization_history"),
     path("import/", views.import_file, name="import"),
+    path("import/jobs/<int:job_id>/", import_job_views.import_job_detail, name="import_job"),
     path("export/<slug:kind>.<slug:fmt>", views.export, name="export"),
 ]

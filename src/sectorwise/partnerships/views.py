@@ -551,12 +551,11 @@ def import_file(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        service = (
-            importing.organizations_import
-            if form.cleaned_data["kind"] == importing.ImportKind.ORGANIZATIONS
-            else importing.memberships_import
+        result = importing.import_upload(
+            kind=form.cleaned_data["kind"], filename=upload.name, content=upload.read(), user=request.user
         )
-        result = service(filename=upload.name, content=upload.read(), user=request.user)
+        if not isinstance(result, importing.ImportResult):  # a large file: queued as a background job
+            return redirect("partnerships:import_job", job_id=result.pk)
         if result.ok:
             messages.success(
                 request,
