@@ -60,7 +60,12 @@ INSTALLED_APPS = [
     "sectorwise.core",
     "sectorwise.accounts",
     "sectorwise.partnerships",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background jobs (large imports): django-tasks' database backend; `sectorwise manage db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -89,13 +94,8 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
-    "django_tasks",
-    "django_tasks_db",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-# Background jobs (large imports): django-tasks' database backend; `sectorwise manage db_worker` runs them.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-
                 "sectorwise.core.context_processors.access",
             ],
         },
