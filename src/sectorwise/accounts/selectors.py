@@ -117,3 +117,93 @@ def api_token_may_revoke(*, actor: Any, token: ApiToken) -> bool:
     if rank >= ADMIN_RANK:
         return True
     return rank >= STAFF_RANK and (token.user_id == actor.pk or user_rank(token.user) < rank)
+
+
+def totp_device_confirmed(*, user: Any) -> Any:
+    """The user's confirmed TOTP device, or None (two-factor sign-in is off for them)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if user is None or not getattr(user, "pk", None):
+        return None
+    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+
+
+SSO_BACKEND = "sectorwise.accounts.oidc.SectorwiseOIDCBackend"
+
+
+def session_needs_second_factor(request: Any) -> bool:
+    """Whether ``SECTORWISE_REQUIRE_2FA_FOR_STAFF`` holds this session back until it is TOTP-verified.
+
+    It applies to state administrators and staff who signed in with a password; a single sign-on session
+    relies on the provider's own second factor.
+    """
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY
+
+    if not settings.SECTORWISE_REQUIRE_2FA_FOR_STAFF:
+        return False
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or actor_rank(user) < STAFF_RANK:
+        return False
+    if request.session.get(BACKEND_SESSION_KEY) == SSO_BACKEND:
+        return False
+    is_verified = getattr(user, "is_verified", None)
+    return not (is_verified is not None and is_verified())
+
+
+# --- Single sign-on: roles and organisation from the provider's claims ----------------------------
+
+
+def sso_role_from_claims(*, claims: dict[str, Any]) -> str:
+    """The Sectorwise role ``SECTORWISE_OIDC_ROLE_MAP`` gives the claim's values ("" if none maps).
+
+    The claim may hold one value or a list; several mapped values give the highest role. Only the map can
+    produce a role, so ``state_admin`` needs an explicit entry, and nothing here can make a superuser.
+    """
+    from django.conf import settings
+
+    raw = claims.get(settings.SECTORWISE_OIDC_ROLE_CLAIM)
+    values = raw if isinstance(raw, list) else [raw] if raw is not None else []
+    mapped = [settings.SECTORWISE_OIDC_ROLE_MAP.get(str(value)) for value in values]
+    roles = [role for role in mapped if role in Role.values]
+    return max(roles, key=role_rank, default="")
+
+
+def sso_organization_from_claims(*, claims: dict[str, Any]) -> Any:
+    """The organisation ``SECTORWISE_OIDC_ORG_CLAIM`` names, by id or exact name; None if unknown."""
+    from django.conf import settings
+
+    from sectorwise.partnerships.models import Organization
+
+    if not settings.SECTORWISE_OIDC_ORG_CLAIM:
+        return None
+    value = claims.get(settings.SECTORWISE_OIDC_ORG_CLAIM)
+    if isinstance(value, list):
+        value = value[0] if len(value) == 1 else None
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    if text.isdigit():
+        return Organization.objects.filter(pk=int(text)).first()
+    matches = list(Organization.objects.filter(name=text)[:2])
+    return matches[0] if len(matches) == 1 else None
+
+
+def sso_users_for_claims(*, claims: dict[str, Any]) -> QuerySet[User]:
+    """The user the provider's ``sub`` belongs to; else, only with ``SECTORWISE_OIDC_MATCH_EMAIL``, the one
+    not yet linked user with the claims' verified email (never a superuser or state administrator: a
+    provider account with that email must not take over the most powerful accounts)."""
+    from django.conf import settings
+
+    subject = str(claims.get("sub") or "")
+    if not subject:
+        return User.objects.none()
+    linked = User.objects.filter(oidc_subject=subject)
+    if linked.exists() or not settings.SECTORWISE_OIDC_MATCH_EMAIL:
+        return linked
+    email = claims.get("email")
+    if not email or claims.get("email_verified") is not True:
+        return User.objects.none()
+    return User.objects.filter(email__iexact=email, oidc_subject__isnull=True, is_superuser=False).exclude(
+        role=Role.STATE_ADMIN
+    )

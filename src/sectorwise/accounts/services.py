@@ -179,3 +179,101 @@ def api_token_authenticate(*, key: str) -> User | None:
     if token.last_used_at is None or (now - token.last_used_at).total_seconds() > 60:
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
     return token.user
+
+
+# --- Two-factor sign-in (TOTP, django-otp) -------------------------------------------------------
+
+
+def totp_device_start(*, user: User) -> Any:
+    """The user's TOTP device waiting to be confirmed (a new secret unless one is already waiting).
+
+    It is not used at sign-in until ``totp_device_confirm`` has seen a code from it.
+    """
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        raise ValidationError({"token": "two-factor sign-in is already on: turn it off first"})
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
+    return device
+
+
+@transaction.atomic
+def totp_device_confirm(*, user: User, token: str) -> Any:
+    """Turn two-factor sign-in on once the app shows a code the waiting device accepts; None if not."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=False).order_by("pk").first()
+    if device is None or not device.verify_token(token.strip()):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device
+
+
+@transaction.atomic
+def totp_device_disable(*, user: User, token: str) -> bool:
+    """Turn two-factor sign-in off, proven by a current code (a stolen session alone cannot)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.select_for_update().filter(user=user, confirmed=True).order_by("pk").first()
+    if device is None or not device.verify_token(token.strip()):
+        return False
+    TOTPDevice.objects.filter(user=user).delete()
+    return True
+
+
+def totp_verify(*, device: Any, token: str) -> bool:
+    """A sign-in code: django-otp refuses a code already used (``last_t``) and throttles failures."""
+    verified: bool = device.verify_token(token.strip())
+    return verified
+
+
+# --- Single sign-on -------------------------------------------------------------------------------
+
+
+def _sso_username(claims: Mapping[str, Any]) -> str:
+    import hashlib
+
+    wanted = str(claims.get("preferred_username") or "").strip()[:150]
+    if wanted and not User.objects.filter(username__iexact=wanted).exists():
+        return wanted
+    return "sso-" + hashlib.sha256(str(claims["sub"]).encode()).hexdigest()[:16]
+
+
+@transaction.atomic
+def user_sync_from_sso(*, user: User | None, claims: Mapping[str, Any]) -> User:
+    """Create or update the user a provider's claims describe: ``sub`` linked, names and email, and the
+    role and organisation the claims map to (``selectors.sso_*``), recorded in the user's history.
+
+    The provider is the authority for a linked user's role: a claim that no longer maps takes the role
+    away. ``is_staff`` follows the role; ``is_superuser`` is never granted. A convener without a known
+    organisation gets no role (a convener always acts for one, as ``user_create`` insists).
+    """
+    from sectorwise.accounts.selectors import sso_organization_from_claims, sso_role_from_claims
+
+    claim_dict = dict(claims)
+    role = sso_role_from_claims(claims=claim_dict)
+    organization = sso_organization_from_claims(claims=claim_dict)
+    if role == Role.CONVENER and organization is None:
+        role = ""
+    fields = ("oidc_subject", "email", "first_name", "last_name", "role", "organization_id", "is_staff")
+    before = tuple(getattr(user, field) for field in fields) if user is not None else None
+    if user is None:
+        user = User(username=_sso_username(claims))
+        user.set_unusable_password()
+    user.oidc_subject = str(claims["sub"])
+    for field, claim in (("email", "email"), ("first_name", "given_name"), ("last_name", "family_name")):
+        if claims.get(claim):
+            setattr(user, field, str(claims[claim])[: User._meta.get_field(field).max_length])
+    user.role = role
+    user.organization = organization
+    user.is_staff = role in STATE_ROLES or user.is_superuser
+    if before == tuple(getattr(user, field) for field in fields):
+        return user  # a sign-in that changes nothing adds no history record
+    user.full_clean(exclude=["password"])
+    user._history_user = None  # type: ignore[attr-defined]
+    user._change_reason = "single sign-on claims"  # type: ignore[attr-defined]
+    user.save()
+    return user

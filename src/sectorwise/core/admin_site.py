@@ -17,7 +17,12 @@ class SectorwiseAdminSite(admin.AdminSite):
     index_title = "Registry administration"
 
     def has_permission(self, request: HttpRequest) -> bool:
-        return user_can(user=request.user, action=Action.ADMIN_SITE)
+        from sectorwise.accounts.selectors import session_needs_second_factor
+
+        # With SECTORWISE_REQUIRE_2FA_FOR_STAFF, a password session must have shown a TOTP code too.
+        return user_can(user=request.user, action=Action.ADMIN_SITE) and not session_needs_second_factor(
+            request
+        )
 
 
 class StateStaffAdmin(admin.ModelAdmin):  # type: ignore[type-arg]

@@ -10,10 +10,27 @@ SECTORWISE_CSRF_TRUSTED_ORIGINS, DATABASE_URL[_FILE] (PostgreSQL; default SQLite
 SECTORWISE_NODE_MODULES (where ``npm install`` put the front-end packages), SECTORWISE_STATIC_ROOT,
 SECTORWISE_SECURE_SSL_REDIRECT, SECTORWISE_HSTS_SECONDS, SECTORWISE_LOG_LEVEL,
 SECTORWISE_DASHBOARD_CACHE_SECONDS, DATABASE_CONN_MAX_AGE.
+
+Sign-in (README "Sign-in: local accounts, two-factor, single sign-on"):
+- SECTORWISE_SESSION_HOURS (12): how long a session lasts. SECTORWISE_API_TOKEN_DAYS (90, at least 1): the
+  default lifetime of new API tokens (``create_api_token --days 0`` makes one that never expires).
+- SECTORWISE_REQUIRE_2FA_FOR_STAFF (false): state administrators and staff who sign in with a password must
+  set up and use TOTP two-factor sign-in (/accounts/two-factor/) before any page or the admin.
+  SECTORWISE_OTP_ISSUER ("Sectorwise"): the name authenticator apps show.
+- OpenID Connect single sign-on, on when SECTORWISE_OIDC_CLIENT_ID, SECTORWISE_OIDC_CLIENT_SECRET[_FILE] and
+  SECTORWISE_OIDC_ISSUER (endpoints discovered) or all four of SECTORWISE_OIDC_AUTHORIZATION_ENDPOINT,
+  _TOKEN_ENDPOINT, _USERINFO_ENDPOINT, _JWKS_ENDPOINT are set. SECTORWISE_OIDC_PROVIDER_NAME (the button's
+  "Sign in with ..."), SECTORWISE_OIDC_SIGN_ALGO (RS256), SECTORWISE_OIDC_SCOPES ("openid email profile").
+  Claims: SECTORWISE_OIDC_ROLE_CLAIM ("roles"; one value or a list), SECTORWISE_OIDC_ROLE_MAP (JSON, claim
+  value -> role, e.g. {"sectorwise-staff": "state_staff"}; unmapped values give no role, the highest mapped
+  role wins, never a superuser), SECTORWISE_OIDC_ORG_CLAIM (an organisation id or exact name),
+  SECTORWISE_OIDC_MATCH_EMAIL (false: link a first sign-on to an existing account with the same verified
+  email, never to a superuser or state administrator).
 """
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -56,16 +73,13 @@ INSTALLED_APPS = [
     "django_htmx",
     "simple_history",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "ninja",
     "sectorwise.core",
     "sectorwise.accounts",
     "sectorwise.partnerships",
-    "django_tasks",
-    "django_tasks_db",
 ]
-
-# Background jobs (large imports): django-tasks' database backend; `sectorwise manage db_worker` runs them.
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -74,6 +88,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # request.user.is_verified(): whether this session showed a TOTP code (django-otp).
+    "django_otp.middleware.OTPMiddleware",
+    "sectorwise.accounts.middleware.RequireTwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -165,6 +182,63 @@ if SECTORWISE_API_TOKEN_DAYS < 1:
     raise ImproperlyConfigured(
         "SECTORWISE_API_TOKEN_DAYS must be 1 or more (a token that never expires: create_api_token --days 0)"
     )
+
+# Two-factor sign-in (TOTP, django-otp): anyone may turn it on at /accounts/two-factor/. With
+# SECTORWISE_REQUIRE_2FA_FOR_STAFF, state administrators and staff signed in with a password must (the
+# demo keeps it off).
+SECTORWISE_REQUIRE_2FA_FOR_STAFF = env_bool("SECTORWISE_REQUIRE_2FA_FOR_STAFF", False)
+OTP_TOTP_ISSUER = env_str("SECTORWISE_OTP_ISSUER", "Sectorwise") or "Sectorwise"
+
+# OpenID Connect single sign-on (mozilla-django-oidc), beside local accounts, on when an issuer (or the four
+# endpoints) and a client id and secret are set. The endpoints come from the issuer's discovery document
+# unless given. Roles and the organisation come from claims (sectorwise.accounts.selectors.sso_*).
+SECTORWISE_OIDC_ISSUER = (env_str("SECTORWISE_OIDC_ISSUER") or "").rstrip("/")
+OIDC_RP_CLIENT_ID = env_str("SECTORWISE_OIDC_CLIENT_ID") or ""
+OIDC_RP_CLIENT_SECRET = env_str("SECTORWISE_OIDC_CLIENT_SECRET") or ""
+OIDC_OP_AUTHORIZATION_ENDPOINT = env_str("SECTORWISE_OIDC_AUTHORIZATION_ENDPOINT") or ""
+OIDC_OP_TOKEN_ENDPOINT = env_str("SECTORWISE_OIDC_TOKEN_ENDPOINT") or ""
+OIDC_OP_USER_ENDPOINT = env_str("SECTORWISE_OIDC_USERINFO_ENDPOINT") or ""
+OIDC_OP_JWKS_ENDPOINT = env_str("SECTORWISE_OIDC_JWKS_ENDPOINT") or ""
+_oidc_endpoints = all(
+    (OIDC_OP_AUTHORIZATION_ENDPOINT, OIDC_OP_TOKEN_ENDPOINT, OIDC_OP_USER_ENDPOINT, OIDC_OP_JWKS_ENDPOINT)
+)
+SECTORWISE_OIDC = bool(
+    (SECTORWISE_OIDC_ISSUER or _oidc_endpoints) and OIDC_RP_CLIENT_ID and OIDC_RP_CLIENT_SECRET
+)
+SECTORWISE_OIDC_PROVIDER_NAME = env_str("SECTORWISE_OIDC_PROVIDER_NAME", "single sign-on") or "single sign-on"
+OIDC_RP_SIGN_ALGO = env_str("SECTORWISE_OIDC_SIGN_ALGO", "RS256") or "RS256"
+OIDC_RP_SCOPES = env_str("SECTORWISE_OIDC_SCOPES", "openid email profile") or "openid email profile"
+OIDC_USE_PKCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "accounts:oidc_callback"
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+OIDC_TIMEOUT = 10
+SECTORWISE_OIDC_ROLE_CLAIM = env_str("SECTORWISE_OIDC_ROLE_CLAIM", "roles") or "roles"
+SECTORWISE_ROLE_VALUES = frozenset({"state_admin", "state_staff", "convener", "reviewer", "viewer"})
+"""sectorwise.core.roles.Role's values (a test keeps them equal), which settings cannot import."""
+
+
+def _role_map(name: str) -> dict[str, str]:
+    """A JSON object from claim value to Sectorwise role; any other role name stops the process."""
+    raw = env_str(name) or "{}"
+    try:
+        mapping = json.loads(raw)
+    except ValueError as error:
+        raise ImproperlyConfigured(f"{name}: not JSON ({error})") from error
+    if not isinstance(mapping, dict):
+        raise ImproperlyConfigured(f"{name}: expected a JSON object of claim value -> role")
+    for claim_value, role in mapping.items():
+        if role not in SECTORWISE_ROLE_VALUES:
+            raise ImproperlyConfigured(
+                f"{name}: {claim_value!r} -> {role!r} is not a role (one of {sorted(SECTORWISE_ROLE_VALUES)})"
+            )
+    return {str(key): str(value) for key, value in mapping.items()}
+
+
+SECTORWISE_OIDC_ROLE_MAP = _role_map("SECTORWISE_OIDC_ROLE_MAP")
+SECTORWISE_OIDC_ORG_CLAIM = env_str("SECTORWISE_OIDC_ORG_CLAIM") or ""
+SECTORWISE_OIDC_MATCH_EMAIL = env_bool("SECTORWISE_OIDC_MATCH_EMAIL", False)
+if SECTORWISE_OIDC:
+    AUTHENTICATION_BACKENDS.append("sectorwise.accounts.oidc.SectorwiseOIDCBackend")
 
 # django-axes: lock a username+address pair after 5 failures for an hour.
 AXES_FAILURE_LIMIT = env_int("SECTORWISE_AXES_FAILURE_LIMIT", 5)
