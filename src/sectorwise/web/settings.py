@@ -79,7 +79,12 @@ INSTALLED_APPS = [
     "sectorwise.core",
     "sectorwise.accounts",
     "sectorwise.partnerships",
+    "django_tasks",
+    "django_tasks_db",
 ]
+
+# Background jobs (large imports): django-tasks' database backend; `sectorwise manage db_worker` runs them.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
