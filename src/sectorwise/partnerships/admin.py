@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -16,6 +18,17 @@ from sectorwise.partnerships.models import (
 
 class StateStaffHistoryAdmin(SimpleHistoryAdmin, StateStaffAdmin):
     """Admin pages with a "History" button (django-simple-history), for state staff."""
+
+
+class ChildCodesInHistoryAdmin(StateStaffHistoryAdmin):
+    """For records whose history carries their child rows' codes (target industries, counties): the admin
+    saves inlines after the record, so the record is saved once more when they changed, and its history
+    shows the new codes."""
+
+    def save_related(self, request: Any, form: Any, formsets: Any, change: bool) -> None:
+        super().save_related(request, form, formsets, change)
+        if any(f.has_changed() for f in formsets if f.model in (TargetIndustry, RegionCounty)):
+            form.instance.save()
 
 
 class AffiliationInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -56,7 +69,7 @@ class PersonAdmin(StateStaffHistoryAdmin):
 
 
 @admin.register(Region)
-class RegionAdmin(StateStaffHistoryAdmin):
+class RegionAdmin(ChildCodesInHistoryAdmin):
     list_display = ["name", "source", "source_detail"]
     list_filter = ["source"]
     search_fields = ["name"]
@@ -64,7 +77,7 @@ class RegionAdmin(StateStaffHistoryAdmin):
 
 
 @admin.register(SectorPartnership)
-class SectorPartnershipAdmin(StateStaffHistoryAdmin):
+class SectorPartnershipAdmin(ChildCodesInHistoryAdmin):
     list_display = ["name", "stage", "region", "convener"]
     list_filter = ["stage", "region"]
     search_fields = ["name", "cluster", "convener__name"]

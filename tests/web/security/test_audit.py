@@ -1,0 +1,123 @@
+"""The history shows every change a user can make, with fields and values: target industries and counties
+(child rows of a partnership and a region) included, whether changed on the pages, the API or the admin."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import Client
+
+from sectorwise.partnerships import services
+from sectorwise.partnerships.models import Region, SectorPartnership
+from sectorwise.partnerships.views import _history_entries
+from tests.web.factories import RegionFactory, UserFactory, WorkforceBoardFactory
+from tests.web.personas import Personas
+
+pytestmark = pytest.mark.django_db
+
+
+def _edit_form(partnership: SectorPartnership, target_naics: str) -> dict[str, object]:
+    return {
+        "name": partnership.name,
+        "region": partnership.region_id,
+        "convener": partnership.convener_id,
+        "target_naics": target_naics,
+        "cluster": partnership.cluster,
+        "stage": partnership.stage,
+        "goals": partnership.goals,
+    }
+
+
+def test_target_industry_changes_on_the_page_and_the_api_are_in_the_partnerships_history(
+    personas: Personas,
+) -> None:
+    partnership = services.partnership_create(
+        name="Champlain Machining", region=RegionFactory(), convener=personas.board_a, target_naics=["3364"]
+    )
+    page = Client()
+    page.force_login(personas.convener_a)
+    edited = page.post(f"/partnerships/{partnership.pk}/edit/", _edit_form(partnership, "6221, 3344"))
+    assert edited.status_code == 302, edited.content
+    api = Client()
+    response = api.patch(
+        f"/api/partnerships/{partnership.pk}",
+        json.dumps({"target_naics_codes": ["3344"]}),
+        content_type="application/json",
+        HTTP_AUTHORIZATION=f"Bearer {personas.staff_token}",
+    )
+    assert response.status_code == 200, response.content
+
+    history = page.get(f"/partnerships/{partnership.pk}/history/")
+    text = history.content.decode()
+    assert "Target industries: 3364 → 3344, 6221" in text
+    assert "Target industries: 3344, 6221 → 3344" in text
+    entries = history.context["entries"]
+    newest = entries[0]
+    assert (newest.who, newest.changes) == ("staff", [("target industries", "3344, 6221", "3344")])
+    assert entries[1].who == "convener_a"
+
+
+def test_a_new_partnerships_creation_record_holds_its_target_industries() -> None:
+    partnership = services.partnership_create(
+        name="Harbor Shipbuilding",
+        region=RegionFactory(),
+        convener=WorkforceBoardFactory(),
+        target_naics=["336611", "3366"],
+    )
+    (created,) = partnership.history.all()
+    assert created.history_type == "+" and created.target_naics == "3366, 336611"
+    services.partnership_update(partnership=partnership, goals="Welders")
+    assert partnership.history.latest().target_naics == "3366, 336611"  # unchanged, still recorded
+
+
+def test_region_county_changes_are_in_the_regions_history() -> None:
+    region = services.region_create(name="Lake Region", county_fips=["50011", "50007"])
+    assert region.history.get().county_fips == "50007, 50011"
+    services.region_set_counties(region=region, county_fips=["50007", "50013"])
+    records = list(Region.history.filter(id=region.pk))  # type: ignore[attr-defined]
+    entries = _history_entries(records, subject=lambda r: "Region", names={})
+    assert entries[0].changes == [("counties", "50007, 50011", "50007, 50013")]
+
+
+def test_records_written_before_codes_were_recorded_show_no_invented_change(personas: Personas) -> None:
+    partnership = personas.partnership_a
+    services.partnership_update(partnership=partnership, goals="Older record")
+    partnership.history.update(target_naics=None)  # as after the migration: unknown, not "none"
+    services.partnership_update(partnership=partnership, goals="Newer record")
+    records = list(SectorPartnership.history.filter(id=partnership.pk))  # type: ignore[attr-defined]
+    changes = _history_entries(records, subject=lambda r: "Partnership", names={})[0].changes
+    assert changes == [("goals", "Older record", "Newer record")]
+
+
+def test_target_industries_changed_in_the_admin_are_in_the_history(personas: Personas) -> None:
+    partnership = personas.partnership_b  # targets 62
+    admin = Client()
+    # The inlines are Django's own, shown to superusers (Django's model permissions, not the roles).
+    admin.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    url = f"/admin/partnerships/sectorpartnership/{partnership.pk}/change/"
+    form = admin.get(url).context["adminform"].form
+    industry = partnership.target_industries.get()
+    data = {
+        "name": partnership.name,
+        "region": partnership.region_id,
+        "convener": partnership.convener_id,
+        "cluster": "",
+        "stage": partnership.stage,
+        "goals": partnership.goals,
+        "description": "",
+        "target_industries-TOTAL_FORMS": "2",
+        "target_industries-INITIAL_FORMS": "1",
+        "target_industries-0-id": industry.pk,
+        "target_industries-0-partnership": partnership.pk,
+        "target_industries-0-naics_code": "62",
+        "target_industries-1-partnership": partnership.pk,
+        "target_industries-1-naics_code": "6216",
+        "memberships-TOTAL_FORMS": "0",
+        "memberships-INITIAL_FORMS": "0",
+    }
+    assert "name" in form.fields
+    response = admin.post(url, data)
+    assert response.status_code == 302, response.context and response.context["adminform"].form.errors
+    assert sorted(partnership.target_industries.values_list("naics_code", flat=True)) == ["62", "6216"]
+    assert partnership.history.latest().target_naics == "62, 6216"
