@@ -1,10 +1,11 @@
 """Run the benchmarks (``make bench``), print their tables and write the figures to benchmarks/out/.
 
-    python -m benchmarks [--scale 0.05] [--only lmi delineation web] [--gzip] [--keep]
+    python -m benchmarks [--scale 0.05] [--only lmi delineation web imports] [--gzip] [--keep]
 
 - ``lmi``: the LMI engine at ``--scale`` of BLS's national by_area set (benchmarks/lmi_engine.py);
 - ``delineation``: commuting zones for every U.S. county (benchmarks/delineation.py);
-- ``web``: the web registry under 20 concurrent users (benchmarks/web_load.py).
+- ``web``: the web registry under 20 concurrent users (benchmarks/web_load.py);
+- ``imports``: 50,000-row CSV and XLSX imports of organisations and memberships (benchmarks/imports.py).
 
 Each benchmark is one run; its figures go to ``benchmarks/out/<name>.json``. A benchmark that fails is
 reported and the others still run; the exit code is 1 if any failed.
@@ -25,7 +26,7 @@ from rich.console import Console
 from rich.table import Table
 
 OUT: Final = Path(__file__).resolve().parent / "out"
-NAMES: Final = ("lmi", "delineation", "web")
+NAMES: Final = ("lmi", "delineation", "web", "imports")
 
 
 def _lmi(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
@@ -67,10 +68,18 @@ def _web(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
     return web_load.run(console)
 
 
+def _imports(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
+    del arguments
+    from benchmarks import imports
+
+    return imports.run(console)
+
+
 RUNNERS: Final[dict[str, Callable[[Console, argparse.Namespace], dict[str, Any]]]] = {
     "lmi": _lmi,
     "delineation": _delineation,
     "web": _web,
+    "imports": _imports,
 }
 
 

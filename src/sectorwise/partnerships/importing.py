@@ -496,10 +496,10 @@ def memberships_import(
             )
             continue
         seen[key] = row
-        membership = existing.get(key) or Membership(
-            partnership=partnerships.objects[partnership_id],
-            organization=organizations.objects[organization_id],
-        )
+        membership = existing.get(key) or Membership()
+        # The records read in bulk, also for an existing membership (else each would be fetched again).
+        membership.partnership = partnerships.objects[partnership_id]
+        membership.organization = organizations.objects[organization_id]
         membership.role = role
         if "joined_on" in header or membership.pk is None:
             membership.joined_on = joined_on

@@ -69,7 +69,26 @@ def demo(
     if not serve:
         return
     console.print(f"Serving {url} (sign in at {url}/accounts/login/). Stop with Ctrl+C.")
-    call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+    # Large imports are background jobs: the demo runs their worker beside the server, so nothing else
+    # needs starting (production runs `sectorwise manage db_worker` as its own service).
+    import subprocess
+    import sys
+
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from sectorwise.cli import main; main()",
+            "manage",
+            "db_worker",
+            "--no-reload",
+        ]
+    )
+    try:
+        call_command("runserver", f"127.0.0.1:{port}", use_reloader=False, use_threading=True)
+    finally:
+        worker.terminate()
+        worker.wait(timeout=10)
 
 
 def serve(
