@@ -39,10 +39,8 @@ def personas(db: None) -> Personas:
 
 @pytest.fixture(autouse=True)
 def _no_cached_dashboard_figures() -> None:
-    """Each test starts without dashboard figures cached by an earlier test (whose rows were rolled back,
-    which sends no signal)."""
+    """Each test starts with an empty cache: no dashboard figures cached by an earlier test (whose rows were
+    rolled back, which sends no signal), no API requests counted against the rate limits."""
     from django.core.cache import cache
 
-    from sectorwise.partnerships.dashboard_cache import CACHE_KEY
-
-    cache.delete(CACHE_KEY)
+    cache.clear()

@@ -12,6 +12,7 @@ from sectorwise.accounts.api_auth import API_AUTH
 from sectorwise.partnerships import api as partnerships_api
 from sectorwise.partnerships.api import router as partnerships_router
 from sectorwise.web import api_errors
+from sectorwise.web.throttling import AnonymousRateThrottle, UserRateThrottle
 
 api = NinjaAPI(
     title="Sectorwise API",
@@ -19,6 +20,8 @@ api = NinjaAPI(
     description="The sector partnership registry. Same permission rules as the web pages.",
     urls_namespace="api",
     auth=API_AUTH,
+    # SECTORWISE_API_RATE_ANON / SECTORWISE_API_RATE_USER; 429 with Retry-After beyond them.
+    throttle=[AnonymousRateThrottle(), UserRateThrottle()],
 )
 api.add_router("", partnerships_router)
 # One 422 shape for every refused write (services' and ninja's own validation), under the API's field names.

@@ -5,6 +5,7 @@ Django is imported inside the commands, so that `sectorwise lmi ...` never loads
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import sys
 from typing import Annotated
@@ -101,16 +102,92 @@ def serve(
         ),
     ] = 4,
     threads: Annotated[int, typer.Option(min=1, help="Threads per worker.")] = 2,
+    timeout: Annotated[
+        int,
+        typer.Option(min=1, help="Seconds a request may take before gunicorn restarts its worker (imports)."),
+    ] = 60,
+    local_trial: Annotated[
+        bool,
+        typer.Option(
+            "--local-trial",
+            help="Try the server on this machine with development settings (loopback addresses only).",
+        ),
+    ] = False,
 ) -> None:
-    """Serve the web application with gunicorn (production: set SECTORWISE_DEBUG=false and a secret key,
-    run `sectorwise manage migrate` and `sectorwise manage collectstatic` first)."""
+    """Serve the web application with gunicorn. Production only: set SECTORWISE_DEBUG=false and a secret key,
+    run `sectorwise manage migrate` and `sectorwise manage collectstatic` first; `sectorwise demo` is the way
+    to run in development. Refuses to start with DEBUG on or the development secret key unless
+    --local-trial, which binds to 127.0.0.1/localhost only."""
     _setup_django()  # fail here, with Django's message, on bad settings rather than in every worker
-    args = [
+    from django.conf import settings
+
+    refusal = serve_refusal(
+        debug=settings.DEBUG, secret_key=settings.SECRET_KEY, bind=bind, local_trial=local_trial
+    )
+    if refusal:
+        message = f"sectorwise serve refuses to start: {refusal}"
+        typer.secho(message, err=True, fg="red")
+        raise typer.Exit(code=2)
+    args = gunicorn_command(bind=bind, workers=workers, threads=threads, timeout=timeout)
+    os.execv(args[0], args)
+
+
+def gunicorn_command(*, bind: str, workers: int, threads: int, timeout: int) -> list[str]:
+    """gunicorn's command line. The request head's ceilings are stated (a body's size is the settings'
+    business: sectorwise.web.middleware): a request line (URL with its query) up to 4 KiB, at most 100
+    header fields of up to 8 KiB each; over them gunicorn answers 400 before Django sees the request."""
+    return [
         sys.executable, "-m", "gunicorn", "sectorwise.web.wsgi:application",
         "--bind", bind, "--workers", str(workers), "--threads", str(threads),
+        "--timeout", str(timeout),
+        "--limit-request-line", "4094",
+        "--limit-request-fields", "100",
+        "--limit-request-field_size", "8190",
         "--access-logfile", "-",
     ]  # fmt: skip
-    os.execv(sys.executable, args)
+
+
+def serve_refusal(*, debug: bool, secret_key: str, bind: str, local_trial: bool) -> str | None:
+    """Why `serve` must not start with these settings, or None. Without --local-trial: never with DEBUG on
+    (tracebacks and settings shown to anyone) nor with the public development key (anyone can forge
+    sessions); with it: only on a loopback address."""
+    from sectorwise.web.env import DEVELOPMENT_SECRET_KEY
+
+    if local_trial:
+        if not _is_loopback_bind(bind):
+            return (
+                f"--local-trial serves only on this machine (127.0.0.1, localhost, [::1]), not on {bind!r}. "
+                "For a real deployment set SECTORWISE_DEBUG=false and SECTORWISE_SECRET_KEY instead."
+            )
+        return None
+    problems = []
+    if debug:
+        problems.append("DEBUG is on (SECTORWISE_DEBUG is unset or true)")
+    if secret_key == DEVELOPMENT_SECRET_KEY:
+        problems.append("the secret key is the public development one (SECTORWISE_SECRET_KEY is unset)")
+    if not problems:
+        return None
+    return (
+        " and ".join(problems)
+        + ". In production set SECTORWISE_DEBUG=false and SECTORWISE_SECRET_KEY (50+ random characters); "
+        "for development run `sectorwise demo`; to try this server on this machine only, add --local-trial."
+    )
+
+
+def _is_loopback_bind(bind: str) -> bool:
+    """Whether gunicorn's --bind value listens on this machine only (a loopback address or a Unix socket)."""
+    if bind.startswith("unix:"):
+        return True
+    if bind.startswith("["):
+        host = bind[1 : bind.find("]")] if "]" in bind else ""
+    else:
+        host = bind.rsplit(":", 1)[0] if ":" in bind else bind
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # another host name, or empty (all interfaces)
+        return False
 
 
 def manage(ctx: typer.Context) -> None:

@@ -9,7 +9,9 @@ SECTORWISE_CSRF_TRUSTED_ORIGINS, DATABASE_URL[_FILE] (PostgreSQL; default SQLite
 ``$SECTORWISE_DATA_DIR/sectorwise.sqlite3``), SECTORWISE_DATA_DIR,
 SECTORWISE_NODE_MODULES (where ``npm install`` put the front-end packages), SECTORWISE_STATIC_ROOT,
 SECTORWISE_SECURE_SSL_REDIRECT, SECTORWISE_HSTS_SECONDS, SECTORWISE_LOG_LEVEL,
-SECTORWISE_DASHBOARD_CACHE_SECONDS, DATABASE_CONN_MAX_AGE.
+SECTORWISE_DASHBOARD_CACHE_SECONDS, DATABASE_CONN_MAX_AGE, SECTORWISE_TRUSTED_PROXY (number of reverse
+proxies in front; 0 by default), SECTORWISE_MAX_UPLOAD_MB, SECTORWISE_MAX_BODY_KB, SECTORWISE_API_RATE_ANON,
+SECTORWISE_API_RATE_USER.
 
 Sign-in (README "Sign-in: local accounts, two-factor, single sign-on"):
 - SECTORWISE_SESSION_HOURS (12): how long a session lasts. SECTORWISE_API_TOKEN_DAYS (90, at least 1): the
@@ -35,11 +37,21 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from whitenoise.compress import Compressor
 
 from sectorwise.lmi.warehouse import data_dir
-from sectorwise.web.env import env_bool, env_int, env_list, env_path, env_str
+from sectorwise.web.env import (
+    DEVELOPMENT_SECRET_KEY,
+    env_bool,
+    env_int,
+    env_list,
+    env_path,
+    env_proxy_count,
+    env_str,
+    proxy_settings,
+)
 
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PROJECT_ROOT = PACKAGE_DIR.parents[1]
@@ -47,15 +59,14 @@ DATA_DIR = data_dir()
 
 DEBUG = env_bool("SECTORWISE_DEBUG", True)
 
-_DEVELOPMENT_SECRET = "sectorwise-development-only-not-secret"
 SECRET_KEY = env_str("SECTORWISE_SECRET_KEY") or ""
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
             "SECTORWISE_SECRET_KEY (or SECTORWISE_SECRET_KEY_FILE) is required when SECTORWISE_DEBUG is off"
         )
-    SECRET_KEY = _DEVELOPMENT_SECRET
-elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY == _DEVELOPMENT_SECRET):
+    SECRET_KEY = DEVELOPMENT_SECRET_KEY
+elif not DEBUG and (len(SECRET_KEY) < 50 or SECRET_KEY == DEVELOPMENT_SECRET_KEY):
     raise ImproperlyConfigured("SECTORWISE_SECRET_KEY must be at least 50 random characters in production")
 
 ALLOWED_HOSTS = env_list("SECTORWISE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
@@ -88,7 +99,10 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before anything reads the body: an oversized request is answered 413 at once.
+    "sectorwise.web.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -326,8 +340,45 @@ if not DEBUG:
     SECURE_HSTS_SECONDS = env_int("SECTORWISE_HSTS_SECONDS", 31_536_000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
-    # Behind a TLS-terminating proxy that sets X-Forwarded-Proto.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# Reverse proxies: forwarded headers (X-Forwarded-Proto for HTTPS, X-Forwarded-For for the address django-axes
+# locks out and the API throttles) are believed only when SECTORWISE_TRUSTED_PROXY says how many proxies stand
+# in front; otherwise any client could claim HTTPS or choose its own address. See env.proxy_settings.
+SECTORWISE_TRUSTED_PROXY = env_proxy_count("SECTORWISE_TRUSTED_PROXY")
+globals().update(proxy_settings(SECTORWISE_TRUSTED_PROXY))
+
+# Request sizes: an import file may be SECTORWISE_MAX_UPLOAD_MB; any other body (forms, the API's JSON)
+# SECTORWISE_MAX_BODY_KB. Larger requests are answered 413 before the body is read
+# (sectorwise.web.middleware); Django's own limits below stay as a second line.
+SECTORWISE_MAX_UPLOAD_BYTES = env_int("SECTORWISE_MAX_UPLOAD_MB", 20) * 1024 * 1024
+SECTORWISE_MAX_BODY_BYTES = env_int("SECTORWISE_MAX_BODY_KB", 1024) * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = SECTORWISE_MAX_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # larger uploaded files go to a temporary file, not memory
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+DATA_UPLOAD_MAX_NUMBER_FILES = 10
+
+# Content-Security-Policy (django-csp): scripts and styles from this site only, inline scripts only with the
+# per-request nonce, no eval (Vega runs its expression interpreter: static/partnerships/charts.js), no
+# framing.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+    }
+}
+
+# API rate limits (django-ninja throttles in sectorwise.web.api, counted in Django's cache: per server
+# process with the default local-memory cache).
+SECTORWISE_API_RATE_ANON = env_str("SECTORWISE_API_RATE_ANON", "60/min") or "60/min"
+SECTORWISE_API_RATE_USER = env_str("SECTORWISE_API_RATE_USER", "600/min") or "600/min"
 
 LOGGING = {
     "version": 1,

@@ -6,7 +6,14 @@
     var source = document.getElementById(element.dataset.vegaSpec);
     if (!source || typeof vegaEmbed !== "function") { return; }
     var spec = JSON.parse(source.textContent);
-    vegaEmbed(element, spec, { renderer: "svg", actions: false }).then(function () {
+    // The Content-Security-Policy allows no eval and no injected <style>: `ast` makes Vega interpret its
+    // expressions (vega-embed's bundled vega-interpreter) instead of compiling them with `new Function`, and
+    // the tooltip and embed styles live in core/sectorwise.css instead.
+    var options = {
+      renderer: "svg", actions: false, ast: true, defaultStyle: false,
+      tooltip: { disableDefaultStyle: true }
+    };
+    vegaEmbed(element, spec, options).then(function () {
       element.dataset.rendered = "true";
     }).catch(function (error) {
       element.textContent = "The map could not be drawn: " + error.message;
