@@ -7,16 +7,19 @@ id that exists and one that does not.
 """
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import AfterValidator
 
 from sectorwise.core.permissions import Action, user_can, user_may_ever
+from sectorwise.core.validators import no_control_characters
 from sectorwise.partnerships import selectors, services
 from sectorwise.partnerships.models import (
     Membership,
@@ -65,6 +68,14 @@ class ConvenerOut(Schema):
     type: OrganizationType
 
 
+def _no_control_characters(value: str) -> str:
+    try:
+        no_control_characters(value)
+    except ValidationError as error:
+        raise ValueError(error.messages[0]) from error
+    return value
+
+
 class PartnershipOut(Schema):
     id: int
     name: str
@@ -111,10 +122,14 @@ class PartnershipPatch(Schema):
     target_naics_codes: list[str] = NOT_SENT
 
 
+# Query-string text without control characters (a NUL would reach the database): refused, 422 naming it.
+QueryText = Annotated[str, AfterValidator(_no_control_characters)]
+
+
 class PartnershipFilters(FilterSchema):
-    search: str = ""
+    search: QueryText = ""
     region_id: int | None = None
-    naics: str = ""
+    naics: QueryText = ""
     stage: Stage | None = None
     convener_type: OrganizationType | None = None
 
@@ -177,9 +192,9 @@ class MemberPatch(Schema):
 
 
 class OrganizationFilters(FilterSchema):
-    search: str = ""
+    search: QueryText = ""
     type: OrganizationType | None = None
-    county_fips: str = ""
+    county_fips: QueryText = ""
 
 
 def _require(request: HttpRequest, action: Action, obj: Any = None) -> None:

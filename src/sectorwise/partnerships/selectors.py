@@ -45,6 +45,8 @@ def partnership_list(
     queryset = SectorPartnership.objects.select_related("region", "convener").prefetch_related(
         "target_industries"
     )
+    if _unmatchable(search, naics):
+        return queryset.none()
     if search.strip():
         term = search.strip()
         queryset = queryset.filter(
@@ -168,10 +170,18 @@ def membership_of_organization(*, partnership: SectorPartnership, organization_i
         ) from error
 
 
+def _unmatchable(*terms: str) -> bool:
+    """A search term holding a NUL matches no record (the services refuse control characters in text), and
+    PostgreSQL refuses it in a query outright: such a search finds nothing instead of failing."""
+    return any("\x00" in term for term in terms)
+
+
 def organization_list(
     *, search: str = "", type: OrganizationType | str = "", county_fips: str = ""
 ) -> QuerySet[Organization]:
     queryset = Organization.objects.all()
+    if _unmatchable(search, county_fips):
+        return queryset.none()
     if search.strip():
         queryset = queryset.filter(name__icontains=search.strip())
     if type:

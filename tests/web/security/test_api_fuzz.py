@@ -8,10 +8,13 @@ SQLite in ``make test`` and on PostgreSQL in CI's database pass (tests/web is ru
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import response_schema_conformance
@@ -26,7 +29,19 @@ CALLS: dict[str, int] = {}
 """Requests sent per operation in this process (the report's counts)."""
 
 
+@pytest.fixture
+def _test_database_connection_kept() -> Iterator[None]:
+    """Requests go straight to the WSGI application, which closes the database connection after each one
+    (Django's test client avoids that): on PostgreSQL that would close the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.mark.django_db
+@pytest.mark.usefixtures("_test_database_connection_kept")
 @schema.parametrize()
 @settings(
     max_examples=EXAMPLES_PER_OPERATION,

@@ -321,3 +321,26 @@ def test_a_new_convener_takes_the_role_and_the_former_one_stays_a_partner(person
     assert roles[new_board.pk] == MembershipRole.CONVENER
     assert roles[personas.board_a.pk] == MembershipRole.OTHER
     assert list(roles.values()).count(MembershipRole.CONVENER) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "parameter"),
+    [
+        ("/api/organizations", "search"),
+        ("/api/organizations", "county_fips"),
+        ("/api/partnerships", "search"),
+        ("/api/partnerships", "naics"),
+    ],
+)
+def test_control_characters_in_list_filters_are_refused(
+    personas: Personas, path: str, parameter: str
+) -> None:
+    # PostgreSQL refuses a NUL in a query parameter outright: found by the fuzzer as a 500 there.
+    response = _staff(personas).get(path, {parameter: "lake\x00aero"})
+    assert response.status_code == 422 and list(response.json()["fields"]) == [parameter]
+
+
+def test_a_page_search_holding_a_nul_finds_nothing(personas: Personas) -> None:
+    response = _staff(personas).get("/organizations/", {"q": "Lake\x00"})
+    assert response.status_code == 200
+    assert not response.context["page"].object_list
