@@ -5,9 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SRC := $(wildcard src tests benchmarks)
 
-.PHONY: install demo test lint test-py test-db bench docs clean
+.PHONY: install chromium demo test lint test-py test-db bench docs clean
 
-install: $(STAMP) node_modules/.installed
+install: $(STAMP) node_modules/.installed chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -18,6 +18,21 @@ $(STAMP): pyproject.toml
 node_modules/.installed: package.json
 	npm install --no-audit --no-fund --loglevel=error
 	touch node_modules/.installed
+
+# The browser tests drive Debian's Chromium (never a downloaded browser): installed here when missing and the
+# system can (root with apt-get); otherwise a note naming the package, and the browser tests skip (under
+# CI=true they fail instead: tests/web/browser/conftest.py).
+CHROMIUM := /usr/bin/chromium
+chromium:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	  echo "Installing Debian's chromium package (the browser tests use $(CHROMIUM))"; \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; } \
+	    || echo "Could not install Debian's chromium package: the browser tests will be skipped."; \
+	else \
+	  echo "$(CHROMIUM) not found: install Debian's chromium package (sudo apt-get install chromium)."; \
+	  echo "Until then the browser tests are skipped (and fail under CI=true)."; \
+	fi
 
 demo: install
 	$(BIN)/sectorwise demo

@@ -1,7 +1,7 @@
 """Playwright against pytest-django's live server, driving Debian's Chromium (never a downloaded browser).
 
 Every test here is marked ``browser``. Without /usr/bin/chromium the tests skip locally and fail under CI=true
-(``.ci/run`` installs the ``chromium`` package first).
+(``make install`` installs the ``chromium`` package where it can).
 """
 
 from __future__ import annotations
