@@ -149,7 +149,18 @@ def partnership_members(*, partnership: SectorPartnership) -> QuerySet[Membershi
     )
 
 
+#: The largest id a database holds (a 64-bit column); a larger one names nothing, and SQLite and PostgreSQL
+#: would fail on it rather than find nothing.
+MAX_RECORD_ID = 2**63 - 1
+
+
+def _possible_id(value: Any) -> bool:
+    return isinstance(value, int) and 0 < value <= MAX_RECORD_ID
+
+
 def membership_get(*, partnership: SectorPartnership, pk: int) -> Membership:
+    if not _possible_id(pk):
+        raise Http404(f"no membership {pk} in partnership {partnership.pk}")
     try:
         return Membership.objects.select_related("organization", "partnership").get(
             partnership=partnership, pk=pk
@@ -160,6 +171,8 @@ def membership_get(*, partnership: SectorPartnership, pk: int) -> Membership:
 
 def membership_of_organization(*, partnership: SectorPartnership, organization_id: int) -> Membership:
     """The membership of an organisation in a partnership (one at most); Http404 when it is no member."""
+    if not _possible_id(organization_id):
+        raise Http404(f"organisation {organization_id} is not a member of partnership {partnership.pk}")
     try:
         return Membership.objects.select_related("organization", "partnership").get(
             partnership=partnership, organization_id=organization_id

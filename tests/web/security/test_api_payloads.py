@@ -344,3 +344,10 @@ def test_a_page_search_holding_a_nul_finds_nothing(personas: Personas) -> None:
     response = _staff(personas).get("/organizations/", {"q": "Lake\x00"})
     assert response.status_code == 200
     assert not response.context["page"].object_list
+
+
+@pytest.mark.parametrize("method", ["patch", "delete"])
+def test_an_id_too_large_for_the_database_is_not_found(personas: Personas, method: str) -> None:
+    # Found by the fuzzer: SQLite could not bind it (a 500) and PostgreSQL refuses it as out of range.
+    url = f"/api/partnerships/{personas.partnership_a.pk}/members/{2**70}"
+    assert _send(_staff(personas), method, url, {"role": "other"}).status_code == 404
