@@ -185,7 +185,7 @@ class RegionCountiesHistory(models.Model):
     are its children, so a change of counties is a change of the region in its history)."""
 
     # NULL in records written before counties were recorded: unknown then, not "none".
-    county_fips = models.TextField(null=True, blank=True, default=None, verbose_name="counties")
+    county_fips = models.TextField(null=True, blank=True, default=None, verbose_name="counties")  # noqa: DJ001
 
     class Meta:
         abstract = True
@@ -245,7 +245,9 @@ class TargetIndustriesHistory(models.Model):
     """What a partnership's historical record adds to its fields: its target industries then."""
 
     # NULL in records written before target industries were recorded: unknown then, not "none".
-    target_naics = models.TextField(null=True, blank=True, default=None, verbose_name="target industries")
+    target_naics = models.TextField(  # noqa: DJ001 (NULL means unknown, "" means none)
+        null=True, blank=True, default=None, verbose_name="target industries"
+    )
 
     class Meta:
         abstract = True
