@@ -27,12 +27,14 @@ import ibis
 import numpy as np
 import pyarrow as pa
 
+from sectorwise.charts import CountyShapes, contribution_bars, region_membership_map
 from sectorwise.lmi.codes import NaicsLevel
 from sectorwise.lmi.rank_indicators import RankingInputs, cluster_indicators, industry_indicators
 from sectorwise.lmi.ranking import INDICATOR_LABELS, RankingConfig, RankingResult, rank_candidates
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.sources.commuting import CommutingFlows
 from sectorwise.lmi.staffing import STAFFING_ASSUMPTIONS, region_industry_employment, staffing_pattern
+from sectorwise.tabular_io import append_rows, defused
 
 NODE_MODULES_ENV: Final = "SECTORWISE_NODE_MODULES"
 COUNTY_TOPOLOGY: Final = Path("us-atlas") / "counties-10m.json"
@@ -204,8 +206,6 @@ def build_assessment(
 
 # --- charts ----------------------------------------------------------------------------------------------
 
-VEGA_LITE_SCHEMA: Final = "https://vega.github.io/schema/vega-lite/v6.json"
-
 
 def ranking_chart_spec(assessment: Assessment, rows: int = CHART_ROWS) -> dict[str, Any]:
     """A stacked bar per ranked candidate: its score split into the indicators' contributions."""
@@ -221,67 +221,19 @@ def ranking_chart_spec(assessment: Assessment, rows: int = CHART_ROWS) -> dict[s
         for row in assessment.ranking.explanation.to_pylist()
         if row["code"] in ranked
     ]
-    return {
-        "$schema": VEGA_LITE_SCHEMA,
-        "title": f"Target-industry ranking, {assessment.region.name} ({assessment.period})",
-        "width": 520,
-        "data": {"values": values},
-        "mark": {"type": "bar"},
-        "encoding": {
-            "y": {
-                "field": "label",
-                "type": "nominal",
-                "sort": {"field": "rank", "op": "min", "order": "ascending"},
-                "title": None,
-                "axis": {"labelLimit": 320},
-            },
-            "x": {"field": "contribution", "type": "quantitative", "stack": "zero", "title": "Score (0-1)"},
-            "color": {"field": "indicator", "type": "nominal", "title": "Indicator"},
-            "tooltip": [
-                {"field": "label", "type": "nominal", "title": "Candidate"},
-                {"field": "indicator", "type": "nominal"},
-                {"field": "value", "type": "quantitative", "format": ",.3~f"},
-                {"field": "contribution", "type": "quantitative", "format": ".3f"},
-            ],
-        },
-        "config": {"legend": {"orient": "bottom", "columns": 2, "labelLimit": 400}},
-    }
+    return contribution_bars(
+        values, title=f"Target-industry ranking, {assessment.region.name} ({assessment.period})"
+    )
 
 
 def county_map_spec(assessment: Assessment, topology: Mapping[str, Any]) -> dict[str, Any]:
     """The counties of the region's states, the region's own highlighted (us-atlas TopoJSON inline)."""
-    states = sorted({county[:2] for county in assessment.region.counties})
     members = list(assessment.region.counties)
-    state_test = " || ".join(f"substring(datum.id, 0, 2) == '{s}'" for s in states)
-    return {
-        "$schema": VEGA_LITE_SCHEMA,
-        "title": f"{assessment.region.name}: {len(members)} counties",
-        "width": 420,
-        "height": 420,
-        "data": {"values": topology, "format": {"type": "topojson", "feature": "counties"}},
-        "transform": [
-            {"filter": state_test},
-            {
-                "calculate": f"indexof({json.dumps(members)}, datum.id) >= 0 ? 'In the region' : 'Outside'",
-                "as": "membership",
-            },
-        ],
-        "projection": {"type": "mercator"},
-        "mark": {"type": "geoshape", "stroke": "white", "strokeWidth": 0.7},
-        "encoding": {
-            "color": {
-                "field": "membership",
-                "type": "nominal",
-                "scale": {"domain": ["In the region", "Outside"], "range": ["#1a4480", "#dfe1e2"]},
-                "title": None,
-            },
-            "tooltip": [
-                {"field": "properties.name", "type": "nominal", "title": "County"},
-                {"field": "id", "type": "nominal", "title": "FIPS"},
-                {"field": "membership", "type": "nominal", "title": "Region"},
-            ],
-        },
-    }
+    return region_membership_map(
+        shapes=CountyShapes.us_atlas_inline(topology),
+        members=members,
+        title=f"{assessment.region.name}: {len(members)} counties",
+    )
 
 
 def _short(text: str, limit: int = 48) -> str:
@@ -512,18 +464,18 @@ def write_xlsx(assessment: Assessment, path: Path, node_modules: Path) -> None:
     summary = book.active
     assert summary is not None
     summary.title = "Summary"
-    summary.append(["Industry assessment", assessment.region.name])
+    summary.append(["Industry assessment", defused(assessment.region.name)])
     summary["A1"].font = Font(bold=True, size=14)
     for label, text in summary_rows(assessment):
-        summary.append([label, text])
+        summary.append([label, defused(text)])
     summary.append([])
     summary.append(["Notes and assumptions"])
     for note in assessment.notes:
-        summary.append(["", note])
+        summary.append(["", defused(note)])
     summary.append([])
     summary.append(["Data sources and vintages"])
     for name, detail in assessment.sources:
-        summary.append([name, detail])
+        summary.append([defused(name), defused(detail)])
     summary.column_dimensions["A"].width = 34
     summary.column_dimensions["B"].width = 110
     topology = load_county_topology(node_modules)
@@ -536,11 +488,9 @@ def write_xlsx(assessment: Assessment, path: Path, node_modules: Path) -> None:
 
     def sheet(name: str, table: pa.Table) -> None:
         target = book.create_sheet(name)
-        target.append(table.column_names)
+        append_rows(target, table.column_names, ([*row.values()] for row in table.to_pylist()))
         for cell in target[1]:
             cell.font = Font(bold=True)
-        for row in table.to_pylist():
-            target.append([_xlsx_value(v) for v in row.values()])
         target.freeze_panes = "A2"
 
     sheet("Ranking", assessment.ranking.ranked)
@@ -550,9 +500,3 @@ def write_xlsx(assessment: Assessment, path: Path, node_modules: Path) -> None:
     sheet("Occupations", assessment.occupations)
     sheet("Candidates", assessment.candidates)
     book.save(path)
-
-
-def _xlsx_value(value: Any) -> Any:
-    if isinstance(value, float) and np.isnan(value):
-        return None
-    return value

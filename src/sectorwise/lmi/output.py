@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import io
 import json
 import math
+from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
+
+from sectorwise.tabular_io import csv_text
+from sectorwise.tabular_io import write_xlsx as write_defused_xlsx
 
 
 class OutputFormat(StrEnum):
@@ -79,9 +81,9 @@ def write_table(
             with output.open("w", encoding="utf-8") as handle:
                 Console(file=handle, width=250).print(rich_table(table, title=title))
     elif fmt is OutputFormat.CSV:
-        buffer = io.BytesIO()
-        pacsv.write_csv(table, buffer)
-        text = buffer.getvalue().decode("utf-8")
+        # Through the one defusing writer: a region or industry title such as "=..." must not run when the
+        # file is opened in a spreadsheet.
+        text = csv_text(table.column_names, _rows(table, _csv_value))
         if output is None:
             console.file.write(text)
         else:
@@ -101,19 +103,19 @@ def write_table(
         write_xlsx({title or "data": table}, output)
 
 
-def write_xlsx(sheets: dict[str, pa.Table], output: Path) -> None:
-    """One sheet per table, header row bold and frozen."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as pyarrow's CSV writer wrote them before
+    return _json_value(value)
 
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
-    for name, table in sheets.items():
-        sheet = book.create_sheet(title=name[:31])
-        sheet.append(table.column_names)
-        for cell in sheet[1]:
-            cell.font = Font(bold=True)
-        for row in table.to_pylist():
-            sheet.append([_json_value(v) for v in row.values()])
-        sheet.freeze_panes = "A2"
-    book.save(output)
+
+def _rows(table: pa.Table, convert: Callable[[Any], Any]) -> Iterator[list[Any]]:
+    for row in table.to_pylist():
+        yield [convert(value) for value in row.values()]
+
+
+def write_xlsx(sheets: dict[str, pa.Table], output: Path) -> None:
+    """One sheet per table, header row bold and frozen; text a spreadsheet would run is defused."""
+    write_defused_xlsx(
+        output, {name: (table.column_names, _rows(table, _json_value)) for name, table in sheets.items()}
+    )

@@ -23,6 +23,8 @@ from enum import StrEnum
 from pathlib import PurePath
 from typing import IO, Any, Final
 
+from sectorwise import tabular_io
+
 HEADER_ROW: Final = 1
 
 
@@ -68,44 +70,13 @@ def table_format_of(filename: str) -> TableFormat:
         raise TableReadError(f"{filename}: expected a .csv or .xlsx file") from None
 
 
-# Formula defusing ------------------------------------------------------------------------------------------
-
-#: A cell starting with one of these is run as a formula by some spreadsheet (full-width forms included:
-#: Excel folds them to ASCII in a formula). Leading whitespace too: LibreOffice and Excel skip it.
-FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
-DEFUSING_QUOTE: Final = "'"
-
-
-def needs_defusing(text: str) -> bool:
-    """True when a spreadsheet could run ``text`` as a formula, or when the quote is needed to read it back.
-
-    A value starting with the quote itself is quoted too, and so is one with whitespace at either end (the
-    import trims unquoted cells): that makes ``undefused(defused(v)) == v`` for every string.
-    """
-    if not text:
-        return False
-    return (
-        text.startswith(FORMULA_PREFIXES)
-        or text.startswith(DEFUSING_QUOTE)
-        or text[0].isspace()
-        or text[-1].isspace()
-    )
-
-
-def defused(value: Any) -> Any:
-    """The value as an export writes it: text a spreadsheet would run gets a leading quote."""
-    if value is None:
-        return ""
-    if isinstance(value, str) and needs_defusing(value):
-        return DEFUSING_QUOTE + value
-    return value
-
-
-def undefused(text: str) -> str:
-    """A cell as the import reads it: the exporter's quote taken off, else surrounding whitespace trimmed."""
-    if text.startswith(DEFUSING_QUOTE) and needs_defusing(text[1:]):
-        return text[1:]
-    return text.strip()
+# Formula defusing: the one defusing writer lives in ``sectorwise.tabular_io`` (the LMI command line's
+# tables use it too); re-exported here for the importer and existing callers.
+FORMULA_PREFIXES = tabular_io.FORMULA_PREFIXES
+DEFUSING_QUOTE = tabular_io.DEFUSING_QUOTE
+needs_defusing = tabular_io.needs_defusing
+defused = tabular_io.defused
+undefused = tabular_io.undefused
 
 
 # Reading ------------------------------------------------------------------------------------------------
@@ -329,27 +300,9 @@ def read_table(*, filename: str, content: bytes, limits: TableLimits = DEFAULT_L
 
 def table_to_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
     """CSV text in chunks (a streaming response can send it as it is produced); formulas defused."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(columns)
-    for number, row in enumerate(rows, start=1):
-        writer.writerow([defused(value) for value in row])
-        if number % 500 == 0:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+    return tabular_io.csv_chunks(columns, rows)
 
 
 def table_to_xlsx(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet: str) -> bytes:
     """One sheet, every cell written as a value (text never becomes a formula); formulas defused."""
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    worksheet = workbook.create_sheet(title=sheet[:31])
-    worksheet.append(list(columns))
-    for row in rows:
-        worksheet.append([defused(value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+    return tabular_io.xlsx_bytes({sheet: (columns, rows)})

@@ -5,16 +5,15 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import ibis.expr.types as ir
 import typer
 from ibis.backends.duckdb import Backend as DuckDBBackend
-from rich.console import Console
 
-from sectorwise.lmi import warehouse
+from sectorwise.lmi import defaults, warehouse
 from sectorwise.lmi.clusters import county_peers
-from sectorwise.lmi.codes import TOTAL_INDUSTRY, TOTAL_OWNERSHIP, US_FIPS
+from sectorwise.lmi.commands.errors import UserError
 from sectorwise.lmi.regions import Region, RegionFileError, load_regions, parse_region_counties
 from sectorwise.lmi.regionsets import (
     UnknownCountyError,
@@ -32,21 +31,6 @@ from sectorwise.lmi.staffing import WageArea, choose_wage_area, county_jobs
 CLUSTERS_ENV = "SECTORWISE_CLUSTERS"
 OEWS_ENV = "SECTORWISE_OEWS"
 
-WarehouseOption = Annotated[
-    Path | None, typer.Option("--warehouse", help="The DuckDB warehouse file (default: the per-user one).")
-]
-RegionOption = Annotated[
-    str | None,
-    typer.Option(
-        "--region",
-        help="The region: a name in --regions-file, NAME=FIPS,FIPS,... on the line, one county FIPS, "
-        "or SET:REGION_ID / SET@COUNTY of a region set stored with `sectorwise lmi regions store`.",
-    ),
-]
-RegionsFileOption = Annotated[
-    Path | None,
-    typer.Option("--regions-file", help='TOML file of regions: [regions."Name"] counties = ["50007", ...].'),
-]
 YearOption = Annotated[
     int | None, typer.Option("--year", help="The year (default: the latest loaded).", show_default=False)
 ]
@@ -60,7 +44,8 @@ ReferenceOption = Annotated[
     str | None,
     typer.Option(
         "--reference",
-        help="LQ and shift-share reference area (default: US000 when loaded, else the region's state).",
+        help="LQ and shift-share reference area (default: the U.S., US000, when loaded, else the region's "
+        "state; see docs/architecture.md, 'Analysis defaults').",
     ),
 ]
 BaseYearOption = Annotated[
@@ -99,15 +84,6 @@ WageAreaOption = Annotated[
 ]
 
 
-class UserError(Exception):
-    """A mistake in what the user gave: printed as a message, exit code 1, no traceback."""
-
-
-def fail(message: str) -> NoReturn:
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
-    raise typer.Exit(1)
-
-
 def connect(path: Path | None) -> DuckDBBackend:
     try:
         return warehouse.connect(path, read_only=True)
@@ -115,40 +91,14 @@ def connect(path: Path | None) -> DuckDBBackend:
         raise UserError(str(error)) from error
 
 
-def latest_period(qcew_quarterly: ir.Table, qcew_annual: ir.Table) -> tuple[int, str]:
-    """The latest (year, qtr) loaded, quarterly first (annual when only annual data is loaded)."""
-    quarters = qcew_quarterly.select("year", "qtr").distinct().to_pyarrow().to_pylist()
-    if quarters:
-        best = max(quarters, key=lambda row: (row["year"], row["qtr"]))
-        return int(best["year"]), str(best["qtr"])
-    years = qcew_annual.select("year").distinct().to_pyarrow().to_pylist()
-    if years:
-        return max(int(row["year"]) for row in years), "A"
-    raise UserError("the warehouse holds no QCEW data: load files with `sectorwise lmi ingest PATH...`")
-
-
 def period_table(con: DuckDBBackend, year: int | None, period: str | None) -> tuple[ir.Table, int, str]:
-    """The warehouse table of the period, and the (year, qtr) chosen."""
-    quarterly = con.table(warehouse.QUARTERLY_TABLE)
-    annual = con.table(warehouse.ANNUAL_TABLE)
-    if year is None or period is None:
-        latest_year, latest_qtr = latest_period(quarterly, annual)
-        year = latest_year if year is None else year
-        period = latest_qtr if period is None else period
-    qtr = period.strip().upper()
-    if qtr not in ("1", "2", "3", "4", "A"):
-        raise UserError(f"--period {period!r}: expected 1, 2, 3, 4 or A")
-    return (annual if qtr == "A" else quarterly), year, qtr
+    """The warehouse table of the period, and the (year, qtr) chosen (``defaults.resolve_period``)."""
+    chosen = defaults.resolve_period(con, year=year, qtr=period)
+    return defaults.period_table(con, chosen), chosen.year, chosen.qtr
 
 
 def loaded_areas(qcew: ir.Table, year: int, qtr: str) -> set[str]:
-    totals = qcew.filter(
-        qcew.year == year,
-        qcew.qtr == qtr,
-        qcew.own_code == TOTAL_OWNERSHIP,
-        qcew.industry_code == TOTAL_INDUSTRY,
-    )
-    return set(totals.select("area_fips").distinct().to_pyarrow().column("area_fips").to_pylist())
+    return defaults.loaded_areas(qcew, defaults.Period(year, qtr))
 
 
 def resolve_region(spec: str | None, regions_file: Path | None, con: DuckDBBackend) -> Region:
@@ -223,30 +173,17 @@ def check_region_loaded(qcew: ir.Table, region: Region, year: int, qtr: str) -> 
 
 
 def choose_reference(qcew: ir.Table, region: Region, year: int, qtr: str, given: str | None) -> str:
-    loaded = loaded_areas(qcew, year, qtr)
-    if given is not None:
-        if given not in loaded:
-            raise UserError(f"--reference {given!r} is not in the warehouse for {year} period {qtr}")
-        return given
-    if US_FIPS in loaded:
-        return US_FIPS
-    states = {county[:2] for county in region.counties}
-    if len(states) == 1:
-        state = f"{states.pop()}000"
-        if state in loaded:
-            return state
-    raise UserError("no U.S. or statewide file is loaded for the region: give --reference AREA")
+    """The reference area (``defaults.default_reference``: the U.S., else the region's state)."""
+    period = defaults.Period(year, qtr)
+    return defaults.default_reference(qcew, counties=region.counties, period=period, given=given).area_fips
 
 
 def base_year_for(qcew: ir.Table, region: Region, year: int, qtr: str, given: int | None) -> int | None:
-    """The growth/shift-share start year: the one given, else the year before when all counties are loaded."""
+    """The growth/shift-share start year (``defaults.base_year``); a given year must hold the region."""
+    start = defaults.base_year(qcew, counties=region.counties, period=defaults.Period(year, qtr), given=given)
     if given is not None:
-        if given >= year:
-            raise UserError(f"--base-year {given} must come before {year}")
         check_region_loaded(qcew, region, given, qtr)
-        return given
-    loaded = loaded_areas(qcew, year - 1, qtr)
-    return year - 1 if all(county in loaded for county in region.counties) else None
+    return start
 
 
 def peer_counties(qcew: ir.Table, region: Region, year: int, qtr: str) -> list[Region]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import pyarrow as pa
@@ -13,20 +12,23 @@ from sectorwise.lmi.commands.analysis_inputs import (
     ClustersOption,
     PeriodOption,
     ReferenceOption,
-    RegionOption,
-    RegionsFileOption,
-    UserError,
-    WarehouseOption,
     YearOption,
     catalog_from,
     check_region_loaded,
     choose_reference,
     connect,
-    fail,
     peer_counties,
     peers_from_set,
     period_table,
     resolve_region,
+)
+from sectorwise.lmi.commands.errors import REPORTED, fail
+from sectorwise.lmi.commands.options import (
+    FormatOption,
+    OutputOption,
+    RegionOption,
+    RegionsFileOption,
+    WarehouseOption,
 )
 from sectorwise.lmi.output import OutputFormat, write_table
 from sectorwise.lmi.sources.clusters import UnknownClusterError
@@ -36,9 +38,6 @@ clusters_app = typer.Typer(
     "strong clusters.",
     no_args_is_help=True,
 )
-
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
 
 
 @clusters_app.command("list")
@@ -50,7 +49,7 @@ def list_command(
     """List the clusters: code, name, traded or local, number of industries and sub-clusters."""
     try:
         catalog = catalog_from(clusters)
-    except UserError as error:
+    except REPORTED as error:
         fail(str(error))
     table = pa.table(
         {
@@ -91,7 +90,7 @@ def show_command(
             )
             subs = ", ".join(found.sub_clusters.values())
             title = f"{found.name} ({found.kind}, cluster {found.code}); sub-clusters: {subs}"
-    except (UserError, UnknownClusterError) as error:
+    except (*REPORTED, UnknownClusterError) as error:
         fail(str(error))
     write_table(table, fmt, output, title=title)
 
@@ -128,7 +127,7 @@ def region_command(
         peer_regions = (
             peers_from_set(con, qcew, peers, year_, qtr) if peers else peer_counties(qcew, chosen, year_, qtr)
         )
-    except UserError as error:
+    except REPORTED as error:
         fail(str(error))
     regions = [chosen, *(p for p in peer_regions if p.name != chosen.name)]
     metrics = cluster_metrics(qcew, catalog, regions, year=year_, qtr=qtr, reference=ref)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import ibis
@@ -12,20 +11,23 @@ from rich.console import Console
 from sectorwise.lmi.commands.analysis_inputs import (
     OewsOption,
     PeriodOption,
-    RegionOption,
-    RegionsFileOption,
-    UserError,
     WageAreaOption,
-    WarehouseOption,
     YearOption,
     check_region_loaded,
     codes_list,
     connect,
-    fail,
     oews_from,
     period_table,
     resolve_region,
     wage_area_for,
+)
+from sectorwise.lmi.commands.errors import REPORTED, UserError, fail
+from sectorwise.lmi.commands.options import (
+    FormatOption,
+    OutputOption,
+    RegionOption,
+    RegionsFileOption,
+    WarehouseOption,
 )
 from sectorwise.lmi.output import OutputFormat, write_table
 from sectorwise.lmi.staffing import (
@@ -52,8 +54,8 @@ def occupations_command(
     period: PeriodOption = None,
     limit: Annotated[int, typer.Option("--limit", help="Show this many occupations (0: all).")] = 25,
     warehouse: WarehouseOption = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.TABLE,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")] = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
 ) -> None:
     """Estimated jobs by occupation in a region's target industries (national staffing patterns x regional
     industry employment), with the occupations' wages in the region's state or metro area."""
@@ -68,7 +70,7 @@ def occupations_command(
         chosen = resolve_region(region, regions_file, con)
         check_region_loaded(qcew, chosen, year_, qtr)
         area = wage_area_for(con, qcew, chosen, year_, qtr, data, wage_area)
-    except UserError as error:
+    except REPORTED as error:
         fail(str(error))
     employment = region_industry_employment(qcew, chosen, codes, year=year_, qtr=qtr).to_pyarrow()
     found = set(employment.column("industry_code").to_pylist())

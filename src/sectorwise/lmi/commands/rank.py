@@ -28,24 +28,27 @@ from sectorwise.lmi.commands.analysis_inputs import (
     OewsOption,
     PeriodOption,
     ReferenceOption,
-    RegionOption,
-    RegionsFileOption,
-    UserError,
     WageAreaOption,
-    WarehouseOption,
     YearOption,
     base_year_for,
     catalog_from,
     check_region_loaded,
     choose_reference,
     connect,
-    fail,
     oews_from,
     peer_counties,
     peers_from_set,
     period_table,
     resolve_region,
     wage_area_for,
+)
+from sectorwise.lmi.commands.errors import REPORTED, UserError, fail
+from sectorwise.lmi.commands.options import (
+    FormatOption,
+    OutputOption,
+    RegionOption,
+    RegionsFileOption,
+    WarehouseOption,
 )
 from sectorwise.lmi.output import OutputFormat, write_table
 from sectorwise.lmi.output import write_xlsx as write_tables_xlsx
@@ -143,13 +146,8 @@ def rank_command(
         bool, typer.Option("--explain", help="Also show each score indicator by indicator.")
     ] = False,
     warehouse: WarehouseOption = None,
-    fmt: Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")] = OutputFormat.TABLE,
-    output: Annotated[
-        Path | None,
-        typer.Option(
-            "--output", "-o", help="Write to this file (xlsx: ranking, explanation, sensitivity, ...)."
-        ),
-    ] = None,
+    fmt: FormatOption = OutputFormat.TABLE,
+    output: OutputOption = None,
 ) -> None:
     """Rank a region's industries (or clusters) by size, LQ, growth, competitive effect, wages, cluster
     strength and occupation wages; lists what is not ranked and why, and how the top ten moves with the
@@ -171,7 +169,7 @@ def rank_command(
             peers=peers,
             level=level,
         )
-    except (UserError, RankingConfigError) as error:
+    except (*REPORTED, RankingConfigError) as error:
         fail(str(error))
     candidates = (
         cluster_indicators(inputs)
@@ -317,7 +315,7 @@ def assessment_command(
         containment: Containment | None = None
         if flows:
             containment = region_containment(read_flows(list(flows)), inputs.region)
-    except (UserError, RankingConfigError, AssetsNotFoundError, FlowFileError, ValueError) as error:
+    except (*REPORTED, RankingConfigError, AssetsNotFoundError, FlowFileError, ValueError) as error:
         fail(str(error))
     description = drawn or inputs.region.description
     result = build_assessment(
