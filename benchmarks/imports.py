@@ -39,8 +39,9 @@ def _child(work: Path, rows: int) -> dict[str, Any]:
 
     settings.DEBUG = False  # production measures: no query log
     call_command("migrate", verbosity=0, interactive=False)
+    from sectorwise.directory.models import Organization
     from sectorwise.partnerships import importing
-    from sectorwise.partnerships.models import Organization, Region, SectorPartnership
+    from sectorwise.partnerships.models import Region, SectorPartnership
 
     header = ["name", "type", "city", "state", "county_fips", "naics_code", "size_band", "email", "website"]
     organizations = [

@@ -57,14 +57,13 @@ def seed(*, sizes: tuple[int, int, int] = (PARTNERSHIPS, ORGANIZATIONS, MEMBERSH
 
     from sectorwise.accounts.models import User
     from sectorwise.core.roles import Role
+    from sectorwise.directory.models import Organization, SizeBand
     from sectorwise.partnerships.models import (
         Membership,
         MembershipRole,
-        Organization,
         Region,
         RegionCounty,
         SectorPartnership,
-        SizeBand,
         Stage,
         TargetIndustry,
     )

@@ -9,16 +9,13 @@ from django.contrib.auth.hashers import make_password
 
 from sectorwise.accounts.models import User
 from sectorwise.core.roles import Role
+from sectorwise.directory.models import Organization, OrganizationType, Person, SizeBand
 from sectorwise.partnerships.models import (
     Membership,
     MembershipRole,
-    Organization,
-    OrganizationType,
-    Person,
     Region,
     RegionCounty,
     SectorPartnership,
-    SizeBand,
     Stage,
     TargetIndustry,
 )

@@ -12,13 +12,8 @@ from dataclasses import dataclass
 from sectorwise.accounts.models import User
 from sectorwise.accounts.services import api_token_create
 from sectorwise.core.roles import Role
-from sectorwise.partnerships.models import (
-    Membership,
-    MembershipRole,
-    Organization,
-    Person,
-    SectorPartnership,
-)
+from sectorwise.directory.models import Organization, Person
+from sectorwise.partnerships.models import Membership, MembershipRole, SectorPartnership
 from tests.web.factories import (
     EmployerFactory,
     MembershipFactory,

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from sectorwise.directory.models import Organization
 from sectorwise.partnerships.importing import (
     RowError,
     memberships_import,
@@ -22,7 +23,7 @@ from sectorwise.partnerships.importing import (
     table_to_csv,
     table_to_xlsx,
 )
-from sectorwise.partnerships.models import Membership, MembershipRole, Organization
+from sectorwise.partnerships.models import Membership, MembershipRole
 from tests.web.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -331,7 +332,7 @@ def test_the_fast_checks_agree_with_the_services_rules(personas: Personas) -> No
     """The importer applies ``services.organization_validate``'s rules in bulk; both must refuse the same."""
     from django.core.exceptions import ValidationError
 
-    from sectorwise.partnerships import services
+    from sectorwise.directory import services
     from sectorwise.partnerships.importing import _FieldChecks, _organization_rule_errors
 
     cases = [

@@ -8,7 +8,8 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sectorwise.partnerships.models import Membership, MembershipRole, Organization, SectorPartnership, Stage
+from sectorwise.directory.models import Organization
+from sectorwise.partnerships.models import Membership, MembershipRole, SectorPartnership, Stage
 from tests.web.factories import EmployerFactory, PartnershipFactory, RegionFactory
 from tests.web.personas import Personas
 

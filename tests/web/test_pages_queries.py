@@ -61,7 +61,8 @@ def _fresh(builder: Callable[[int], str]) -> Callable[[int], str]:
     """Run ``builder`` in a clean registry each time (the two sizes must not add up)."""
 
     def build(count: int) -> str:
-        from sectorwise.partnerships.models import Membership, Organization, Region, SectorPartnership
+        from sectorwise.directory.models import Organization
+        from sectorwise.partnerships.models import Membership, Region, SectorPartnership
 
         Membership.objects.all().delete()
         SectorPartnership.objects.all().delete()

@@ -19,7 +19,7 @@ class User(AbstractUser):
 
     role = models.CharField(max_length=20, choices=Role.choices, blank=True, default="")
     organization = models.ForeignKey(
-        "partnerships.Organization",
+        "directory.Organization",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,

@@ -173,7 +173,7 @@ def sso_organization_from_claims(*, claims: dict[str, Any]) -> Any:
     """The organisation ``SECTORWISE_OIDC_ORG_CLAIM`` names, by id or exact name; None if unknown."""
     from django.conf import settings
 
-    from sectorwise.partnerships.models import Organization
+    from sectorwise.directory.models import Organization
 
     if not settings.SECTORWISE_OIDC_ORG_CLAIM:
         return None

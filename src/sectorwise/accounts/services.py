@@ -23,7 +23,7 @@ from sectorwise.accounts.selectors import (
     user_may_set_password,
 )
 from sectorwise.core.roles import STATE_ROLES, Role
-from sectorwise.partnerships.models import Organization
+from sectorwise.directory.models import Organization
 
 NEVER = "never"
 """``api_token_create(expires_at=NEVER)``: a token without an expiry, only when asked for explicitly."""

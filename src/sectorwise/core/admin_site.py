@@ -1,4 +1,5 @@
-"""The Django admin, for state administrators and program staff only, asking the same permission authority."""
+"""Model admins for state administrators and program staff only, asking the same permission authority (the
+admin site itself, which also asks about the second factor, is ``sectorwise.accounts.admin_site``)."""
 
 from __future__ import annotations
 
@@ -6,23 +7,10 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from simple_history.admin import SimpleHistoryAdmin
 
 from sectorwise.core.permissions import Action, user_can, user_role
 from sectorwise.core.roles import Role
-
-
-class SectorwiseAdminSite(admin.AdminSite):
-    site_header = "Sectorwise administration"
-    site_title = "Sectorwise admin"
-    index_title = "Registry administration"
-
-    def has_permission(self, request: HttpRequest) -> bool:
-        from sectorwise.accounts.selectors import session_needs_second_factor
-
-        # With SECTORWISE_REQUIRE_2FA_FOR_STAFF, a password session must have shown a TOTP code too.
-        return user_can(user=request.user, action=Action.ADMIN_SITE) and not session_needs_second_factor(
-            request
-        )
 
 
 class StateStaffAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -43,3 +31,7 @@ class StateStaffAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         # Deleting records loses their links to grants and outcomes: administrators only.
         return user_role(request.user) is Role.STATE_ADMIN
+
+
+class StateStaffHistoryAdmin(SimpleHistoryAdmin, StateStaffAdmin):
+    """Admin pages with a "History" button (django-simple-history), for state staff."""

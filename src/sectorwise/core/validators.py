@@ -6,6 +6,7 @@ import re
 from typing import Final
 
 from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 
 # C0 and C1 control characters (Unicode category Cc) and lone surrogates. NUL is refused by PostgreSQL in
 # text; the others are invisible in the pages and break the files the registry exports.
@@ -31,3 +32,11 @@ def no_control_characters(value: str) -> None:
 def no_control_characters_multiline(value: str) -> None:
     """For free text (descriptions, goals): tab, newline and carriage return allowed, other controls not."""
     _refuse(value, _CONTROL_EXCEPT_LINES)
+
+
+# \A...\Z and [0-9]: "$" would let a trailing line break through and "\d" any script's digits.
+county_fips_validator = RegexValidator(r"\A[0-9]{5}\Z", "A county FIPS code is five digits, e.g. 50007.")
+naics_validator = RegexValidator(r"\A[0-9]{2,6}\Z", "A NAICS code is 2 to 6 digits, e.g. 31 or 336411.")
+
+SINGLE_LINE: Final = [no_control_characters]
+MULTI_LINE: Final = [no_control_characters_multiline]

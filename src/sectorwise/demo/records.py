@@ -27,16 +27,15 @@ from sectorwise.accounts.services import user_create
 from sectorwise.core.roles import Role
 from sectorwise.demo.geography import County, SyntheticState, demo_state
 from sectorwise.demo.synthetic import DEMO_SEED, FLOWS_FILE
+from sectorwise.directory import services as directory_services
+from sectorwise.directory.models import Organization, OrganizationType, SizeBand
 from sectorwise.partnerships import services
 from sectorwise.partnerships.models import (
     Membership,
     MembershipRole,
-    Organization,
-    OrganizationType,
     Region,
     RegionSource,
     SectorPartnership,
-    SizeBand,
     Stage,
 )
 
@@ -321,7 +320,7 @@ def _org(
     if existing is not None:
         return existing
     town = county.name.removesuffix(" County")
-    organization = services.organization_create(
+    organization = directory_services.organization_create(
         name=name,
         type=type_,
         county_fips=county.fips,
@@ -333,7 +332,7 @@ def _org(
         **fields,
     )
     given, surname = rng.choice(GIVEN_NAMES), rng.choice(SURNAMES)
-    services.person_create(
+    directory_services.person_create(
         first_name=given,
         last_name=surname,
         email=f"{given.lower()}.{surname.lower()}@{organization.pk}.example",

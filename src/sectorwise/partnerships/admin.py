@@ -1,23 +1,9 @@
 from typing import Any
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from sectorwise.core.admin_site import StateStaffAdmin
-from sectorwise.partnerships.models import (
-    Affiliation,
-    Membership,
-    Organization,
-    Person,
-    Region,
-    RegionCounty,
-    SectorPartnership,
-    TargetIndustry,
-)
-
-
-class StateStaffHistoryAdmin(SimpleHistoryAdmin, StateStaffAdmin):
-    """Admin pages with a "History" button (django-simple-history), for state staff."""
+from sectorwise.core.admin_site import StateStaffHistoryAdmin
+from sectorwise.partnerships.models import Membership, Region, RegionCounty, SectorPartnership, TargetIndustry
 
 
 class ChildCodesInHistoryAdmin(StateStaffHistoryAdmin):
@@ -29,12 +15,6 @@ class ChildCodesInHistoryAdmin(StateStaffHistoryAdmin):
         super().save_related(request, form, formsets, change)
         if any(f.has_changed() for f in formsets if f.model in (TargetIndustry, RegionCounty)):
             form.instance.save()
-
-
-class AffiliationInline(admin.TabularInline):  # type: ignore[type-arg]
-    model = Affiliation
-    extra = 0
-    autocomplete_fields = ["organization", "person"]
 
 
 class RegionCountyInline(admin.TabularInline):  # type: ignore[type-arg]
@@ -51,21 +31,6 @@ class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
     model = Membership
     extra = 0
     autocomplete_fields = ["organization", "representative"]
-
-
-@admin.register(Organization)
-class OrganizationAdmin(StateStaffHistoryAdmin):
-    list_display = ["name", "type", "county_fips", "naics_code", "size_band"]
-    list_filter = ["type", "size_band"]
-    search_fields = ["name", "city"]
-    inlines = [AffiliationInline]
-
-
-@admin.register(Person)
-class PersonAdmin(StateStaffHistoryAdmin):
-    list_display = ["last_name", "first_name", "email"]
-    search_fields = ["last_name", "first_name", "email"]
-    inlines = [AffiliationInline]
 
 
 @admin.register(Region)

@@ -20,16 +20,11 @@ from pydantic import AfterValidator
 
 from sectorwise.core.permissions import Action, user_can, user_may_ever
 from sectorwise.core.validators import no_control_characters
+from sectorwise.directory import selectors as directory_selectors
+from sectorwise.directory import services as directory_services
+from sectorwise.directory.models import Organization, OrganizationType, SizeBand
 from sectorwise.partnerships import selectors, services
-from sectorwise.partnerships.models import (
-    Membership,
-    MembershipRole,
-    Organization,
-    OrganizationType,
-    SectorPartnership,
-    SizeBand,
-    Stage,
-)
+from sectorwise.partnerships.models import Membership, MembershipRole, SectorPartnership, Stage
 
 #: The services' names for fields that the API's bodies call otherwise (for the 422s that name them).
 SERVICE_FIELD_NAMES = {"target_naics": "target_naics_codes", "organization": "organization_id"}
@@ -267,7 +262,7 @@ def partnership_patch(request: HttpRequest, partnership_id: int, payload: Partne
 def organization_list(request: HttpRequest, filters: Query[OrganizationFilters]) -> Any:
     """Organizations (no contact details), filtered by name, type and county, paginated."""
     _require(request, Action.VIEW)
-    return selectors.organization_list(
+    return directory_selectors.organization_list(
         search=filters.search, type=filters.type or "", county_fips=filters.county_fips
     )
 
@@ -275,7 +270,7 @@ def organization_list(request: HttpRequest, filters: Query[OrganizationFilters])
 @router.get("/organizations/{int:organization_id}", response=OrganizationOut, url_name="organization_detail")
 def organization_detail(request: HttpRequest, organization_id: int) -> Organization:
     _require(request, Action.VIEW)
-    return selectors.organization_get(pk=organization_id)
+    return directory_selectors.organization_get(pk=organization_id)
 
 
 @router.post("/organizations", response={201: OrganizationOut}, url_name="organization_create")
@@ -285,7 +280,7 @@ def organization_create(request: HttpRequest, payload: OrganizationIn) -> Status
     fields = payload.dict()
     fields["size_band"] = fields["size_band"] or ""
     with transaction.atomic():
-        organization = services.organization_create(**fields)
+        organization = directory_services.organization_create(**fields)
     return Status(201, organization)
 
 
@@ -295,13 +290,13 @@ def organization_patch(
 ) -> Organization:
     """Change an organisation: state staff only (as on the pages)."""
     _require(request, Action.CHANGE_ORGANIZATION)
-    organization = selectors.organization_get(pk=organization_id)
+    organization = directory_selectors.organization_get(pk=organization_id)
     changes = payload.dict(exclude_unset=True)
     if "size_band" in changes:
         changes["size_band"] = changes["size_band"] or ""
     with transaction.atomic():
-        services.organization_update(organization=organization, **changes)
-    return selectors.organization_get(pk=organization_id)
+        directory_services.organization_update(organization=organization, **changes)
+    return directory_selectors.organization_get(pk=organization_id)
 
 
 def _member_out(membership: Membership) -> Membership:
@@ -316,7 +311,7 @@ def member_create(request: HttpRequest, partnership_id: int, payload: MemberIn) 
     _require_ever(request, Action.MANAGE_MEMBERSHIPS)
     partnership = selectors.partnership_get(pk=partnership_id)
     _require(request, Action.MANAGE_MEMBERSHIPS, partnership)
-    organization = selectors.organization_get(pk=payload.organization_id)
+    organization = directory_selectors.organization_get(pk=payload.organization_id)
     with transaction.atomic():
         membership = services.membership_add(
             partnership=partnership,

@@ -18,14 +18,8 @@ from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 
-from sectorwise.partnerships.models import (
-    Membership,
-    Organization,
-    Region,
-    RegionCounty,
-    SectorPartnership,
-    TargetIndustry,
-)
+from sectorwise.directory.models import Organization
+from sectorwise.partnerships.models import Membership, Region, RegionCounty, SectorPartnership, TargetIndustry
 
 CACHE_KEY: Final = "sectorwise:partnerships:dashboard-figures"
 COUNTED_MODELS: Final = (SectorPartnership, Organization, Membership, Region, RegionCounty, TargetIndustry)

@@ -7,61 +7,15 @@ from typing import Any, Final
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db import models
 
+from sectorwise.core.forms import UswdsForm
+from sectorwise.directory.models import Organization, OrganizationType
 from sectorwise.lmi.codes import RANGE_SECTORS
 from sectorwise.partnerships.importing import ImportKind, TableFormat
-from sectorwise.partnerships.models import (
-    MembershipRole,
-    Organization,
-    OrganizationType,
-    Region,
-    SectorPartnership,
-    Stage,
-)
-from sectorwise.partnerships.services import ORGANIZATION_FIELDS
+from sectorwise.partnerships.models import MembershipRole, Region, SectorPartnership, Stage
 
 MAX_UPLOAD_BYTES: Final = 10 * 1024 * 1024
 _CODE_SEPARATORS: Final = re.compile(r"[\s,;]+")
-
-
-_USWDS_CLASS: Final = {
-    forms.Select: "usa-select",
-    forms.Textarea: "usa-textarea",
-    forms.ClearableFileInput: "usa-file-input",
-    forms.RadioSelect: "",
-    forms.HiddenInput: "",
-}
-
-
-class UswdsForm(forms.BaseForm):
-    """USWDS classes on every widget, and ``aria-describedby`` tying each input to its hint and error."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for name, form_field in self.fields.items():
-            widget = form_field.widget
-            css = next((css for kind, css in _USWDS_CLASS.items() if isinstance(widget, kind)), "usa-input")
-            if css:
-                widget.attrs["class"] = css
-            if form_field.help_text:
-                widget.attrs["aria-describedby"] = f"{self._element_id(name)}-hint"
-
-    def _element_id(self, name: str) -> str:
-        return self.auto_id % name if isinstance(self.auto_id, str) and "%s" in self.auto_id else name
-
-    def full_clean(self) -> None:
-        super().full_clean()
-        for name in self.errors:
-            if name not in self.fields:
-                continue
-            widget = self.fields[name].widget
-            element_id = self._element_id(name)
-            described = [widget.attrs.get("aria-describedby", ""), f"{element_id}-error"]
-            widget.attrs["aria-describedby"] = " ".join(filter(None, described))
-            widget.attrs["aria-invalid"] = "true"
-            if widget.attrs.get("class") == "usa-input":
-                widget.attrs["class"] = "usa-input usa-input--error"
 
 
 class PartnershipFilterForm(UswdsForm, forms.Form):
@@ -159,32 +113,6 @@ class PartnershipForm(UswdsForm, forms.Form):
         if not data.get("target_naics") and not (data.get("cluster") or "").strip() and not self.errors:
             self.add_error("target_naics", "Name the target industries (NAICS codes) or a cluster.")
         return data
-
-
-def _organization_formfield(model_field: Any, **kwargs: Any) -> forms.Field | None:
-    if isinstance(model_field, models.URLField):
-        kwargs["assume_scheme"] = "https"  # a website typed without a scheme is an https one
-    formfield: forms.Field | None = model_field.formfield(**kwargs)
-    return formfield
-
-
-class OrganizationForm(UswdsForm, forms.ModelForm):  # type: ignore[type-arg]
-    class Meta:
-        formfield_callback = _organization_formfield
-        model = Organization
-        fields = list(ORGANIZATION_FIELDS)
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
-        labels = {"county_fips": "County (FIPS code)", "state": "State"}
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        size_band = self.fields["size_band"]
-        assert isinstance(size_band, forms.ChoiceField)
-        size_band.choices = [("", "Not recorded"), *list(size_band.choices)[1:]]
-
-    def changes(self) -> dict[str, Any]:
-        """The service's keyword arguments (``organization_create`` / ``organization_update``)."""
-        return {name: value for name, value in self.cleaned_data.items() if name in ORGANIZATION_FIELDS}
 
 
 class MembershipAddForm(UswdsForm, forms.Form):

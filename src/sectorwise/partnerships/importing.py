@@ -8,9 +8,10 @@ exported, edited and imported again round-trips (a row with an ``id`` updates th
 Reading is bounded (``tabular.TableLimits``: rows, columns, cell length, time); a file refused as a whole is
 reported as one error on row 1, field ``file``.
 
-Speed (50,000 rows in a few seconds): rows are checked with the rules of ``services.organization_validate`` /
-``services.membership_validate`` applied in bulk — each field's own validation once per distinct value,
-names, ids and the one-membership-per-organisation rule against sets read in one query each — instead of a
+Speed (50,000 rows in a few seconds): rows are checked with the rules of
+``directory.services.organization_validate`` / ``services.membership_validate`` applied in bulk — each
+field's own validation once per distinct value, names, ids and the one-membership-per-organisation rule
+against sets read in one query each — instead of a
 ``full_clean`` and several queries per row; ``tests/web/test_import.py`` checks that both verdicts agree.
 Writes are multi-row INSERTs and one UPDATE statement per row run as a batch, history rows included.
 """
@@ -30,17 +31,10 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from sectorwise.core.validators import no_control_characters, no_control_characters_multiline
-from sectorwise.partnerships import services
+from sectorwise.directory import services as directory_services
+from sectorwise.directory.models import Organization, OrganizationType, SizeBand
 from sectorwise.partnerships.dashboard_cache import dashboard_figures_changed
-from sectorwise.partnerships.models import (
-    EMPLOYER_ROLES,
-    Membership,
-    MembershipRole,
-    Organization,
-    OrganizationType,
-    SectorPartnership,
-    SizeBand,
-)
+from sectorwise.partnerships.models import EMPLOYER_ROLES, Membership, MembershipRole, SectorPartnership
 from sectorwise.partnerships.tabular import (
     DEFAULT_LIMITS,
     FORMULA_PREFIXES,
@@ -76,7 +70,7 @@ class ImportKind(StrEnum):
     MEMBERSHIPS = "memberships"
 
 
-ORGANIZATION_COLUMNS: Final = ("id", *services.ORGANIZATION_FIELDS)
+ORGANIZATION_COLUMNS: Final = ("id", *directory_services.ORGANIZATION_FIELDS)
 ORGANIZATION_REQUIRED: Final = frozenset({"name", "type"})
 CONTACT_COLUMNS: Final = frozenset({"email", "phone"})
 
@@ -356,7 +350,7 @@ def organizations_import(
 
 
 def _organization_rule_errors(row: int, organization: Organization, checks: _FieldChecks) -> list[RowError]:
-    """``services.organization_validate``'s rules without its queries (names were checked in bulk)."""
+    """``directory.services.organization_validate``'s rules without its queries (names checked in bulk)."""
     found = checks.errors(organization)
     errors = [RowError(row, name, message) for name, messages in found.items() for message in messages]
     if "name" not in found:

@@ -8,170 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import ValidationError
-from django.core.validators import RegexValidator
 from django.db import models
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
 from simple_history.signals import pre_create_historical_record
 
-from sectorwise.core.models import TimeStampedModel
-from sectorwise.core.validators import no_control_characters, no_control_characters_multiline
-
-# \A...\Z and [0-9]: "$" would let a trailing line break through and "\d" any script's digits.
-county_fips_validator = RegexValidator(r"\A[0-9]{5}\Z", "A county FIPS code is five digits, e.g. 50007.")
-naics_validator = RegexValidator(r"\A[0-9]{2,6}\Z", "A NAICS code is 2 to 6 digits, e.g. 31 or 336411.")
-
-SINGLE_LINE = [no_control_characters]
-MULTI_LINE = [no_control_characters_multiline]
-
-
-def _name_not_blank(model_name: str) -> models.CheckConstraint:
-    """A name of spaces alone cannot be looked up, exported and imported again."""
-    return models.CheckConstraint(
-        condition=~models.Q(name__regex=r"^\s*$"), name=f"{model_name}_name_not_blank"
-    )
-
-
-def _refuse_blank_name(name: str | None) -> None:
-    if name is not None and not name.strip():
-        raise ValidationError({"name": "A name cannot be blank."})
-
-
-class OrganizationType(models.TextChoices):
-    EMPLOYER = "employer", "Employer"
-    EDUCATION_TRAINING = "education_training", "Education or training provider"
-    COLLEGE = "college", "College"
-    LABOR = "labor", "Labor organization"
-    COMMUNITY = "community", "Community organization"
-    WORKFORCE_BOARD = "workforce_board", "Workforce board"
-    CHAMBER = "chamber", "Chamber of commerce"
-    ECONOMIC_DEVELOPMENT = "economic_development", "Economic development organization"
-    GOVERNMENT = "government", "Government agency"
-    OTHER = "other", "Other"
-
-
-class SizeBand(models.TextChoices):
-    """BLS QCEW employment size classes (size_code 1-9); ``SIZE_BAND_EMPLOYMENT`` estimates each."""
-
-    UNDER_5 = "1", "Fewer than 5 employees"
-    FROM_5 = "2", "5 to 9 employees"
-    FROM_10 = "3", "10 to 19 employees"
-    FROM_20 = "4", "20 to 49 employees"
-    FROM_50 = "5", "50 to 99 employees"
-    FROM_100 = "6", "100 to 249 employees"
-    FROM_250 = "7", "250 to 499 employees"
-    FROM_500 = "8", "500 to 999 employees"
-    FROM_1000 = "9", "1,000 or more employees"
-
-
-SIZE_BAND_EMPLOYMENT: dict[str, int] = {
-    # The midpoint of each class; for the open-ended class, a conservative 1,500.
-    SizeBand.UNDER_5: 2,
-    SizeBand.FROM_5: 7,
-    SizeBand.FROM_10: 15,
-    SizeBand.FROM_20: 35,
-    SizeBand.FROM_50: 75,
-    SizeBand.FROM_100: 175,
-    SizeBand.FROM_250: 375,
-    SizeBand.FROM_500: 750,
-    SizeBand.FROM_1000: 1500,
-}
-
-
-class Organization(TimeStampedModel):
-    name = models.CharField(max_length=200, validators=SINGLE_LINE)
-    type = models.CharField(max_length=32, choices=OrganizationType.choices)
-    street_address = models.CharField(max_length=200, blank=True, validators=SINGLE_LINE)
-    city = models.CharField(max_length=100, blank=True, validators=SINGLE_LINE)
-    state = models.CharField(
-        max_length=2, blank=True, validators=SINGLE_LINE, help_text="Two-letter postal code."
-    )
-    postal_code = models.CharField(max_length=10, blank=True, validators=SINGLE_LINE)
-    county_fips = models.CharField(
-        max_length=5,
-        blank=True,
-        validators=[county_fips_validator],
-        help_text="County of the address (FIPS).",
-    )
-    naics_code = models.CharField(
-        max_length=6,
-        blank=True,
-        validators=[naics_validator],
-        verbose_name="NAICS code",
-        help_text="Employers: the industry the organization works in.",
-    )
-    size_band = models.CharField(
-        max_length=1,
-        choices=SizeBand.choices,
-        blank=True,
-        help_text="Employers: employment size class.",
-    )
-    website = models.URLField(blank=True, validators=SINGLE_LINE)
-    email = models.EmailField(blank=True, help_text="Contact email (never shown to the public).")
-    phone = models.CharField(
-        max_length=30,
-        blank=True,
-        validators=SINGLE_LINE,
-        help_text="Contact phone (never shown to the public).",
-    )
-    description = models.TextField(blank=True, validators=MULTI_LINE)
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["name", "id"]
-        indexes = [models.Index(fields=["type"]), models.Index(fields=["county_fips"])]
-        constraints = [_name_not_blank("organization")]
-
-    def __str__(self) -> str:
-        return self.name
-
-    def clean(self) -> None:
-        _refuse_blank_name(self.name)
-
-    @property
-    def is_employer(self) -> bool:
-        return self.type == OrganizationType.EMPLOYER
-
-    @property
-    def estimated_employment(self) -> int | None:
-        """An estimate from the size band (its midpoint), not a count: None when no band is recorded."""
-        return SIZE_BAND_EMPLOYMENT.get(self.size_band) if self.size_band else None
-
-
-class Person(TimeStampedModel):
-    """A contact: a person who acts for one or more organisations. Contact details are never public."""
-
-    first_name = models.CharField(max_length=100, validators=SINGLE_LINE)
-    last_name = models.CharField(max_length=100, validators=SINGLE_LINE)
-    email = models.EmailField(blank=True)
-    phone = models.CharField(max_length=30, blank=True, validators=SINGLE_LINE)
-    organizations = models.ManyToManyField(Organization, through="Affiliation", related_name="people")
-    history = HistoricalRecords()
-
-    class Meta:
-        ordering = ["last_name", "first_name", "id"]
-        verbose_name_plural = "people"
-
-    def __str__(self) -> str:
-        return f"{self.first_name} {self.last_name}"
-
-
-class Affiliation(TimeStampedModel):
-    """A person acting for an organisation, with their title there."""
-
-    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="affiliations")
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="affiliations")
-    title = models.CharField(max_length=150, blank=True, validators=SINGLE_LINE)
-    history = HistoricalRecords()
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["person", "organization"], name="affiliation_unique_person_org")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.person} — {self.organization}"
+from sectorwise.core.models import TimeStampedModel, name_not_blank_constraint, refuse_blank_name
+from sectorwise.core.validators import MULTI_LINE, SINGLE_LINE, county_fips_validator, naics_validator
+from sectorwise.directory.models import Organization, Person
 
 
 class RegionSource(models.TextChoices):
@@ -279,13 +123,13 @@ class SectorPartnership(TimeStampedModel):
     class Meta:
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["stage"]), models.Index(fields=["name"])]
-        constraints = [_name_not_blank("partnership")]
+        constraints = [name_not_blank_constraint("partnership")]
 
     def __str__(self) -> str:
         return self.name
 
     def clean(self) -> None:
-        _refuse_blank_name(self.name)
+        refuse_blank_name(self.name)
 
     def stage_reached_on(self, stage: Stage | str) -> dt.date | None:
         value: dt.date | None = getattr(self, f"{Stage(stage).value}_since")

@@ -8,19 +8,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from django.db.models import Case, CharField, Count, Prefetch, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.http import Http404
 
+from sectorwise.directory.models import Organization, OrganizationType
+from sectorwise.directory.selectors import search_unmatchable
 from sectorwise.lmi.codes import RANGE_SECTORS, naics_sector
 from sectorwise.partnerships.lmi_employment import EmploymentUnavailable, region_industry_employment
 from sectorwise.partnerships.models import (
     EMPLOYER_ROLES,
     Membership,
     MembershipRole,
-    Organization,
-    OrganizationType,
-    Person,
     Region,
     SectorPartnership,
     Stage,
@@ -45,7 +44,7 @@ def partnership_list(
     queryset = SectorPartnership.objects.select_related("region", "convener").prefetch_related(
         "target_industries"
     )
-    if _unmatchable(search, naics):
+    if search_unmatchable(search, naics):
         return queryset.none()
     if search.strip():
         term = search.strip()
@@ -183,50 +182,11 @@ def membership_of_organization(*, partnership: SectorPartnership, organization_i
         ) from error
 
 
-def _unmatchable(*terms: str) -> bool:
-    """A search term holding a NUL matches no record (the services refuse control characters in text), and
-    PostgreSQL refuses it in a query outright: such a search finds nothing instead of failing."""
-    return any("\x00" in term for term in terms)
-
-
-def organization_list(
-    *, search: str = "", type: OrganizationType | str = "", county_fips: str = ""
-) -> QuerySet[Organization]:
-    queryset = Organization.objects.all()
-    if _unmatchable(search, county_fips):
-        return queryset.none()
-    if search.strip():
-        queryset = queryset.filter(name__icontains=search.strip())
-    if type:
-        queryset = queryset.filter(type=OrganizationType(type))
-    if county_fips:
-        queryset = queryset.filter(county_fips=county_fips)
-    return queryset.order_by("name", "id")
-
-
-def organization_get(*, pk: int) -> Organization:
-    try:
-        return Organization.objects.get(pk=pk)
-    except (Organization.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404(f"no organization {pk}") from error
-
-
-def organization_for_url(**url_kwargs: Any) -> Organization:
-    return organization_get(pk=url_kwargs["pk"])
-
-
 def organization_memberships(*, organization: Organization) -> QuerySet[Membership]:
     return (
         Membership.objects.filter(organization=organization)
         .select_related("partnership", "partnership__region")
         .order_by("partnership__name")
-    )
-
-
-def organization_people(*, organization: Organization) -> QuerySet[Person]:
-    """The contacts who act for ``organization`` (contact details: check ``Action.VIEW_CONTACTS`` first)."""
-    return Person.objects.filter(affiliations__organization=organization).prefetch_related(
-        Prefetch("affiliations", to_attr="all_affiliations")
     )
 
 

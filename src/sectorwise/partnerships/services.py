@@ -13,16 +13,14 @@ from typing import Any, Protocol
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 
+from sectorwise.core.services import refuse_duplicate_name, refuse_nulls
+from sectorwise.core.validators import county_fips_validator, naics_validator
+from sectorwise.directory.models import Organization, OrganizationType, Person
 from sectorwise.partnerships.models import (
-    Affiliation,
     Membership,
     MembershipRole,
-    Organization,
-    OrganizationType,
-    Person,
     Region,
     RegionCounty,
     RegionSource,
@@ -30,113 +28,9 @@ from sectorwise.partnerships.models import (
     Stage,
     TargetIndustry,
     child_codes_for_history,
-    county_fips_validator,
-    naics_validator,
 )
 
-#: The organisation fields a user may set, in the order forms, imports and exports show them.
-ORGANIZATION_FIELDS: tuple[str, ...] = (
-    "name",
-    "type",
-    "street_address",
-    "city",
-    "state",
-    "postal_code",
-    "county_fips",
-    "naics_code",
-    "size_band",
-    "website",
-    "email",
-    "phone",
-    "description",
-)
 PARTNERSHIP_FIELDS = frozenset({"name", "region", "convener", "cluster", "goals", "description"})
-
-
-def _refuse_nulls(instance: Model) -> None:
-    """A field that cannot hold NULL given None is refused by name (``full_clean`` skips None in fields
-    that may be blank, and the database would then fail the save)."""
-    nulls = {
-        model_field.name: "This field cannot be null."
-        for model_field in instance._meta.concrete_fields
-        if model_field.editable
-        and not model_field.null
-        and not model_field.primary_key
-        and getattr(instance, model_field.attname) is None
-    }
-    if nulls:
-        raise ValidationError(nulls)
-
-
-def _refuse_duplicate_name(instance: Organization | SectorPartnership, what: str) -> None:
-    """Names identify records in imports and exports, so two records may not share one, whatever the case.
-
-    A service rule rather than a unique index on ``Lower(name)``: databases made before this rule may hold
-    such duplicates (a migration adding the index would fail on them), and the bulk import writes rows that
-    this check has already seen.
-    """
-    others = type(instance)._default_manager.filter(name__iexact=instance.name)
-    if instance.pk is not None:
-        others = others.exclude(pk=instance.pk)
-    if others.exists():
-        raise ValidationError({"name": f"There is already {what} called {instance.name!r}."})
-
-
-def _validate_organization(organization: Organization) -> None:
-    _refuse_nulls(organization)
-    organization.name = organization.name.strip()
-    organization.full_clean()
-    _refuse_duplicate_name(organization, "an organization")
-    if organization.size_band and organization.type != OrganizationType.EMPLOYER:
-        raise ValidationError({"size_band": "Only employers have a size band."})
-
-
-def organization_create(*, name: str, type: OrganizationType | str, **fields: Any) -> Organization:
-    """A new organization; other fields as on the model (``county_fips``, ``naics_code``, ...)."""
-    unknown = set(fields) - set(ORGANIZATION_FIELDS)
-    if unknown:
-        raise TypeError(f"organization_create: unknown fields {sorted(unknown)}")
-    organization = Organization(name=name, type=type, **fields)
-    _validate_organization(organization)
-    organization.save()
-    return organization
-
-
-def organization_update(*, organization: Organization, **changes: Any) -> Organization:
-    unknown = set(changes) - set(ORGANIZATION_FIELDS)
-    if unknown:
-        raise TypeError(f"organization_update: unknown fields {sorted(unknown)}")
-    for field, value in changes.items():
-        setattr(organization, field, value)
-    _validate_organization(organization)
-    organization.save()
-    return organization
-
-
-@transaction.atomic
-def person_create(
-    *,
-    first_name: str,
-    last_name: str,
-    email: str = "",
-    phone: str = "",
-    organizations: Iterable[tuple[Organization, str]] = (),
-) -> Person:
-    """A contact, acting for each ``(organization, title)`` given."""
-    person = Person(first_name=first_name, last_name=last_name, email=email, phone=phone)
-    person.full_clean()
-    person.save()
-    for organization, title in organizations:
-        person_affiliate(person=person, organization=organization, title=title)
-    return person
-
-
-def person_affiliate(*, person: Person, organization: Organization, title: str = "") -> Affiliation:
-    """Record that ``person`` acts for ``organization`` (updates the title when already recorded)."""
-    affiliation, _ = Affiliation.objects.update_or_create(
-        person=person, organization=organization, defaults={"title": title}
-    )
-    return affiliation
 
 
 def _clean_counties(county_fips: Iterable[str]) -> list[str]:
@@ -331,7 +225,7 @@ def partnership_update(
     if stage is not None and Stage(stage) != partnership.stage:
         partnership.stage = Stage(stage)
         setattr(partnership, f"{Stage(stage).value}_since", stage_since or timezone.localdate())
-    _refuse_nulls(partnership)
+    refuse_nulls(partnership)
     codes = _clean_naics(target_naics) if target_naics is not None else None
     has_target = bool(codes) if codes is not None else partnership.target_industries.exists()
     if not has_target and not partnership.cluster.strip():
@@ -405,11 +299,11 @@ def membership_remove(*, membership: Membership) -> None:
 
 
 def _validate_partnership(partnership: SectorPartnership) -> None:
-    _refuse_nulls(partnership)
+    refuse_nulls(partnership)
     partnership.name = partnership.name.strip()
     partnership.cluster = partnership.cluster.strip()
     partnership.full_clean()
-    _refuse_duplicate_name(partnership, "a partnership")
+    refuse_duplicate_name(partnership, "a partnership")
 
 
 def _validate_membership(membership: Membership) -> None:
@@ -419,7 +313,7 @@ def _validate_membership(membership: Membership) -> None:
     organisation's membership keeps it. Handing a partnership over is a change of its convener
     (``partnership_update``), not a change of roles.
     """
-    _refuse_nulls(membership)
+    refuse_nulls(membership)
     membership.full_clean(validate_unique=False)
     organization = membership.organization
     partnership = membership.partnership
@@ -443,12 +337,7 @@ def _validate_membership(membership: Membership) -> None:
         )
 
 
-# --- Checks without saving, for bulk import (added by the pages engineer; importing.py calls them) ---------
-
-
-def organization_validate(*, organization: Organization) -> None:
-    """The checks ``organization_create`` and ``organization_update`` make, without saving."""
-    _validate_organization(organization)
+# --- Checks without saving, for bulk import (importing.py calls them; organisations: directory.services) ---
 
 
 def membership_validate(*, membership: Membership) -> None:

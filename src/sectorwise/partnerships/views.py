@@ -25,26 +25,21 @@ from sectorwise.core.access import allow
 from sectorwise.core.permissions import Action, user_can
 from sectorwise.core.roles import STATE_ROLES
 from sectorwise.demo.geography import DEMO_STATE_FIPS, demo_state
+from sectorwise.directory import selectors as directory_selectors
+from sectorwise.directory import services as directory_services
+from sectorwise.directory.forms import OrganizationForm
+from sectorwise.directory.models import Organization, OrganizationType
 from sectorwise.partnerships import importing, selectors, services
 from sectorwise.partnerships.charts import county_partnership_map, county_partnership_tiles
 from sectorwise.partnerships.dashboard_cache import dashboard_figures_cached
 from sectorwise.partnerships.forms import (
     ImportForm,
     MembershipAddForm,
-    OrganizationForm,
     PartnershipFilterForm,
     PartnershipForm,
 )
 from sectorwise.partnerships.industry_profile import region_industry_profile
-from sectorwise.partnerships.models import (
-    Membership,
-    MembershipRole,
-    Organization,
-    OrganizationType,
-    Region,
-    SectorPartnership,
-    Stage,
-)
+from sectorwise.partnerships.models import Membership, MembershipRole, Region, SectorPartnership, Stage
 from sectorwise.partnerships.naics_titles import naics_title
 from sectorwise.partnerships.templatetags.partnerships_tags import organization_url, partnership_url
 
@@ -286,7 +281,7 @@ def _organization_matches(query: str, partnership: SectorPartnership) -> list[Or
     if len(query.strip()) < 2:
         return []
     members = Membership.objects.filter(partnership=partnership).values("organization_id")
-    return list(selectors.organization_list(search=query).exclude(pk__in=members)[:SEARCH_RESULTS])
+    return list(directory_selectors.organization_list(search=query).exclude(pk__in=members)[:SEARCH_RESULTS])
 
 
 @allow(Action.MANAGE_MEMBERSHIPS, load=selectors.partnership_for_url)
@@ -295,7 +290,7 @@ def membership_add(request: HttpRequest, partnership: SectorPartnership, pk: int
     form = MembershipAddForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organization = selectors.organization_get(pk=form.cleaned_data["organization"])
+            organization = directory_selectors.organization_get(pk=form.cleaned_data["organization"])
             membership = services.membership_add(
                 partnership=partnership,
                 organization=organization,
@@ -357,7 +352,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     type_ = request.GET.get("type", "")
     if type_ not in OrganizationType.values:
         type_ = ""
-    organizations = selectors.organization_list(search=query, type=type_).annotate(
+    organizations = directory_selectors.organization_list(search=query, type=type_).annotate(
         partnership_count=Count("memberships")
     )
     context = {
@@ -373,7 +368,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     return render(request, "partnerships/organization_list.html", context)
 
 
-@allow(Action.VIEW, load=selectors.organization_for_url)
+@allow(Action.VIEW, load=directory_selectors.organization_for_url)
 def organization_detail(request: HttpRequest, organization: Organization, pk: int) -> HttpResponse:
     can_view_contacts = user_can(user=request.user, action=Action.VIEW_CONTACTS)
     return render(
@@ -383,7 +378,7 @@ def organization_detail(request: HttpRequest, organization: Organization, pk: in
             "organization": organization,
             "memberships": list(selectors.organization_memberships(organization=organization)),
             "convened": list(organization.convened_partnerships.select_related("region").order_by("name")),
-            "people": list(selectors.organization_people(organization=organization))
+            "people": list(directory_selectors.organization_people(organization=organization))
             if can_view_contacts
             else [],
             "can_view_contacts": can_view_contacts,
@@ -398,7 +393,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            organization = services.organization_create(**form.changes())
+            organization = directory_services.organization_create(**form.changes())
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
@@ -407,13 +402,13 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     return render(request, "partnerships/organization_form.html", {"form": form, "organization": None})
 
 
-@allow(Action.CHANGE_ORGANIZATION, load=selectors.organization_for_url)
+@allow(Action.CHANGE_ORGANIZATION, load=directory_selectors.organization_for_url)
 def organization_edit(request: HttpRequest, organization: Organization, pk: int) -> HttpResponse:
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
         # The ModelForm has already set the new values on the instance; the service validates and saves.
         try:
-            services.organization_update(organization=organization, **form.changes())
+            directory_services.organization_update(organization=organization, **form.changes())
         except ValidationError as error:
             _add_service_errors(form, error)
         else:
@@ -527,7 +522,7 @@ def partnership_history(request: HttpRequest, partnership: SectorPartnership, pk
     )
 
 
-@allow(Action.VIEW, load=selectors.organization_for_url)
+@allow(Action.VIEW, load=directory_selectors.organization_for_url)
 def organization_history(request: HttpRequest, organization: Organization, pk: int) -> HttpResponse:
     records = list(Organization.history.filter(id=organization.pk).select_related("history_user"))  # type: ignore[attr-defined]
     return render(

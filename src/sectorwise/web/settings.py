@@ -73,7 +73,7 @@ ALLOWED_HOSTS = env_list("SECTORWISE_ALLOWED_HOSTS", ["127.0.0.1", "localhost", 
 CSRF_TRUSTED_ORIGINS = env_list("SECTORWISE_CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
-    "sectorwise.core.admin_config.SectorwiseAdminConfig",
+    "sectorwise.accounts.admin_config.SectorwiseAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "ninja",
     "sectorwise.core",
+    "sectorwise.directory",
     "sectorwise.accounts",
     "sectorwise.partnerships",
     "django_tasks",

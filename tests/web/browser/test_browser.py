@@ -10,7 +10,8 @@ from pathlib import Path
 
 from playwright.sync_api import Page, expect
 
-from sectorwise.partnerships.models import Organization, SectorPartnership, Stage
+from sectorwise.directory.models import Organization
+from sectorwise.partnerships.models import SectorPartnership, Stage
 from tests.web.factories import TEST_PASSWORD
 from tests.web.personas import Personas
 

@@ -9,7 +9,8 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
-from sectorwise.partnerships.models import Membership, MembershipRole, Organization, Stage
+from sectorwise.directory.models import Organization
+from sectorwise.partnerships.models import Membership, MembershipRole, Stage
 from tests.web.factories import OrganizationFactory, PartnershipFactory
 from tests.web.personas import Personas
 

@@ -8,9 +8,10 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from sectorwise.directory.models import OrganizationType, SizeBand
 from sectorwise.lmi import warehouse
 from sectorwise.partnerships import selectors
-from sectorwise.partnerships.models import MembershipRole, OrganizationType, SizeBand, Stage
+from sectorwise.partnerships.models import MembershipRole, Stage
 from tests.web.factories import (
     EmployerFactory,
     MembershipFactory,

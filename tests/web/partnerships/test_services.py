@@ -11,15 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase as HypothesisTestCase
 
+from sectorwise.directory import services as directory_services
+from sectorwise.directory.models import OrganizationType
 from sectorwise.partnerships import services
-from sectorwise.partnerships.models import (
-    Membership,
-    MembershipRole,
-    OrganizationType,
-    RegionSource,
-    SectorPartnership,
-    Stage,
-)
+from sectorwise.partnerships.models import Membership, MembershipRole, RegionSource, SectorPartnership, Stage
 from tests.web.factories import EmployerFactory, OrganizationFactory, RegionFactory, WorkforceBoardFactory
 
 pytestmark = pytest.mark.django_db
@@ -121,14 +116,14 @@ def test_membership_rules() -> None:
 
 def test_organizations_validate_fips_naics_and_size_bands() -> None:
     with pytest.raises(ValidationError) as error:
-        services.organization_create(
+        directory_services.organization_create(
             name="x", type=OrganizationType.EMPLOYER, county_fips="5007", naics_code="3a"
         )
     assert {"county_fips", "naics_code"} <= error.value.message_dict.keys()
     with pytest.raises(ValidationError, match="Only employers"):
-        services.organization_create(name="x", type=OrganizationType.COLLEGE, size_band="5")
+        directory_services.organization_create(name="x", type=OrganizationType.COLLEGE, size_band="5")
     with pytest.raises(TypeError, match="colour"):
-        services.organization_create(name="x", type=OrganizationType.COLLEGE, colour="red")
+        directory_services.organization_create(name="x", type=OrganizationType.COLLEGE, colour="red")
 
 
 def test_regions_by_hand_and_from_a_region_set() -> None:

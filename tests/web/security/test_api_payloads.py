@@ -17,13 +17,10 @@ from django.db import IntegrityError, transaction
 from django.test import Client
 
 from sectorwise.core.validators import no_control_characters, no_control_characters_multiline
+from sectorwise.directory import services as directory_services
+from sectorwise.directory.models import Organization
 from sectorwise.partnerships import importing, services
-from sectorwise.partnerships.models import (
-    Membership,
-    MembershipRole,
-    Organization,
-    SectorPartnership,
-)
+from sectorwise.partnerships.models import Membership, MembershipRole, SectorPartnership
 from tests.web.factories import EmployerFactory, WorkforceBoardFactory
 from tests.web.personas import Personas
 
@@ -116,7 +113,7 @@ def test_service_refusals_have_the_same_shape_as_request_refusals(personas: Pers
 def test_the_services_refuse_nulls_whoever_calls_them(personas: Personas) -> None:
     # Pages and imports call the same services: a None in a column that cannot hold NULL is named, not a 500.
     with pytest.raises(ValidationError) as error:
-        services.organization_update(organization=personas.employer_a, city=None)
+        directory_services.organization_update(organization=personas.employer_a, city=None)
     assert "city" in error.value.message_dict
     with pytest.raises(ValidationError) as error:
         services.partnership_update(partnership=personas.partnership_a, cluster=None, target_naics=[])

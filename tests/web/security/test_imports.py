@@ -17,8 +17,8 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sectorwise.directory.models import Organization
 from sectorwise.partnerships.importing import organizations_import
-from sectorwise.partnerships.models import Organization
 from sectorwise.partnerships.tabular import (
     TableLimits,
     TableReadError,

@@ -1,0 +1,45 @@
+"""The USWDS form base every app's page forms use."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+from django import forms
+
+_USWDS_CLASS: Final = {
+    forms.Select: "usa-select",
+    forms.Textarea: "usa-textarea",
+    forms.ClearableFileInput: "usa-file-input",
+    forms.RadioSelect: "",
+    forms.HiddenInput: "",
+}
+
+
+class UswdsForm(forms.BaseForm):
+    """USWDS classes on every widget, and ``aria-describedby`` tying each input to its hint and error."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, form_field in self.fields.items():
+            widget = form_field.widget
+            css = next((css for kind, css in _USWDS_CLASS.items() if isinstance(widget, kind)), "usa-input")
+            if css:
+                widget.attrs["class"] = css
+            if form_field.help_text:
+                widget.attrs["aria-describedby"] = f"{self._element_id(name)}-hint"
+
+    def _element_id(self, name: str) -> str:
+        return self.auto_id % name if isinstance(self.auto_id, str) and "%s" in self.auto_id else name
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            widget = self.fields[name].widget
+            element_id = self._element_id(name)
+            described = [widget.attrs.get("aria-describedby", ""), f"{element_id}-error"]
+            widget.attrs["aria-describedby"] = " ".join(filter(None, described))
+            widget.attrs["aria-invalid"] = "true"
+            if widget.attrs.get("class") == "usa-input":
+                widget.attrs["class"] = "usa-input usa-input--error"

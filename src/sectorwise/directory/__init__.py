@@ -1,0 +1,1 @@
+"""People and organisations: the records every other app points to (below accounts and partnerships)."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DirectoryConfig(AppConfig):
+    name = "sectorwise.directory"
+    label = "directory"
+    verbose_name = "People and organisations"
