@@ -23,6 +23,7 @@ FORMULA_PREFIXES: Final = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "
 DEFUSING_QUOTE: Final = "'"
 #: Excel's sheet-name limit.
 SHEET_NAME_MAX: Final = 31
+_SHEET_NAME_FORBIDDEN: Final = frozenset("[]:*?/\\")
 _CSV_CHUNK_ROWS: Final = 500
 
 #: Sheet name -> (column names, rows).
@@ -60,6 +61,13 @@ def undefused(text: str) -> str:
     if text.startswith(DEFUSING_QUOTE) and needs_defusing(text[1:]):
         return text[1:]
     return text.strip()
+
+
+def sheet_name(title: str) -> str:
+    """A title Excel accepts as a sheet name: none of ``[]:*?/\\``, at most 31 characters, not blank (a
+    result table's title carries a region's name, which may hold any of them)."""
+    cleaned = "".join("-" if char in _SHEET_NAME_FORBIDDEN else char for char in title).strip("' ")
+    return cleaned[:SHEET_NAME_MAX] or "data"
 
 
 def _xlsx_value(value: Any) -> Any:
@@ -115,7 +123,7 @@ def xlsx_bytes(sheets: Sheets, *, bold_header: bool = False) -> bytes:
         book = Workbook()
         book.remove(book.active)  # type: ignore[arg-type]  # openpyxl's stub: active may be None
         for name, (columns, rows) in sheets.items():
-            sheet = book.create_sheet(title=name[:SHEET_NAME_MAX])
+            sheet = book.create_sheet(title=sheet_name(name))
             append_rows(sheet, columns, rows)
             for cell in sheet[1]:
                 cell.font = Font(bold=True)
@@ -123,7 +131,7 @@ def xlsx_bytes(sheets: Sheets, *, bold_header: bool = False) -> bytes:
     else:
         book = Workbook(write_only=True)
         for name, (columns, rows) in sheets.items():
-            append_rows(book.create_sheet(title=name[:SHEET_NAME_MAX]), columns, rows)
+            append_rows(book.create_sheet(title=sheet_name(name)), columns, rows)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

@@ -264,11 +264,3 @@ def test_a_sector_filter_covers_every_code_of_the_sector(personas: Personas) -> 
     # The dashboard's sector links use the sector code and land on the same partnerships.
     dashboard = client.get(reverse("partnerships:dashboard")).content.decode()
     assert "?industry=31-33" in dashboard
-
-
-def test_the_demo_states_made_up_counties_get_a_tile_map(personas: Personas) -> None:
-    SectorPartnership.objects.all().delete()
-    PartnershipFactory(region=RegionFactory(counties=["91001", "91003"]))
-    spec = client_for(personas.staff).get(reverse("partnerships:dashboard")).context["map_spec"]
-    assert "url" not in spec["data"]  # no us-atlas boundaries for state 91
-    assert {row["fips"] for row in spec["data"]["values"] if row["partnerships"]} == {"91001", "91003"}

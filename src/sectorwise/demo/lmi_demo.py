@@ -18,6 +18,8 @@ import pyarrow as pa
 from ibis.backends.duckdb import Backend as DuckDBBackend
 from rich.console import Console
 
+from sectorwise.demo.geography import demo_state
+from sectorwise.demo.shapes import county_shape_features
 from sectorwise.demo.synthetic import DEMO_REGION, DEMO_YEARS, QCEW_FOLDER, write_demo_source
 from sectorwise.lmi import warehouse as lmi_warehouse
 from sectorwise.lmi.codes import US_FIPS
@@ -25,6 +27,7 @@ from sectorwise.lmi.ingest import ingest_paths
 from sectorwise.lmi.measures import annual_measures, growth
 from sectorwise.lmi.output import rich_table
 from sectorwise.lmi.regions import Region
+from sectorwise.lmi.shapes import county_shapes, store_county_shapes
 from sectorwise.lmi.shiftshare import shift_share
 
 __all__ = [
@@ -74,14 +77,34 @@ def prepare_demo_lmi(*, data_dir: Path, console: Console) -> Path:
     warehouse = data_dir / "warehouse.duckdb"
     if _demo_loaded(warehouse):
         console.print(f"Demo data already loaded in {warehouse}")
-        return warehouse
-    with console.status("Ingesting the demo files through `sectorwise lmi ingest`..."):
-        summary = ingest_paths([source / QCEW_FOLDER], warehouse=warehouse)
-    console.print(
-        f"Ingested {summary.files} files, {summary.rows:,} rows: {len(summary.areas)} areas, "
-        f"years {min(summary.years)}-{max(summary.years)}, {len(summary.periods)} periods -> {warehouse}"
-    )
+    else:
+        with console.status("Ingesting the demo files through `sectorwise lmi ingest`..."):
+            summary = ingest_paths([source / QCEW_FOLDER], warehouse=warehouse)
+        console.print(
+            f"Ingested {summary.files} files, {summary.rows:,} rows: {len(summary.areas)} areas, "
+            f"years {min(summary.years)}-{max(summary.years)}, {len(summary.periods)} periods -> {warehouse}"
+        )
+    if store_demo_shapes(warehouse):
+        console.print(f"Stored the demo counties' shapes (for the map) in {warehouse}")
     return warehouse
+
+
+def store_demo_shapes(warehouse: Path) -> bool:
+    """Write the demo state's county shapes into the warehouse's ``county_shapes`` table unless every demo
+    county already has one; True when written. us-atlas has no boundaries for invented counties: the map
+    reads these as it would any state's shapes."""
+    state = demo_state()
+    if warehouse.exists():
+        con = lmi_warehouse.open_duckdb(warehouse, read_only=True)
+        try:
+            stored = {feature["id"] for feature in county_shapes(con, states=[state.fips])}
+        finally:
+            con.close()
+        if stored >= {county.fips for county in state.counties}:
+            return False
+    with lmi_warehouse.writing(warehouse) as con:
+        store_county_shapes(con, county_shape_features(state))
+    return True
 
 
 def _demo_loaded(warehouse: Path) -> bool:

@@ -19,9 +19,16 @@ from pathlib import Path
 from typing import Any, ClassVar, Final
 
 import ibis.expr.types as ir
+from ibis.backends.duckdb import Backend as DuckDBBackend
 
-from sectorwise.lmi import warehouse
-from sectorwise.lmi.codes import RANGE_SECTORS, SUPPRESSED, US_FIPS
+from sectorwise.core.warehouse_gateway import (
+    READ_ERRORS,
+    WarehouseMissing,
+    WarehouseUnavailable,
+    open_warehouse_read_only,
+)
+from sectorwise.lmi import defaults, warehouse
+from sectorwise.lmi.codes import RANGE_SECTORS, SUPPRESSED
 from sectorwise.lmi.measures import annual_measures
 from sectorwise.lmi.prepared import PreparedQueries
 from sectorwise.lmi.regions import Region as LmiRegion
@@ -53,7 +60,9 @@ class IndustryProfile:
     unavailable: ClassVar[bool] = False
     year: int
     reference: str
-    """The area location quotients compare with: the region's state when loaded, else the nation."""
+    """The area location quotients compare with: the nation when loaded, else the region's state
+    (``sectorwise.lmi.defaults.default_reference``, the command line's default too)."""
+    reference_reason: str
     sectors: tuple[IndustryRow, ...]
     targets: tuple[IndustryRow, ...]
 
@@ -87,77 +96,66 @@ def region_industry_profile(
 ) -> IndustryProfile | ProfileUnavailable | None:
     """The profile of the latest year loaded for the region's counties; None when nothing is loaded,
     ProfileUnavailable when the warehouse cannot be read (never an exception: the page must render)."""
-    path = warehouse_path or warehouse.default_warehouse_path()
     counties = tuple(sorted(set(county_fips)))
-    if not path.exists() or not counties:
+    if not counties:
         return None
     try:
-        return _profile(path, region_name, counties, {_qcew_code(code) for code in target_naics})
-    except warehouse.WarehouseUnavailable as error:
+        with open_warehouse_read_only(warehouse_path) as con:
+            return _profile(con, region_name, counties, {_qcew_code(code) for code in target_naics})
+    except (WarehouseMissing, defaults.NoDataLoaded):
+        return None
+    except defaults.NoReferenceLoaded as error:
         logger.warning("industry profile of %s: %s", region_name, error)
         return ProfileUnavailable(reason=str(error))
-    except warehouse.READ_ERRORS as error:
+    except WarehouseUnavailable as error:
+        logger.warning("industry profile of %s: %s", region_name, error)
+        return ProfileUnavailable(reason=str(error))
+    except READ_ERRORS as error:
         # Not a lock (the open succeeded): a damaged or foreign file, worth a traceback in the log.
-        logger.exception("industry profile of %s: the LMI warehouse %s cannot be read", region_name, path)
-        return ProfileUnavailable(reason=f"cannot read the warehouse {path}: {error}")
+        logger.exception("industry profile of %s: the LMI warehouse cannot be read", region_name)
+        return ProfileUnavailable(reason=f"cannot read the warehouse: {error}")
 
 
 def _profile(
-    path: Path, region_name: str, counties: tuple[str, ...], targets: set[str]
+    con: DuckDBBackend, region_name: str, counties: tuple[str, ...], targets: set[str]
 ) -> IndustryProfile | None:
-    con = warehouse.connect(path, read_only=True)
-    try:
-        raw = con.con
-        placeholders = ", ".join("?" for _ in counties)
-        found = raw.execute(
-            f"SELECT max(year) FROM {warehouse.ANNUAL_TABLE} WHERE area_fips IN ({placeholders})",
-            list(counties),
-        ).fetchone()
-        if found is None or found[0] is None:
-            return None
-        year = int(found[0])
-        states = {f"{county[:2]}000" for county in counties}
-        reference = US_FIPS
-        if len(states) == 1:
-            (state,) = states
-            present = raw.execute(
-                f"SELECT count(*) FROM {warehouse.ANNUAL_TABLE} WHERE area_fips = ? AND year = ?",
-                [state, year],
-            ).fetchone()
-            reference = state if present and present[0] else US_FIPS
-        annual = con.table(warehouse.ANNUAL_TABLE)
-        titles = con.table("industry_titles")
+    # The same defaults as `sectorwise lmi ... --period A`: the latest annual year holding the region's
+    # counties, LQs against the U.S. when loaded, else the region's state (lmi/defaults.py says why).
+    period = defaults.latest_period(con, annual=True, areas=counties)
+    year = period.year
+    chosen = defaults.default_reference(defaults.period_table(con, period), counties=counties, period=period)
+    reference = chosen.area_fips
+    annual = con.table(warehouse.ANNUAL_TABLE)
+    titles = con.table("industry_titles")
 
-        def build(name: str, members: tuple[str, ...], reference: str, targets: tuple[str, ...]) -> ir.Table:
-            table = annual_measures(
-                annual,
-                year=year,
-                reference=reference,
-                areas=[],
-                ownerships=[PRIVATE_OWNERSHIP],
-                regions=[LmiRegion(name=name, counties=members)],
-                industry_titles=titles,
-            )
-            wanted = table.agglvl_code == COUNTY_SECTOR_AGGLVL
-            if targets:  # how many is part of the shape: an empty list is another query
-                wanted = wanted | table.industry_code.isin(list(targets))
-            return table.filter(wanted)
+    def build(name: str, members: tuple[str, ...], reference: str, targets: tuple[str, ...]) -> ir.Table:
+        table = annual_measures(
+            annual,
+            year=year,
+            reference=reference,
+            areas=[],
+            ownerships=[PRIVATE_OWNERSHIP],
+            regions=[LmiRegion(name=name, counties=members)],
+            industry_titles=titles,
+        )
+        wanted = table.agglvl_code == COUNTY_SECTOR_AGGLVL
+        if targets:  # how many is part of the shape: an empty list is another query
+            wanted = wanted | table.industry_code.isin(list(targets))
+        return table.filter(wanted)
 
-        # Ibis builds and compiles this query in ~0.25 s, DuckDB runs it in a few ms: compiled once per
-        # shape and process, then only executed with the region's values bound.
-        prepared = PreparedQueries(con, templates=_COMPILED)
-        records = prepared.to_pyarrow(
-            ("industry profile", year, len(counties), len(targets)),
-            build,
-            {
-                "name": region_name,
-                "members": counties,
-                "reference": reference,
-                "targets": tuple(sorted(targets)),
-            },
-        ).to_pylist()
-    finally:
-        con.disconnect()
+    # Ibis builds and compiles this query in ~0.25 s, DuckDB runs it in a few ms: compiled once per
+    # shape and process, then only executed with the region's values bound.
+    prepared = PreparedQueries(con, templates=_COMPILED)
+    records = prepared.to_pyarrow(
+        ("industry profile", year, len(counties), len(targets)),
+        build,
+        {
+            "name": region_name,
+            "members": counties,
+            "reference": reference,
+            "targets": tuple(sorted(targets)),
+        },
+    ).to_pylist()
     rows = [_row(record, targets) for record in records]
     sectors = sorted(
         (row for row in rows if len(row.industry_code) == 2 or row.industry_code in RANGE_SECTORS),
@@ -166,6 +164,7 @@ def _profile(
     return IndustryProfile(
         year=year,
         reference=reference,
+        reference_reason=chosen.reason,
         sectors=tuple(sectors),
         targets=tuple(row for row in rows if row.is_target),
     )

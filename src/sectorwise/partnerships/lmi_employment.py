@@ -13,8 +13,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ibis.backends.duckdb import Backend as DuckDBBackend
+
+from sectorwise.core.warehouse_gateway import (
+    READ_ERRORS,
+    WarehouseMissing,
+    WarehouseUnavailable,
+    open_warehouse_read_only,
+)
 from sectorwise.lmi import warehouse
 from sectorwise.lmi.codes import RANGE_SECTORS, SUPPRESSED
+from sectorwise.lmi.defaults import NoDataLoaded, latest_period
 
 PRIVATE_OWNERSHIP = 5
 
@@ -57,40 +66,34 @@ def region_industry_employment(
     *, county_fips: Iterable[str], naics_codes: Iterable[str], warehouse_path: Path | None = None
 ) -> RegionIndustryEmployment | EmploymentUnavailable | None:
     """Annual average private employment of the latest year; None without a warehouse or data."""
-    path = warehouse_path or warehouse.default_warehouse_path()
     counties = sorted(set(county_fips))
     codes = _without_nested(_qcew_codes(naics_codes))
-    if not path.exists() or not counties or not codes:
+    if not counties or not codes:
         return None
     try:
-        return _employment(path, counties, codes)
-    except warehouse.WarehouseUnavailable as error:
+        with open_warehouse_read_only(warehouse_path) as con:
+            return _employment(con, counties, codes)
+    except (WarehouseMissing, NoDataLoaded):
+        return None
+    except WarehouseUnavailable as error:
         logger.warning("region employment: %s", error)
         return EmploymentUnavailable(reason=str(error))
-    except warehouse.READ_ERRORS as error:
-        logger.exception("region employment: the LMI warehouse %s cannot be read", path)
-        return EmploymentUnavailable(reason=f"cannot read the warehouse {path}: {error}")
+    except READ_ERRORS as error:
+        logger.exception("region employment: the LMI warehouse cannot be read")
+        return EmploymentUnavailable(reason=f"cannot read the warehouse: {error}")
 
 
-def _employment(path: Path, counties: list[str], codes: list[str]) -> RegionIndustryEmployment | None:
-    con = warehouse.connect(path, read_only=True)
-    try:
-        annual = con.table(warehouse.ANNUAL_TABLE)
-        cells = annual.filter(
-            annual.area_fips.isin(counties),
-            annual.own_code == PRIVATE_OWNERSHIP,
-            annual.industry_code.isin(codes),
-        )
-        latest = cells.year.max().execute()
-        if latest is None:
-            return None
-        rows = (
-            cells.filter(cells.year == latest)
-            .select("area_fips", "industry_code", "disclosure_code", "annual_avg_emplvl")
-            .execute()
-        )
-    finally:
-        con.disconnect()
+def _employment(con: DuckDBBackend, counties: list[str], codes: list[str]) -> RegionIndustryEmployment | None:
+    # The year of the region's industry profile (lmi.defaults: the latest annual year with its counties).
+    latest = latest_period(con, annual=True, areas=counties).year
+    annual = con.table(warehouse.ANNUAL_TABLE)
+    cells = annual.filter(
+        annual.area_fips.isin(counties),
+        annual.own_code == PRIVATE_OWNERSHIP,
+        annual.industry_code.isin(codes),
+        annual.year == latest,
+    )
+    rows = cells.select("area_fips", "industry_code", "disclosure_code", "annual_avg_emplvl").execute()
     suppressed = rows["disclosure_code"].fillna("").eq(SUPPRESSED)
     disclosed = rows[~suppressed]
     # A county with no establishments in an industry has no row at all, so a missing cell is not proof of

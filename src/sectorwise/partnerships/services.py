@@ -131,19 +131,18 @@ def region_create_from_warehouse(
 ) -> Region:
     """A registry region from a region set stored in the LMI warehouse (``sectorwise lmi regions`` stores
     delineations and published sets there): ``spec`` is ``SET:REGION_ID`` or ``SET@COUNTY_FIPS``."""
-    from sectorwise.lmi import warehouse
+    from sectorwise.core.warehouse_gateway import READ_ERRORS, WarehouseMissing, open_warehouse_read_only
     from sectorwise.lmi.regionsets import stored_region
 
-    path = warehouse_path or warehouse.default_warehouse_path()
-    if not path.exists():
-        raise ValidationError({"spec": f"no LMI warehouse at {path}: store a region set first"})
-    con = warehouse.open_duckdb(path, read_only=True)
     try:
-        region = stored_region(con, spec)
+        with open_warehouse_read_only(warehouse_path) as con:
+            region = stored_region(con.con, spec)
+    except WarehouseMissing as error:
+        raise ValidationError({"spec": f"{error}: store a region set first"}) from error
     except (ValueError, LookupError) as error:
         raise ValidationError({"spec": str(error)}) from error
-    finally:
-        con.close()
+    except READ_ERRORS as error:  # being replaced by a foreign writer, or damaged: a message, not a 500
+        raise ValidationError({"spec": f"the LMI warehouse cannot be read right now: {error}"}) from error
     set_name = spec.rsplit("@" if "@" in spec else ":", 1)[0]
     return region_create_from_region_set(
         region_set_name=set_name, regions=[region], zone=region.name, name=name or region.name

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import cache
 from typing import Any, Final
 
 from django.contrib import messages
@@ -21,16 +20,16 @@ from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 
+from sectorwise.charts import CountyShapes, county_count_map
 from sectorwise.core.access import allow
 from sectorwise.core.permissions import Action, user_can
 from sectorwise.core.roles import STATE_ROLES
-from sectorwise.demo.geography import DEMO_STATE_FIPS, demo_state
+from sectorwise.core.warehouse_gateway import stored_county_shapes
 from sectorwise.directory import selectors as directory_selectors
 from sectorwise.directory import services as directory_services
 from sectorwise.directory.forms import OrganizationForm
 from sectorwise.directory.models import Organization, OrganizationType
 from sectorwise.partnerships import importing, selectors, services
-from sectorwise.partnerships.charts import county_partnership_map, county_partnership_tiles
 from sectorwise.partnerships.dashboard_cache import dashboard_figures_cached
 from sectorwise.partnerships.forms import (
     ImportForm,
@@ -61,20 +60,15 @@ def _query_without_page(request: HttpRequest) -> str:
 # Dashboard ----------------------------------------------------------------------------------------------
 
 
-@cache
-def _synthetic_county_positions() -> dict[str, tuple[float, float, str]]:
-    """Where the demo state's counties lie: they are made up, so us-atlas has no boundary for them."""
-    return {county.fips: (county.x_km, county.y_km, county.name) for county in demo_state().counties}
-
-
 def _county_map(by_county: dict[str, int]) -> dict[str, Any]:
-    if {fips[:2] for fips in by_county} == {DEMO_STATE_FIPS}:
-        return county_partnership_tiles(
-            positions=_synthetic_county_positions(), partnerships_by_county=by_county
-        )
-    return county_partnership_map(
-        topojson_url=static("us-atlas/counties-10m.json"), partnerships_by_county=by_county
-    )
+    # Shapes stored as data (the warehouse's county_shapes: states us-atlas does not hold, such as the
+    # synthetic demo state) when they cover every county on the map; else us-atlas.
+    stored = stored_county_shapes(states={fips[:2] for fips in by_county})
+    if stored and {feature["id"] for feature in stored} >= set(by_county):
+        shapes = CountyShapes.geojson(stored)
+    else:
+        shapes = CountyShapes.us_atlas_url(static("us-atlas/counties-10m.json"))
+    return county_count_map(shapes=shapes, counts_by_county=by_county)
 
 
 def _dashboard_figures() -> dict[str, Any]:

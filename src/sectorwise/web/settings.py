@@ -56,6 +56,9 @@ from sectorwise.web.env import (
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 PROJECT_ROOT = PACKAGE_DIR.parents[1]
 DATA_DIR = data_dir()
+# The LMI warehouse the pages read (core/warehouse_gateway.py). Unset: $SECTORWISE_DATA_DIR/warehouse.duckdb,
+# looked up when read, the file the `sectorwise lmi` commands use by default.
+SECTORWISE_WAREHOUSE = env_path("SECTORWISE_WAREHOUSE", Path()) if env_str("SECTORWISE_WAREHOUSE") else None
 
 DEBUG = env_bool("SECTORWISE_DEBUG", True)
 
