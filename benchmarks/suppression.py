@@ -1,0 +1,246 @@
+"""Suppressed QCEW cells: the estimator against the truth of disclosed cells masked like BLS masks them.
+
+For each state (real BLS 2016 by_area files from ../shared/data, ingested into a temporary warehouse), one
+quarter: pick primary cells at random among small disclosed county cells (private, 4-6 digit NAICS, at most
+``MAX_PRIMARY_ESTABS`` establishments), and for each mask its complements so that it cannot be derived by
+subtraction: the smallest disclosed sibling in the industry hierarchy (same county) and the smallest disclosed
+cell of the same industry in another county, and the primary's own detail cells. The real suppressed cells
+stay unknown too. Then estimate the masked cells and compare with the published truth:
+
+- absolute percentage error of the estimator and of the baseline (establishments × value per establishment of
+  the nearest known parent industry): median and 90th percentile;
+- coverage: share of masked cells whose truth lies in [low, high], for the propagated bounds and for the LP
+  bounds; their mean width relative to the truth;
+- time: the estimator on the whole quarter's real suppressed cells, all four measures (propagated bounds).
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from sectorwise.lmi import suppression
+from sectorwise.lmi.codes import SUPPRESSED, NaicsLevel, naics_level
+from sectorwise.lmi.ingest import ingest_paths
+from sectorwise.lmi.warehouse import QUARTERLY_TABLE, connect
+
+DATA: Final = Path(__file__).resolve().parents[2] / "shared" / "data" / "qcew" / "2016_q1-q4_by_area"
+STATES: Final = {"Vermont": "vermont_50", "Delaware": "delaware_10", "New Hampshire": "new_hampshire_33"}
+QUARTER: Final = "1"
+MEASURES: Final = ("month3_emplvl", "total_qtrly_wages")
+MAX_PRIMARY_ESTABS: Final = 5
+PRIMARIES_PER_ROUND: Final = 40
+ROUNDS: Final = 3
+SEED: Final = 13
+
+
+def _read_state(folder: Path, scratch: Path) -> pd.DataFrame:
+    warehouse = scratch / f"{folder.name}.duckdb"
+    ingest_paths([folder], warehouse=warehouse)
+    con = connect(warehouse, read_only=True)
+    table = con.table(QUARTERLY_TABLE)
+    frame = table.filter(table.size_code == 0).to_pandas()
+    con.disconnect()
+    return frame
+
+
+def _mask(quarter: pd.DataFrame, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Primary cells and their complements, as a boolean mask over the quarter's rows (and the primaries)."""
+    suppressed = (quarter["disclosure_code"].fillna("") == SUPPRESSED).to_numpy()
+    positive = (quarter[list(MEASURES)] > 0).all(axis=1).to_numpy()
+    open_cell = ~suppressed & positive
+    county = ~quarter["area_fips"].str.endswith("000").to_numpy()
+    levels = quarter["industry_code"].map(naics_level)
+    detailed = levels.isin([NaicsLevel.NAICS4, NaicsLevel.NAICS5, NaicsLevel.NAICS6]).to_numpy()
+    small = (quarter["qtrly_estabs"] <= MAX_PRIMARY_ESTABS).to_numpy()
+    private = (quarter["own_code"] == 5).to_numpy()
+    candidates = np.flatnonzero(open_cell & county & detailed & small & private)
+    primaries = rng.choice(candidates, size=min(PRIMARIES_PER_ROUND, len(candidates)), replace=False)
+    parent = quarter["industry_code"].map(suppression.industry_parent).to_numpy()
+    areas = quarter["area_fips"].to_numpy()
+    owns = quarter["own_code"].to_numpy()
+    industries = quarter["industry_code"].to_numpy()
+    estabs = quarter["qtrly_estabs"].to_numpy()
+    masked = np.zeros(len(quarter), dtype=bool)
+    for n in primaries:
+        if masked[n]:
+            continue
+        masked[n] = True
+        here = (areas == areas[n]) & (owns == owns[n])
+        # Complements in BLS's manner: the smallest open sibling, the smallest open cell of the same industry
+        # in another county, and the primary's open detail (a 5-digit cell with one 6-digit child is that
+        # child).
+        groups = (
+            here & (parent == parent[n]),
+            county & (owns == owns[n]) & (industries == industries[n]),
+        )
+        for group in groups:
+            options = np.flatnonzero(group & open_cell & ~masked)
+            if len(options):
+                masked[options[np.argmin(estabs[options])]] = True
+        detail = here & np.char.startswith(industries.astype(str), str(industries[n])) & open_cell
+        masked |= detail
+    # Cells the pattern still leaves derivable by subtraction are reported apart (their error is zero).
+    return masked, primaries
+
+
+def _ape(estimate: np.ndarray, truth: np.ndarray) -> np.ndarray:
+    return np.abs(estimate - truth) / truth * 100
+
+
+def _state(name: str, frame: pd.DataFrame) -> dict[str, Any]:
+    quarter = frame[(frame["qtr"] == QUARTER) & frame["area_fips"].str.fullmatch(r"\d{5}")]
+    quarter = quarter.reset_index(drop=True)
+    suppressed = (quarter["disclosure_code"].fillna("") == SUPPRESSED).to_numpy()
+    matrix = suppression.adding_up(quarter)
+    known_all = ~suppressed
+    residuals = {
+        m: float(
+            np.abs(suppression.constraint_residuals(matrix, quarter[m].to_numpy(np.float64), known_all)).max(
+                initial=0.0
+            )
+        )
+        for m in MEASURES
+    }
+    rng = np.random.default_rng(SEED)
+    results: dict[str, Any] = {
+        "state": name,
+        "cells": len(quarter),
+        "suppressed": int(suppressed.sum()),
+        "constraints": matrix.shape[0],
+        "max_residual_of_published_constraints": residuals,
+        "measures": {},
+    }
+    pooled: dict[str, dict[str, list[np.ndarray]]] = {m: {} for m in MEASURES}
+    masked_count = 0
+    for _round in range(ROUNDS):
+        masked, _primaries = _mask(quarter, rng)
+        masked_count += int(masked.sum())
+        unknown = suppressed | masked
+        for measure in MEASURES:
+            truth = quarter[measure].to_numpy(np.float64)
+            solution = suppression.estimate_measure(quarter, truth, unknown, matrix=matrix, lp_cells=masked)
+            propagated = suppression.estimate_measure(quarter, truth, unknown, matrix=matrix)
+            baseline = suppression.parent_rate_prior(quarter, truth, ~unknown)
+            t = truth[masked]
+            parts = pooled[measure]
+            parts.setdefault("truth", []).append(t)
+            parts.setdefault("estimate", []).append(solution.estimate[masked])
+            parts.setdefault("baseline", []).append(baseline[masked])
+            parts.setdefault("prior", []).append(solution.prior[masked])
+            parts.setdefault("lp_low", []).append(solution.low[masked])
+            parts.setdefault("lp_high", []).append(solution.high[masked])
+            parts.setdefault("low", []).append(propagated.low[masked])
+            parts.setdefault("high", []).append(propagated.high[masked])
+            parts.setdefault("derived", []).append(solution.derived[masked])
+    results["masked_cells"] = masked_count
+    for measure, parts in pooled.items():
+        got = {key: np.concatenate(values) for key, values in parts.items()}
+        truth = got["truth"]
+        estimator_ape = _ape(got["estimate"], truth)
+        baseline_ape = _ape(got["baseline"], truth)
+        open_ = ~got["derived"]
+        hidden_ape = _ape(got["estimate"][open_], truth[open_])
+        hidden_baseline = _ape(got["baseline"][open_], truth[open_])
+        results["measures"][measure] = {
+            "undetermined_estimator_median_ape": float(np.median(hidden_ape)),
+            "undetermined_estimator_p90_ape": float(np.percentile(hidden_ape, 90)),
+            "undetermined_baseline_median_ape": float(np.median(hidden_baseline)),
+            "undetermined_baseline_p90_ape": float(np.percentile(hidden_baseline, 90)),
+            "masked": len(truth),
+            "derived": int(got["derived"].sum()),
+            "estimator_median_ape": float(np.median(estimator_ape)),
+            "estimator_p90_ape": float(np.percentile(estimator_ape, 90)),
+            "prior_median_ape": float(np.median(_ape(got["prior"], truth))),
+            "baseline_median_ape": float(np.median(baseline_ape)),
+            "baseline_p90_ape": float(np.percentile(baseline_ape, 90)),
+            "coverage_propagated": float(np.mean((got["low"] <= truth) & (truth <= got["high"]))),
+            "coverage_lp": float(np.mean((got["lp_low"] <= truth) & (truth <= got["lp_high"]))),
+            "median_width_propagated": float(np.median((got["high"] - got["low"]) / truth)),
+            "median_width_lp": float(np.median((got["lp_high"] - got["lp_low"]) / truth)),
+        }
+    start = time.perf_counter()
+    estimates = suppression.estimate_suppressed(quarter)
+    results["seconds_per_quarter_all_measures"] = time.perf_counter() - start
+    results["estimates_per_quarter"] = len(estimates)
+    results["derived_share_real_suppression"] = float((estimates["status"] == "derived").mean())
+    return results
+
+
+def _pair(median: float, p90: float) -> str:
+    return f"{median:.1f} / {p90:.0f}"
+
+
+def summary_rows(all_results: list[dict[str, Any]]) -> list[list[str]]:
+    rows = []
+    for results in all_results:
+        for measure, r in results["measures"].items():
+            rows.append(
+                [
+                    results["state"],
+                    measure,
+                    f"{r['masked']} ({r['derived']} derived)",
+                    f"{r['estimator_median_ape']:.1f} / {r['estimator_p90_ape']:.0f}",
+                    f"{r['baseline_median_ape']:.1f} / {r['baseline_p90_ape']:.0f}",
+                    f"{r['estimator_median_ape'] / r['baseline_median_ape']:.2f}",
+                    _pair(r["undetermined_estimator_median_ape"], r["undetermined_estimator_p90_ape"]),
+                    _pair(r["undetermined_baseline_median_ape"], r["undetermined_baseline_p90_ape"]),
+                    f"{r['coverage_propagated']:.1%} / {r['coverage_lp']:.1%}",
+                    f"{r['median_width_propagated']:.2f} / {r['median_width_lp']:.2f}",
+                    f"{results['seconds_per_quarter_all_measures']:.1f}",
+                ]
+            )
+    return rows
+
+
+COLUMNS: Final = (
+    "state",
+    "measure",
+    "masked cells",
+    "estimator APE % median / p90",
+    "baseline APE % median / p90",
+    "ratio of medians",
+    "not derivable: estimator APE % median / p90",
+    "not derivable: baseline APE % median / p90",
+    "coverage propagated / LP",
+    "median width ÷ truth, propagated / LP",
+    "s per quarter (4 measures)",
+)
+
+
+def run(console: Console, *, states: dict[str, str] = STATES) -> dict[str, Any]:
+    all_results = []
+    with tempfile.TemporaryDirectory(prefix="sectorwise-suppression-") as scratch:
+        for name, folder in states.items():
+            path = DATA / folder
+            if not path.exists():
+                console.print(f"[yellow]{name}: {path} not found, skipped[/]")
+                continue
+            console.print(f"{name}: reading {path.name} and estimating")
+            all_results.append(_state(name, _read_state(path, Path(scratch))))
+    table = Table(
+        title=f"Suppressed QCEW cells, 2016 Q{QUARTER}: masked disclosed cells", header_style="bold"
+    )
+    for column in COLUMNS:
+        table.add_column(column)
+    rows = summary_rows(all_results)
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
+    markdown = ["| " + " | ".join(COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    markdown += ["| " + " | ".join(row) + " |" for row in rows]
+    out = Path(__file__).resolve().parent / "out"
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "suppression.md").write_text("\n".join(markdown) + "\n", encoding="utf-8")
+    return {"states": all_results}
+
+
+if __name__ == "__main__":
+    run(Console(width=200))

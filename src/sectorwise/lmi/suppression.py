@@ -1,0 +1,659 @@
+"""Estimates, with bounds, of QCEW's suppressed cells from the adding-up constraints the published cells obey.
+
+BLS withholds a cell's employment and wages (disclosure code ``N``, published as zeros) to protect its
+employers, but still publishes its establishment count, and every published cell still adds up:
+
+- industry: within an area and ownership, children sum to their parent (6 → 5 → 4 → 3 digits → sector, BLS's
+  range sectors 31-33, 44-45, 48-49 included; sectors → supersectors 1011-1029 → domains 101/102 → total 10);
+- ownership: for industry 10, total covered (own 0) = federal + state + local + private (1+2+3+5), and total
+  government (own 8, statewide only) = 1+2+3;
+- geography: the counties plus the 'unknown' county (SS999) sum to the statewide cell (SS000) of the same
+  ownership and industry, for the levels BLS publishes for counties (agglvl 7x mirrors statewide 5x);
+- non-negativity. A cell BLS does not publish has no establishment, so it is a known zero.
+
+Each measure (``month1_emplvl`` ... ``total_qtrly_wages``) of one area set and quarter is a separate problem
+sharing the structure ``A x = 0`` (one row per constraint: parent − Σ children). The estimator:
+
+1. Bounds. Interval propagation first (Isserman & Westervelt 2006; a cell ≤ parent's high − the others' lows,
+   ≥ parent's low − the others' highs; a parent between its children's sums), repeated until nothing moves.
+   Then, where a cell still has slack, a linear programme (``scipy.optimize.linprog``, HiGHS) minimises and
+   maximises it over its connected component of suppressed cells. Values are whole numbers, so bounds are
+   rounded inwards. A cell whose bounds meet is ``derived`` (exact); the others are ``estimated``.
+2. Prior: the cell's establishments × employment (wages) per establishment of the same industry statewide (a
+   county cell whose statewide cell is disclosed) or else of what its parent industry leaves to its suppressed
+   children (the parent's value less its disclosed children's, over their establishments).
+3. Point estimate: the values closest to the prior in squared relative deviation, Σ (x − p)² / p, within the
+   bounds and satisfying the constraints: ``scipy.optimize.lsq_linear`` with the constraints weighted heavily,
+   then a small L1 projection (one LP) onto the constraints so that the estimates add up exactly.
+
+``tolerance`` lets each equality be off by that much (for data that do not add up exactly); BLS's published
+2016 cells add up exactly (checked by :func:`constraint_residuals`), so the default is 0.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import scipy.sparse as sp
+from scipy.optimize import linprog
+from scipy.sparse.csgraph import connected_components
+from scipy.sparse.linalg import spsolve
+
+from sectorwise.lmi.codes import (
+    SUPPRESSED,
+    TOTAL_INDUSTRY,
+    NaicsLevel,
+    naics_level,
+    naics_parent,
+)
+
+if TYPE_CHECKING:
+    import ibis.expr.types as ir
+
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+
+#: The measures estimated: the three months' employment and the quarter's total wages.
+SUPPRESSION_MEASURES: Final = ("month1_emplvl", "month2_emplvl", "month3_emplvl", "total_qtrly_wages")
+
+#: BLS's supersectors and the sectors they hold (https://www.bls.gov/cew/classifications/industry/).
+SUPERSECTOR_SECTORS: Final[dict[str, tuple[str, ...]]] = {
+    "1011": ("11", "21"),
+    "1012": ("23",),
+    "1013": ("31-33",),
+    "1021": ("22", "42", "44-45", "48-49"),
+    "1022": ("51",),
+    "1023": ("52", "53"),
+    "1024": ("54", "55", "56"),
+    "1025": ("61", "62"),
+    "1026": ("71", "72"),
+    "1027": ("81",),
+    "1028": ("92",),
+    "1029": ("99",),
+}
+DOMAIN_SUPERSECTORS: Final[dict[str, tuple[str, ...]]] = {
+    "101": ("1011", "1012", "1013"),
+    "102": ("1021", "1022", "1023", "1024", "1025", "1026", "1027", "1028", "1029"),
+}
+#: Ownerships that sum to another, for industry 10: total covered and total government.
+OWNERSHIP_PARTS: Final[dict[int, tuple[int, ...]]] = {0: (1, 2, 3, 5), 8: (1, 2, 3)}
+
+_SECTOR_SUPERSECTOR: Final = {s: ss for ss, sectors in SUPERSECTOR_SECTORS.items() for s in sectors}
+_SUPERSECTOR_DOMAIN: Final = {ss: d for d, sss in DOMAIN_SUPERSECTORS.items() for ss in sss}
+#: Statewide aggregation levels 50-58 have county counterparts 70-78.
+_COUNTY_AGGLVL_OFFSET: Final = 20
+_STATE_AGGLVLS: Final = range(50, 59)
+#: Bounds that meet within this much are one value (a derived cell).
+_EXACT: Final = 1e-6
+
+
+def industry_parent(industry_code: str) -> str | None:
+    """The industry a QCEW industry code adds up into: NAICS parent, sector's supersector, ..., '10'."""
+    level = naics_level(industry_code)
+    if level is NaicsLevel.TOTAL:
+        return None
+    if level is NaicsLevel.DOMAIN:
+        return TOTAL_INDUSTRY
+    if level is NaicsLevel.SUPERSECTOR:
+        return _SUPERSECTOR_DOMAIN.get(industry_code)
+    if level is NaicsLevel.SECTOR:
+        return _SECTOR_SUPERSECTOR.get(industry_code)
+    return naics_parent(industry_code)
+
+
+def adding_up(cells: pd.DataFrame) -> sp.csr_array:
+    """The adding-up constraints among one state's cells of one period, as rows of ``parent − Σ children``.
+
+    ``cells`` has ``area_fips``, ``own_code``, ``industry_code`` and ``agglvl_code`` (one row per cell, one
+    size class). A child that is not published is zero and simply absent from its row; a group whose parent is
+    not published gives no row.
+    """
+    areas: list[str] = cells["area_fips"].astype(str).tolist()
+    owns: list[int] = cells["own_code"].astype(int).tolist()
+    industries: list[str] = cells["industry_code"].astype(str).tolist()
+    agglvls: list[int] = cells["agglvl_code"].astype(int).tolist()
+    index: dict[tuple[str, int, str], int] = {
+        (a, o, i): n for n, (a, o, i) in enumerate(zip(areas, owns, industries, strict=True))
+    }
+    if len(index) != len(cells):
+        raise ValueError("adding_up: the same (area_fips, own_code, industry_code) appears twice")
+    groups: dict[tuple[str, int, str], list[int]] = {}
+    # Industry: each cell adds into its parent industry in the same area and ownership.
+    parents = {code: industry_parent(code) for code in set(industries)}
+    for n, (area, own, industry) in enumerate(zip(areas, owns, industries, strict=True)):
+        parent = parents[industry]
+        if parent is not None:
+            groups.setdefault((area, own, parent), []).append(n)
+    rows: list[tuple[int, list[int]]] = [
+        (index[key], children) for key, children in groups.items() if key in index
+    ]
+    # Ownership: industry 10 of own 0 (and 8) in each area.
+    for area in set(areas):
+        for total, parts in OWNERSHIP_PARTS.items():
+            parent_n = index.get((area, total, TOTAL_INDUSTRY))
+            if parent_n is not None:
+                members = [
+                    index[(area, p, TOTAL_INDUSTRY)] for p in parts if (area, p, TOTAL_INDUSTRY) in index
+                ]
+                rows.append((parent_n, members))
+    # Geography: counties (and SS999) into the statewide cell at the matching aggregation level.
+    by_state: dict[tuple[str, int, str, int], list[int]] = {}
+    statewide: dict[tuple[str, int, str, int], int] = {}
+    for n, (area, own, industry, agglvl) in enumerate(zip(areas, owns, industries, agglvls, strict=True)):
+        if area.endswith("000") and agglvl in _STATE_AGGLVLS:
+            statewide[(area[:2], own, industry, agglvl + _COUNTY_AGGLVL_OFFSET)] = n
+        elif not area.endswith("000"):
+            by_state.setdefault((area[:2], own, industry, agglvl), []).append(n)
+    for key, parent_n in statewide.items():
+        rows.append((parent_n, by_state.get(key, [])))
+    data: list[float] = []
+    row_ids: list[int] = []
+    col_ids: list[int] = []
+    for r, (parent_n, children) in enumerate(rows):
+        row_ids.extend([r] * (len(children) + 1))
+        col_ids.append(parent_n)
+        col_ids.extend(children)
+        data.append(1.0)
+        data.extend([-1.0] * len(children))
+    return sp.csr_array((data, (row_ids, col_ids)), shape=(len(rows), len(cells)))
+
+
+def constraint_residuals(matrix: sp.csr_array, values: FloatArray, known: BoolArray) -> FloatArray:
+    """For each constraint whose cells are all known: parent − Σ children (zero when the data add up)."""
+    unknown_count = (abs(matrix) @ (~known).astype(float)).astype(int)
+    residuals = matrix @ np.where(known, values, 0.0)
+    return np.asarray(residuals[unknown_count == 0], dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class Solution:
+    """One measure's estimates for every cell (known cells: their value; low = high = estimate)."""
+
+    estimate: FloatArray
+    low: FloatArray
+    high: FloatArray
+    prior: FloatArray
+    derived: BoolArray
+    lp_solved: int
+
+
+def propagate_bounds(
+    matrix: sp.csr_array,
+    low: FloatArray,
+    high: FloatArray,
+    *,
+    tolerance: float = 0.0,
+    max_rounds: int = 200,
+) -> tuple[FloatArray, FloatArray]:
+    """Tighten ``low``/``high`` (``high`` may be inf) by interval propagation over the rows of ``matrix``.
+
+    Each row says Σ a_k x_k ∈ [−tolerance, tolerance]; for a member j, a_j x_j lies between minus the others'
+    largest and smallest sums (widened by the tolerance). Repeated until no bound moves by more than 1e-9.
+    """
+    coo = matrix.tocoo()
+    rows, cols, coef = coo.row, coo.col, coo.data
+    m = matrix.shape[0]
+    low, high = low.copy(), high.copy()
+    for _round in range(max_rounds):
+        lo_k, hi_k = low[cols], high[cols]
+        t_min = np.where(coef > 0, coef * lo_k, coef * hi_k)
+        t_max = np.where(coef > 0, coef * hi_k, coef * lo_k)
+        min_inf, max_inf = np.isinf(t_min), np.isinf(t_max)
+        sum_min = np.bincount(rows, np.where(min_inf, 0.0, t_min), minlength=m)
+        sum_max = np.bincount(rows, np.where(max_inf, 0.0, t_max), minlength=m)
+        n_min_inf = np.bincount(rows, min_inf, minlength=m)
+        n_max_inf = np.bincount(rows, max_inf, minlength=m)
+        # The others' sums, for each (row, member) entry.
+        others_min = sum_min[rows] - np.where(min_inf, 0.0, t_min)
+        others_min = np.where(n_min_inf[rows] - min_inf > 0, -np.inf, others_min)
+        others_max = sum_max[rows] - np.where(max_inf, 0.0, t_max)
+        others_max = np.where(n_max_inf[rows] - max_inf > 0, np.inf, others_max)
+        # a_j x_j ∈ [−tolerance − others_max, tolerance − others_min]
+        term_low = -tolerance - others_max
+        term_high = tolerance - others_min
+        with np.errstate(invalid="ignore"):
+            cand_low = np.where(coef > 0, term_low / coef, term_high / coef)
+            cand_high = np.where(coef > 0, term_high / coef, term_low / coef)
+        new_low = low.copy()
+        new_high = high.copy()
+        np.maximum.at(new_low, cols, np.nan_to_num(cand_low, nan=-np.inf))
+        np.minimum.at(new_high, cols, np.nan_to_num(cand_high, nan=np.inf))
+        moved = np.nanmax(np.abs(np.nan_to_num(new_low - low))) if len(low) else 0.0
+        finite = np.isfinite(new_high) & np.isfinite(high)
+        moved = max(
+            moved,
+            float(np.max(np.abs(new_high[finite] - high[finite]), initial=0.0)),
+            float(np.count_nonzero(np.isfinite(new_high) & ~np.isfinite(high))),
+        )
+        low, high = new_low, new_high
+        if moved <= 1e-9:
+            break
+    return low, high
+
+
+def _round_inwards(low: FloatArray, high: FloatArray, tolerance: float) -> tuple[FloatArray, FloatArray]:
+    # Published values are whole numbers; solver noise of 1e-6 must not cut off the integer it sits on.
+    slack = 1e-6 + tolerance * 0
+    return np.ceil(low - slack), np.floor(high + slack)
+
+
+def _highs() -> Any | None:
+    # SciPy's bundled HiGHS object keeps the model and basis between solves, so re-optimising with a new
+    # objective takes a few simplex steps instead of a fresh solve (about 10x faster than linprog per cell).
+    # It is not public API: when it moves, linprog does the same work, only slower.
+    try:
+        return importlib.import_module("scipy.optimize._highspy._core")
+    except ImportError:  # pragma: no cover - depends on the SciPy build
+        return None
+
+
+def _lp_bounds(
+    matrix: sp.csr_array,
+    rhs: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+    cells: IntArray,
+    *,
+    tolerance: float,
+) -> tuple[FloatArray, FloatArray]:
+    """Min and max of each of ``cells`` (columns of ``matrix``) over |matrix x − rhs| ≤ tol, low ≤ x ≤ high.
+
+    A solve that fails keeps the propagated bound: it is valid, only looser.
+    """
+    out_low, out_high = low.copy(), high.copy()
+    core = _highs()
+    n_rows, n_cols = matrix.shape
+    if core is not None:
+        csc = matrix.tocsc()
+        lp = core.HighsLp()
+        lp.num_col_, lp.num_row_ = n_cols, n_rows
+        lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n_cols, n_rows
+        lp.a_matrix_.format_ = core.MatrixFormat.kColwise
+        lp.a_matrix_.start_, lp.a_matrix_.index_ = csc.indptr, csc.indices
+        lp.a_matrix_.value_ = csc.data
+        lp.col_cost_ = np.zeros(n_cols)
+        lp.col_lower_, lp.col_upper_ = low, np.where(np.isinf(high), core.kHighsInf, high)
+        lp.row_lower_, lp.row_upper_ = rhs - tolerance, rhs + tolerance
+        solver = core._Highs()
+        solver.setOptionValue("output_flag", False)
+        solver.passModel(lp)
+        optimal = core.HighsModelStatus.kOptimal
+        for j in cells:
+            for sign in (1.0, -1.0):
+                solver.changeColCost(int(j), sign)
+                solver.run()
+                if solver.getModelStatus() != optimal:
+                    continue
+                value = float(solver.getInfo().objective_function_value)
+                if sign > 0:
+                    out_low[j] = max(out_low[j], value)
+                else:
+                    out_high[j] = min(out_high[j], -value)
+            solver.changeColCost(int(j), 0.0)
+        return out_low, out_high
+    bounds = list(zip(low, [None if np.isinf(h) else h for h in high], strict=True))
+    a_ub = sp.vstack([matrix, -matrix]).tocsr()
+    b_ub = np.concatenate([rhs + tolerance, -(rhs - tolerance)])
+    for j in cells:
+        for sign in (1.0, -1.0):
+            c = np.zeros(n_cols)
+            c[j] = sign
+            result = linprog(c, A_ub=a_ub, b_ub=b_ub, bounds=bounds, method="highs")
+            if result.status != 0:
+                continue
+            if sign > 0:
+                out_low[j] = max(out_low[j], float(result.fun))
+            else:
+                out_high[j] = min(out_high[j], -float(result.fun))
+    return out_low, out_high
+
+
+def _weighted_least_change(
+    matrix: sp.csr_array,
+    rhs: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+    prior: FloatArray,
+    scale: FloatArray,
+    *,
+    rounds: int = 20,
+) -> FloatArray:
+    """min Σ (x − p)² / scale subject to matrix x = rhs, with cells that leave their bounds fixed on them.
+
+    Without bounds the answer is x = p + S Aᵀ λ with (A S Aᵀ) λ = rhs − A p (one sparse solve; a tiny ridge
+    makes the redundant rows, e.g. industry and geography totals of the same cells, harmless). A cell the
+    solution pushes past a bound is fixed there and the rest solved again, a few rounds at most.
+    """
+    x = prior.copy()
+    free = np.ones(len(x), dtype=bool)
+    for _round in range(rounds):
+        a_free = matrix[:, free]
+        fixed_part = matrix[:, ~free] @ x[~free]
+        residual = rhs - fixed_part - a_free @ prior[free]
+        normal = (a_free @ sp.diags_array(scale[free]) @ a_free.T).tocsc()
+        diagonal = normal.diagonal()
+        ridge = 1e-9 * max(float(diagonal.mean()), 1.0)
+        normal = normal + sp.diags_array(np.full(normal.shape[0], ridge), format="csc")
+        multipliers = spsolve(normal, residual)
+        x_free = prior[free] + scale[free] * (a_free.T @ multipliers)
+        x[free] = x_free
+        outside = (x < low - 1e-9) | (x > high + 1e-9)
+        if not outside.any():
+            break
+        x = np.clip(x, low, high)
+        free &= ~outside
+        if not free.any():
+            break
+    return np.clip(x, low, high)
+
+
+def _point_estimate(
+    matrix: sp.csr_array,
+    rhs: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+    prior: FloatArray,
+    *,
+    tolerance: float,
+) -> FloatArray:
+    """Closest to ``prior`` in Σ (x − p)² / p within the bounds, then projected (L1) onto the constraints."""
+    n = matrix.shape[1]
+    scale = np.maximum(prior, 1.0)
+    start = np.clip(prior, low, high)
+    if matrix.shape[0] == 0:
+        return start
+    fitted = _weighted_least_change(matrix, rhs, low, high, start, scale)
+    fitted = np.clip(fitted, low, high)
+    # Project onto the constraints with the least weighted L1 move: x = fitted + up − down.
+    w = 1.0 / scale
+    c = np.concatenate([np.zeros(n), w, w])
+    eye = sp.eye_array(n, format="csr")
+    a_link = sp.hstack([eye, -eye, eye]).tocsr()  # x − up + down = fitted
+    zeros = sp.csr_array((matrix.shape[0], 2 * n))
+    a_cons = sp.hstack([matrix, zeros]).tocsr()
+    bounds = [(lo, None if np.isinf(hi) else hi) for lo, hi in zip(low, high, strict=True)]
+    bounds += [(0.0, None)] * (2 * n)
+    if tolerance > 0:
+        result = linprog(
+            c,
+            A_ub=sp.vstack([a_cons, -a_cons]).tocsr(),
+            b_ub=np.concatenate([rhs + tolerance, -(rhs - tolerance)]),
+            A_eq=a_link,
+            b_eq=fitted,
+            bounds=bounds,
+            method="highs",
+        )
+    else:
+        result = linprog(
+            c,
+            A_eq=sp.vstack([a_cons, a_link]).tocsr(),
+            b_eq=np.concatenate([rhs, fitted]),
+            bounds=bounds,
+            method="highs",
+        )
+    if result.status != 0:
+        return fitted
+    return np.clip(np.asarray(result.x[:n], dtype=np.float64), low, high)
+
+
+def solve(
+    matrix: sp.csr_array,
+    values: FloatArray,
+    known: BoolArray,
+    prior: FloatArray,
+    *,
+    tolerance: float = 0.0,
+    lp_cells: BoolArray | None = None,
+    integer: bool = True,
+) -> Solution:
+    """Bounds and point estimates of the unknown cells of one measure.
+
+    ``matrix`` rows say parent − Σ children = 0 (within ``tolerance``); ``values`` hold the known cells;
+    ``prior`` the unknown cells' prior guesses. ``lp_cells`` marks the cells whose bounds the LPs tighten
+    where propagation leaves slack (None: none; the propagated bounds are valid, and LP bounds cost a few ms
+    per cell); ``integer`` rounds bounds inwards to whole numbers.
+    """
+    low = np.where(known, values, 0.0).astype(np.float64)
+    high = np.where(known, values, np.inf).astype(np.float64)
+    low, high = propagate_bounds(matrix, low, high, tolerance=tolerance)
+    if integer:
+        low, high = _round_inwards(low, high, tolerance)
+        low[known], high[known] = values[known], values[known]
+    unknown = np.flatnonzero(~known)
+    sub = matrix[:, unknown].tocsr()
+    rhs = -(matrix @ np.where(known, values, 0.0))
+    involved = np.flatnonzero(np.diff(sub.indptr) > 0)
+    sub, rhs = sub[involved], rhs[involved]
+    u_low, u_high = low[unknown], high[unknown]
+    estimate = np.where(known, values, 0.0).astype(np.float64)
+    lp_solved = 0
+    wanted = np.zeros(len(unknown), dtype=bool) if lp_cells is None else lp_cells[unknown]
+    if wanted.any() and sub.shape[0]:
+        # Components of unknown cells that share a constraint are independent problems: the LPs of a cell
+        # need only its component's rows and cells.
+        link = (abs(sub).T @ abs(sub)).tocsr()
+        _count, labels = connected_components(link, directed=False)
+        row_label = labels[sub.indices[sub.indptr[:-1]]]
+        slack_cells = np.flatnonzero((u_high - u_low > _EXACT) & wanted)
+        row_order = np.argsort(row_label, kind="stable")
+        row_starts = np.searchsorted(row_label[row_order], np.arange(_count + 1))
+        cell_order = np.argsort(labels, kind="stable")
+        cell_starts = np.searchsorted(labels[cell_order], np.arange(_count + 1))
+        for label in np.unique(labels[slack_cells]):
+            members = cell_order[cell_starts[label] : cell_starts[label + 1]]
+            rows_of = row_order[row_starts[label] : row_starts[label + 1]]
+            part = sub[rows_of][:, members].tocsr()
+            lo, hi = u_low[members], u_high[members]
+            slack = np.flatnonzero((hi - lo > _EXACT) & wanted[members])
+            lo, hi = _lp_bounds(part, rhs[rows_of], lo, hi, slack, tolerance=tolerance)
+            lp_solved += 2 * len(slack)
+            if integer:
+                lo, hi = _round_inwards(lo, hi, tolerance)
+            u_low[members], u_high[members] = lo, hi
+    estimate[unknown] = _point_estimate(sub, rhs, u_low, u_high, prior[unknown], tolerance=tolerance)
+    low[unknown], high[unknown] = u_low, u_high
+    derived = ~known & (high - low <= _EXACT)
+    estimate[derived] = low[derived]
+    return Solution(
+        estimate=estimate,
+        low=low,
+        high=high,
+        prior=np.where(known, values, prior),
+        derived=derived,
+        lp_solved=lp_solved,
+    )
+
+
+_LEVEL_ORDER: Final = {level: n for n, level in enumerate(NaicsLevel)}
+
+
+def _keys(cells: pd.DataFrame) -> list[tuple[str, int, str]]:
+    return list(
+        zip(
+            cells["area_fips"].astype(str),
+            cells["own_code"].astype(int),
+            cells["industry_code"].astype(str),
+            strict=True,
+        )
+    )
+
+
+def _rate(value: float, estabs: float) -> float | None:
+    return value / estabs if estabs > 0 and value >= 0 else None
+
+
+def parent_rate_prior(cells: pd.DataFrame, values: FloatArray, known: BoolArray) -> FloatArray:
+    """The plain baseline: establishments × value per establishment of the nearest known parent industry.
+
+    The parent is looked for up the industry hierarchy in the same area and ownership (industry 10 of an
+    ownership falls back to the area's total covered cell). Known cells keep their value.
+    """
+    keys = _keys(cells)
+    estabs = cells["qtrly_estabs"].to_numpy(dtype=np.float64)
+    position = {key: n for n, key in enumerate(keys)}
+    out = np.where(known, values, 0.0).astype(np.float64)
+    for n in np.flatnonzero(~known):
+        area, own, industry = keys[n]
+        rate: float | None = None
+        code: str | None = industry
+        while rate is None and code is not None:
+            code = industry_parent(code)
+            at = position.get((area, own, code)) if code is not None else None
+            if at is not None and known[at]:
+                rate = _rate(values[at], estabs[at])
+        if rate is None:
+            at = position.get((area, 0, TOTAL_INDUSTRY))
+            rate = _rate(values[at], estabs[at]) if at is not None and known[at] else 0.0
+        out[n] = estabs[n] * (rate or 0.0)
+    return out
+
+
+def remainder_prior(cells: pd.DataFrame, values: FloatArray, known: BoolArray) -> FloatArray:
+    """The estimator's prior: establishments × value per establishment of the best reference.
+
+    A county cell whose statewide cell (same ownership and industry) is known takes the statewide rate. Else
+    the rate of what the parent industry leaves to its unknown children: (parent − Σ known children) /
+    (parent's establishments − Σ known children's), the parent being known or already given a prior (cells are
+    visited from the top of the hierarchy down); else the parent's own rate; else the area's total.
+    """
+    keys = _keys(cells)
+    estabs = cells["qtrly_estabs"].to_numpy(dtype=np.float64)
+    position = {key: n for n, key in enumerate(keys)}
+    value = np.where(known, values, np.nan).astype(np.float64)
+    children: dict[int, list[int]] = {}
+    for n, (area, own, industry) in enumerate(keys):
+        parent = industry_parent(industry)
+        at = position.get((area, own, parent)) if parent is not None else None
+        if at is None and industry == TOTAL_INDUSTRY and own != 0:
+            at = position.get((area, 0, TOTAL_INDUSTRY))
+        if at is not None:
+            children.setdefault(at, []).append(n)
+    parent_of = {c: p for p, cs in children.items() for c in cs}
+    unknown = [int(n) for n in np.flatnonzero(~known)]
+    # Statewide cells first, then counties; within each, top of the industry hierarchy first.
+    order = sorted(
+        unknown,
+        key=lambda n: (not keys[n][0].endswith("000"), _LEVEL_ORDER[naics_level(keys[n][2])], -keys[n][1]),
+    )
+    for n in order:
+        area, own, industry = keys[n]
+        rate: float | None = None
+        if not area.endswith("000"):
+            at = position.get((area[:2] + "000", own, industry))
+            if at is not None and known[at]:
+                rate = _rate(values[at], estabs[at])
+        p = parent_of.get(n)
+        if rate is None and p is not None and not np.isnan(value[p]):
+            siblings = children[p]
+            known_sib = [s for s in siblings if known[s]]
+            rest_value = value[p] - sum(values[s] for s in known_sib)
+            rest_estabs = estabs[p] - sum(estabs[s] for s in known_sib)
+            rate = _rate(rest_value, rest_estabs) or _rate(value[p], estabs[p])
+        if rate is None:
+            at = position.get((area, 0, TOTAL_INDUSTRY))
+            rate = _rate(value[at], estabs[at]) if at is not None and not np.isnan(value[at]) else 0.0
+        value[n] = estabs[n] * (rate or 0.0)
+    return np.nan_to_num(value)
+
+
+def estimate_measure(
+    cells: pd.DataFrame,
+    values: FloatArray,
+    unknown: BoolArray,
+    *,
+    tolerance: float = 0.0,
+    lp_cells: BoolArray | None = None,
+    matrix: sp.csr_array | None = None,
+) -> Solution:
+    """Bounds and estimates of one measure of one state's quarter, with ``unknown`` cells to be estimated.
+
+    ``lp_cells``: cells whose bounds are tightened by LP (see :func:`solve`).
+    """
+    known = ~unknown
+    structure = adding_up(cells) if matrix is None else matrix
+    prior = remainder_prior(cells, values, known)
+    return solve(structure, values, known, prior, tolerance=tolerance, lp_cells=lp_cells)
+
+
+_CELL_COLUMNS: Final = ("area_fips", "own_code", "industry_code", "agglvl_code")
+
+
+def estimate_suppressed(
+    cells: pd.DataFrame,
+    *,
+    measures: Sequence[str] = SUPPRESSION_MEASURES,
+    tolerance: float = 0.0,
+    exact_bounds: bool = False,
+) -> pd.DataFrame:
+    """Estimates of every suppressed cell of one state's QCEW quarters, one row per cell and measure.
+
+    ``cells``: the state's statewide, county and SS999 rows of size class 0 (columns ``area_fips, own_code,
+    industry_code, agglvl_code, year, qtr, disclosure_code, qtrly_estabs`` and the measures); several
+    quarters are solved one by one. Returns the cell's keys, ``measure``, ``estimate``, ``low``, ``high``,
+    ``prior`` and ``status`` (``derived`` where the constraints pin the value, else ``estimated``).
+    ``exact_bounds`` tightens every cell's bounds by LP (minutes for a state's year, against seconds for the
+    propagated bounds).
+    """
+    out: list[pd.DataFrame] = []
+    for (year, qtr), quarter in cells.groupby(["year", "qtr"], sort=True):
+        quarter = quarter.reset_index(drop=True)
+        unknown = (quarter["disclosure_code"].fillna("") == SUPPRESSED).to_numpy()
+        if not unknown.any():
+            continue
+        matrix = adding_up(quarter)
+        for measure in measures:
+            values = quarter[measure].fillna(0).to_numpy(dtype=np.float64)
+            solution = estimate_measure(
+                quarter,
+                values,
+                unknown,
+                tolerance=tolerance,
+                lp_cells=unknown if exact_bounds else None,
+                matrix=matrix,
+            )
+            frame = quarter.loc[unknown, list(_CELL_COLUMNS)].copy()
+            frame.insert(0, "year", int(str(year)))
+            frame.insert(1, "qtr", str(qtr))
+            frame["qtrly_estabs"] = quarter.loc[unknown, "qtrly_estabs"]
+            frame["measure"] = measure
+            frame["estimate"] = solution.estimate[unknown]
+            frame["low"] = solution.low[unknown]
+            frame["high"] = solution.high[unknown]
+            frame["prior"] = solution.prior[unknown]
+            frame["status"] = np.where(solution.derived[unknown], "derived", "estimated")
+            out.append(frame)
+    if not out:
+        columns = ["year", "qtr", *_CELL_COLUMNS, "qtrly_estabs", "measure", "estimate", "low", "high"]
+        return pd.DataFrame(columns=[*columns, "prior", "status"])
+    return pd.concat(out, ignore_index=True)
+
+
+def suppressed_estimates(
+    qcew: ir.Table,
+    *,
+    state_fips: str,
+    years: Iterable[int] | None = None,
+    measures: Sequence[str] = SUPPRESSION_MEASURES,
+    tolerance: float = 0.0,
+) -> pa.Table:
+    """The warehouse's ``qcew_quarterly`` table (Ibis) → estimates of one state's suppressed cells (Arrow).
+
+    Reads the state's statewide, county and SS999 cells of size class 0 (the years given, else all) and runs
+    :func:`estimate_suppressed`.
+    """
+    table = qcew.filter(qcew.area_fips.startswith(state_fips), qcew.size_code == 0)
+    if years is not None:
+        table = table.filter(table.year.isin(list(years)))
+    wanted = [*_CELL_COLUMNS, "year", "qtr", "disclosure_code", "qtrly_estabs", *measures]
+    frame = table.select(*wanted).to_pandas()
+    frame = frame[frame["area_fips"].str.fullmatch(r"\d{5}")]
+    result = estimate_suppressed(frame, measures=measures, tolerance=tolerance)
+    return pa.Table.from_pandas(result, preserve_index=False)
