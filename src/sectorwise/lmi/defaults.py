@@ -1,7 +1,7 @@
 """The analysis defaults, decided once for the command line and the web: which period, which reference
 area, which base year. Pure (no Django); typed errors that name what the warehouse does hold.
 
-Rules (docs/architecture.md, "Analysis defaults"):
+Rules (docs/architecture.md, "LMI once"):
 
 * **Period** — the latest loaded: the latest quarter when quarterly data is loaded and the analysis may use
   a quarter, else the latest annual year (``annual=True`` asks for annual averages only: the web's industry

@@ -45,7 +45,7 @@ ReferenceOption = Annotated[
     typer.Option(
         "--reference",
         help="LQ and shift-share reference area (default: the U.S., US000, when loaded, else the region's "
-        "state; see docs/architecture.md, 'Analysis defaults').",
+        "state; see docs/architecture.md, 'LMI once').",
     ),
 ]
 BaseYearOption = Annotated[

@@ -22,7 +22,7 @@ from sectorwise.lmi.commands.analysis_inputs import (
     period_table,
     resolve_region,
 )
-from sectorwise.lmi.commands.errors import REPORTED, fail
+from sectorwise.lmi.commands.errors import REPORTED, fail, reported_and
 from sectorwise.lmi.commands.options import (
     FormatOption,
     OutputOption,
@@ -90,7 +90,7 @@ def show_command(
             )
             subs = ", ".join(found.sub_clusters.values())
             title = f"{found.name} ({found.kind}, cluster {found.code}); sub-clusters: {subs}"
-    except (*REPORTED, UnknownClusterError) as error:
+    except reported_and(UnknownClusterError) as error:
         fail(str(error))
     write_table(table, fmt, output, title=title)
 

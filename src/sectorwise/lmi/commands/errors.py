@@ -51,3 +51,8 @@ def reported(*also: type[Exception]) -> Iterator[None]:
         yield
     except (*REPORTED, *also) as error:
         fail(str(error))
+
+
+def reported_and(*also: type[Exception]) -> tuple[type[Exception], ...]:
+    """:data:`REPORTED` plus a command's own library errors, for an ``except`` clause."""
+    return (*REPORTED, *also)

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from sectorwise.lmi.commands.options import WarehouseOption
 from sectorwise.lmi.ingest import IngestError, IngestSummary, ingest_paths
 from sectorwise.lmi.warehouse import (
     DEFAULT_LOCK_TIMEOUT,
@@ -51,13 +52,7 @@ def ingest(
             show_default=False,
         ),
     ],
-    warehouse: Annotated[
-        Path | None,
-        typer.Option(
-            "--warehouse",
-            help="The DuckDB warehouse file (default: $SECTORWISE_DATA_DIR/warehouse.duckdb, else per-user).",
-        ),
-    ] = None,
+    warehouse: WarehouseOption = None,
     lock_timeout: Annotated[
         float,
         typer.Option(

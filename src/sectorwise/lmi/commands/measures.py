@@ -10,11 +10,17 @@ import duckdb
 import ibis.expr.types as ir
 import typer
 from ibis.backends.duckdb import Backend as DuckDBBackend
-from rich.console import Console
-from rich.text import Text
 
 from sectorwise.lmi import warehouse
 from sectorwise.lmi.codes import NaicsLevel
+from sectorwise.lmi.commands.errors import REPORTED, UserError, fail
+from sectorwise.lmi.commands.options import (
+    FormatOption,
+    OutputOption,
+    RegionsFileOption,
+    RegionsOption,
+    WarehouseOption,
+)
 from sectorwise.lmi.measures import ANNUAL_QTR, QUARTERS, figures_for, growth, measures
 from sectorwise.lmi.output import OutputFormat, write_table
 from sectorwise.lmi.prepared import to_arrow
@@ -27,34 +33,6 @@ from sectorwise.lmi.regionsets import (
 )
 from sectorwise.lmi.shiftshare import PRIVATE_OWNERSHIP, shift_share
 
-WarehouseOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--warehouse",
-        help="The DuckDB warehouse file (default: $SECTORWISE_DATA_DIR/warehouse.duckdb, else per-user).",
-    ),
-]
-FormatOption = Annotated[
-    OutputFormat,
-    typer.Option(
-        "--format", help="table (key columns, for reading), or csv, json, parquet, xlsx (all columns)."
-    ),
-]
-OutputOption = Annotated[
-    Path | None, typer.Option("-o", "--output", help="Write to this file instead of standard output.")
-]
-RegionOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--region",
-        help="A custom region to aggregate and report: a name from --regions-file or --region-counties, "
-        "or SET:REGION_ID / SET@COUNTY of a stored region set; repeatable.",
-    ),
-]
-RegionsFileOption = Annotated[
-    Path | None,
-    typer.Option("--regions-file", help='TOML file of regions: [regions."Name"] counties = ["50007", ...].'),
-]
 RegionCountiesOption = Annotated[
     list[str] | None,
     typer.Option(
@@ -86,15 +64,6 @@ _TABLE_COLUMNS = {
         "oty_annual_avg_emplvl_pct_chg",
     ),
 }
-
-
-class UserError(Exception):
-    """A mistake in the command's input, reported as a message without a traceback."""
-
-
-def _fail(message: str) -> typer.Exit:
-    Console(stderr=True).print(Text.assemble(("error: ", "bold red"), message), soft_wrap=True)
-    return typer.Exit(code=1)
 
 
 def _period(text: str, option: str) -> str:
@@ -216,7 +185,7 @@ def measures_command(
         typer.Option("--area", help="Only these area_fips codes; repeatable (default: all)."),
     ] = None,
     ownership: OwnershipOption = None,
-    region: RegionOption = None,
+    region: RegionsOption = None,
     regions_file: RegionsFileOption = None,
     region_counties: RegionCountiesOption = None,
     unrounded: Annotated[
@@ -258,8 +227,8 @@ def measures_command(
             title=f"QCEW {year} {'annual' if qtr == ANNUAL_QTR else 'Q' + qtr}, LQ against {reference}",
             table_columns=(*key, "incomplete", *_TABLE_COLUMNS[kind]),
         )
-    except UserError as error:
-        raise _fail(str(error)) from None
+    except REPORTED as error:
+        fail(str(error))
 
 
 def growth_command(
@@ -277,7 +246,7 @@ def growth_command(
         typer.Option("--area", help="Only these area_fips codes; repeatable (default: all)."),
     ] = None,
     ownership: OwnershipOption = None,
-    region: RegionOption = None,
+    region: RegionsOption = None,
     regions_file: RegionsFileOption = None,
     region_counties: RegionCountiesOption = None,
     warehouse_path: WarehouseOption = None,
@@ -322,8 +291,8 @@ def growth_command(
                 f"{name}_cagr_pct",
             ),
         )
-    except UserError as error:
-        raise _fail(str(error)) from None
+    except REPORTED as error:
+        fail(str(error))
 
 
 def shiftshare_command(
@@ -419,8 +388,8 @@ def shiftshare_command(
                 "incomplete",
             ),
         )
-    except UserError as error:
-        raise _fail(str(error)) from None
+    except REPORTED as error:
+        fail(str(error))
 
 
 def register(app: typer.Typer) -> None:

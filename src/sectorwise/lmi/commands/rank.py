@@ -42,7 +42,7 @@ from sectorwise.lmi.commands.analysis_inputs import (
     resolve_region,
     wage_area_for,
 )
-from sectorwise.lmi.commands.errors import REPORTED, UserError, fail
+from sectorwise.lmi.commands.errors import UserError, fail, reported_and
 from sectorwise.lmi.commands.options import (
     FormatOption,
     OutputOption,
@@ -169,7 +169,7 @@ def rank_command(
             peers=peers,
             level=level,
         )
-    except (*REPORTED, RankingConfigError) as error:
+    except reported_and(RankingConfigError) as error:
         fail(str(error))
     candidates = (
         cluster_indicators(inputs)
@@ -315,7 +315,7 @@ def assessment_command(
         containment: Containment | None = None
         if flows:
             containment = region_containment(read_flows(list(flows)), inputs.region)
-    except (*REPORTED, RankingConfigError, AssetsNotFoundError, FlowFileError, ValueError) as error:
+    except reported_and(RankingConfigError, AssetsNotFoundError, FlowFileError, ValueError) as error:
         fail(str(error))
     description = drawn or inputs.region.description
     result = build_assessment(

@@ -11,6 +11,8 @@ import pyarrow as pa
 import typer
 from rich.console import Console
 
+from sectorwise.lmi.commands.errors import UserError, fail, reported_and
+from sectorwise.lmi.commands.options import FormatOption, OutputOption, WarehouseOption
 from sectorwise.lmi.delineation import DEFAULT_CUTOFF, DEFAULT_DRAWS, delineate, state_fips
 from sectorwise.lmi.output import OutputFormat, write_table
 from sectorwise.lmi.regionsets import (
@@ -36,12 +38,6 @@ SPEC_HELP = (
     "'states', a file written by `regions delineate` (CSV or JSON), or a set stored with `regions store`."
 )
 
-WarehouseOption = Annotated[
-    Path | None, typer.Option("--warehouse", help="The DuckDB warehouse file (default: the per-user one).")
-]
-FormatOption = Annotated[OutputFormat, typer.Option("--format", "-f", help="Output format.")]
-OutputOption = Annotated[Path | None, typer.Option("--output", "-o", help="Write to this file.")]
-
 
 TERMINAL_COLUMNS = (
     "county_fips",
@@ -55,30 +51,21 @@ TERMINAL_COLUMNS = (
 )
 
 
-class _UserError(Exception):
-    """A mistake in the user's input: reported in one line, exit code 1."""
-
-
-def _fail(message: str) -> None:
-    Console(stderr=True).print(f"[bold red]error:[/] {message}", highlight=False)
-    raise typer.Exit(code=1)
-
-
 def _resolve(spec: str, file: Path | None, *, warehouse: Path | None, other: RegionSet | None) -> RegionSet:
     """Turn a command-line region-set spec into a RegionSet (see SPEC_HELP)."""
     if spec == "states":
         if file is not None:
-            raise _UserError("'states' takes no file: it is built from the other set's counties")
+            raise UserError("'states' takes no file: it is built from the other set's counties")
         if other is None:
-            raise _UserError("compare 'states' with a set that has counties, not with 'states'")
+            raise UserError("compare 'states' with a set that has counties, not with 'states'")
         return states_region_set(other.counties)
     if spec in PUBLISHED_KINDS:
         if file is None:
             kind = PUBLISHED_KINDS[spec]
-            raise _UserError(f"{spec} needs its file: add --file-a/--file-b FILE ({kind.expected_file})")
+            raise UserError(f"{spec} needs its file: add --file-a/--file-b FILE ({kind.expected_file})")
         return load_published(spec, file)
     if file is not None:
-        raise _UserError(f"unknown region-set kind {spec!r}: choose one of {', '.join(PUBLISHED_KINDS)}")
+        raise UserError(f"unknown region-set kind {spec!r}: choose one of {', '.join(PUBLISHED_KINDS)}")
     path = Path(spec)
     if path.is_file():
         return read_region_set_file(path)
@@ -89,7 +76,7 @@ def _resolve(spec: str, file: Path | None, *, warehouse: Path | None, other: Reg
             return load_region_set(con, spec)
         finally:
             con.close()
-    raise _UserError(
+    raise UserError(
         f"{spec!r} is neither a region-set kind ({', '.join(PUBLISHED_KINDS)}), a file, nor a stored set"
     )
 
@@ -138,7 +125,7 @@ def delineate_command(
         data = read_flows(flows)
         n_draws = draws if draws is not None else (DEFAULT_DRAWS if data.has_moe else 0)
         if n_draws < 0:
-            raise _UserError(f"--draws must be 0 or more, got {n_draws}")
+            raise UserError(f"--draws must be 0 or more, got {n_draws}")
         result = delineate(data, cutoff=cutoff, states=chosen_states, draws=n_draws, seed=seed)
         if save:
             # Written on a copy moved in whole: readers (the web's pages) are never locked out.
@@ -150,8 +137,8 @@ def delineate_command(
             table = table.select([c for c in TERMINAL_COLUMNS if c in table.column_names])
         title = f"{result.zone_count} commuting zones of {len(result)} counties at cutoff {result.cutoff}"
         write_table(table, fmt, output, title=title)
-    except (_UserError, ValueError, OSError) as exc:
-        _fail(str(exc))
+    except reported_and(ValueError, OSError) as exc:
+        fail(str(exc))
 
 
 @regions_app.command("compare")
@@ -171,7 +158,7 @@ def compare_command(
     """Agreement of two region sets: the adjusted Rand index over the counties both cover."""
     try:
         if set_a == "states" and set_b == "states":
-            raise _UserError("compare 'states' with another region set")
+            raise UserError("compare 'states' with another region set")
         if set_a == "states":
             b = _resolve(set_b, file_b, warehouse=warehouse, other=None)
             a = _resolve(set_a, file_a, warehouse=warehouse, other=b)
@@ -191,8 +178,8 @@ def compare_command(
                 }
             )
         write_table(table, fmt, output, title="Agreement of two region sets")
-    except (_UserError, ValueError, OSError) as exc:
-        _fail(str(exc))
+    except reported_and(ValueError, OSError) as exc:
+        fail(str(exc))
 
 
 @regions_app.command("list")
@@ -234,8 +221,8 @@ def list_command(
             }
         )
         write_table(table, fmt, output, title="Region sets")
-    except (ValueError, OSError) as exc:
-        _fail(str(exc))
+    except reported_and(ValueError, OSError) as exc:
+        fail(str(exc))
 
 
 @regions_app.command("store")
@@ -250,7 +237,7 @@ def store_command(
     """Store a region set in the warehouse so that other commands can use it by name."""
     try:
         if spec == "states":
-            raise _UserError("'states' is built on the fly; store the set you would compare it with instead")
+            raise UserError("'states' is built on the fly; store the set you would compare it with instead")
         region_set = _resolve(spec, file, warehouse=warehouse, other=None)
         named = RegionSet(
             name=name,
@@ -262,8 +249,8 @@ def store_command(
         with writing(warehouse) as con:
             count = store_region_set(con, named)
         Console().print(f"stored {name!r}: {count:,} counties in {len(named.region_ids):,} regions")
-    except (_UserError, ValueError, OSError) as exc:
-        _fail(str(exc))
+    except reported_and(ValueError, OSError) as exc:
+        fail(str(exc))
 
 
 @regions_app.command("export")
@@ -285,7 +272,7 @@ def export_command(
     """Turn one zone into a named region (TOML) that `--region NAME` of the measures can use."""
     try:
         if (region_id is None) == (county is None):
-            raise _UserError("give exactly one of --region-id and --county")
+            raise UserError("give exactly one of --region-id and --county")
         region_set = _resolve(spec, file, warehouse=warehouse, other=None)
         region = (
             region_set.to_region(region_id, name=name)
@@ -304,18 +291,16 @@ def export_command(
         try:
             known = tomllib.loads(existing).get("regions", {})
         except tomllib.TOMLDecodeError as exc:
-            raise _UserError(f"{output}: not a valid TOML file ({exc})") from None
+            raise UserError(f"{output}: not a valid TOML file ({exc})") from None
         if region.name in known:
-            raise _UserError(
-                f"{output} already defines a region named {region.name!r}: choose another --name"
-            )
+            raise UserError(f"{output} already defines a region named {region.name!r}: choose another --name")
         separator = "\n" if existing and not existing.endswith("\n\n") else ""
         if existing and not existing.endswith("\n"):
             separator = "\n\n"
         output.write_text(existing + separator + block, encoding="utf-8")
         Console().print(f"added region {region.name!r} ({len(region.counties)} counties) to {output}")
-    except (_UserError, ValueError, OSError) as exc:
-        _fail(str(exc))
+    except reported_and(ValueError, OSError) as exc:
+        fail(str(exc))
 
 
 def register(app: typer.Typer) -> None:
