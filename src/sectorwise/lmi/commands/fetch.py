@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.text import Text
 
+from sectorwise.lmi.commands.options import WarehouseOption
 from sectorwise.lmi.fetch import client, sources
 from sectorwise.lmi.fetch.client import (
     CachedFile,
@@ -41,13 +42,6 @@ fetch_app = typer.Typer(
     no_args_is_help=True,
 )
 
-WarehouseOption = Annotated[
-    Path | None,
-    typer.Option(
-        "--warehouse",
-        help="The DuckDB warehouse file (default: $SECTORWISE_DATA_DIR/warehouse.duckdb, else per-user).",
-    ),
-]
 OfflineOption = Annotated[
     bool,
     typer.Option("--offline", help="Use only the cache; list what is missing and fail if anything is."),
