@@ -5,7 +5,8 @@
 - ``lmi``: the LMI engine at ``--scale`` of BLS's national by_area set (benchmarks/lmi_engine.py);
 - ``delineation``: commuting zones for every U.S. county (benchmarks/delineation.py);
 - ``web``: the web registry under 20 concurrent users (benchmarks/web_load.py);
-- ``imports``: 50,000-row CSV and XLSX imports of organisations and memberships (benchmarks/imports.py).
+- ``imports``: 50,000-row CSV and XLSX imports of organisations and memberships (benchmarks/imports.py);
+- ``suppression``: the suppressed-cell estimator on masked real cells (benchmarks/suppression.py).
 
 Each benchmark is one run; its figures go to ``benchmarks/out/<name>.json``. A benchmark that fails is
 reported and the others still run; the exit code is 1 if any failed.
@@ -26,7 +27,7 @@ from rich.console import Console
 from rich.table import Table
 
 OUT: Final = Path(__file__).resolve().parent / "out"
-NAMES: Final = ("lmi", "delineation", "web", "imports")
+NAMES: Final = ("lmi", "delineation", "web", "imports", "suppression")
 
 
 def _lmi(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
@@ -75,11 +76,19 @@ def _imports(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
     return imports.run(console)
 
 
+def _suppression(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
+    del arguments
+    from benchmarks import suppression
+
+    return suppression.run(console)
+
+
 RUNNERS: Final[dict[str, Callable[[Console, argparse.Namespace], dict[str, Any]]]] = {
     "lmi": _lmi,
     "delineation": _delineation,
     "web": _web,
     "imports": _imports,
+    "suppression": _suppression,
 }
 
 

@@ -51,7 +51,7 @@ def _read_state(folder: Path, scratch: Path) -> pd.DataFrame:
     return frame
 
 
-def _mask(quarter: pd.DataFrame, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def mask_like_bls(quarter: pd.DataFrame, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """Primary cells and their complements, as a boolean mask over the quarter's rows (and the primaries)."""
     suppressed = (quarter["disclosure_code"].fillna("") == SUPPRESSED).to_numpy()
     positive = (quarter[list(MEASURES)] > 0).all(axis=1).to_numpy()
@@ -121,7 +121,7 @@ def _state(name: str, frame: pd.DataFrame) -> dict[str, Any]:
     pooled: dict[str, dict[str, list[np.ndarray]]] = {m: {} for m in MEASURES}
     masked_count = 0
     for _round in range(ROUNDS):
-        masked, _primaries = _mask(quarter, rng)
+        masked, _primaries = mask_like_bls(quarter, rng)
         masked_count += int(masked.sum())
         unknown = suppressed | masked
         for measure in MEASURES:

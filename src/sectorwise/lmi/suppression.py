@@ -114,7 +114,8 @@ def adding_up(cells: pd.DataFrame) -> sp.csr_array:
 
     ``cells`` has ``area_fips``, ``own_code``, ``industry_code`` and ``agglvl_code`` (one row per cell, one
     size class). A child that is not published is zero and simply absent from its row; a group whose parent is
-    not published gives no row.
+    not published gives no row. Counties add up to the statewide cell only for a state whose SS999 cells are
+    among ``cells`` (the by_area set of every county of the state).
     """
     areas: list[str] = cells["area_fips"].astype(str).tolist()
     owns: list[int] = cells["own_code"].astype(int).tolist()
@@ -152,8 +153,12 @@ def adding_up(cells: pd.DataFrame) -> sp.csr_array:
             statewide[(area[:2], own, industry, agglvl + _COUNTY_AGGLVL_OFFSET)] = n
         elif not area.endswith("000"):
             by_state.setdefault((area[:2], own, industry, agglvl), []).append(n)
+    # A state whose counties are not all loaded would be told its cells are zero: its 'unknown' county SS999,
+    # published with the county files, is the sign that they are.
+    complete = {area[:2] for area in areas if area.endswith("999")}
     for key, parent_n in statewide.items():
-        rows.append((parent_n, by_state.get(key, [])))
+        if key[0] in complete:
+            rows.append((parent_n, by_state.get(key, [])))
     data: list[float] = []
     row_ids: list[int] = []
     col_ids: list[int] = []

@@ -1,0 +1,186 @@
+"""The suppressed-cell estimator: hand-built hierarchies with known answers, random consistent tables, and
+Vermont's real 2016 Q1 cells with disclosed cells masked like BLS masks them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from sectorwise.lmi import suppression
+from sectorwise.lmi.warehouse import QUARTERLY_TABLE, connect
+from tests.lmi.lmi_real_warehouse import real_warehouse
+
+AGGLVL = {"31-33": 4, "311": 5, "312": 5, "313": 5, "3111": 6, "3112": 6, "10": 1}
+
+
+def _cells(rows: list[tuple[str, int, str, int, float, bool]]) -> pd.DataFrame:
+    """(area, own, industry, estabs, value, suppressed) → a quarter's cells with one measure."""
+    frame = pd.DataFrame(
+        rows, columns=["area_fips", "own_code", "industry_code", "qtrly_estabs", "month3_emplvl", "hidden"]
+    )
+    state = frame["area_fips"].str.endswith("000")
+    units = frame["industry_code"].map(AGGLVL)
+    frame["agglvl_code"] = np.where(state, 50, 70) + units
+    frame["disclosure_code"] = np.where(frame["hidden"], "N", None)
+    frame["year"], frame["qtr"] = 2016, "1"
+    return frame.drop(columns="hidden")
+
+
+def _solve(frame: pd.DataFrame, *, lp: bool = True) -> suppression.Solution:
+    unknown = (frame["disclosure_code"] == "N").to_numpy()
+    values = frame["month3_emplvl"].to_numpy(np.float64)
+    return suppression.estimate_measure(frame, values, unknown, lp_cells=unknown if lp else None)
+
+
+def test_a_cell_derivable_by_subtraction_is_derived_exactly() -> None:
+    frame = _cells(
+        [
+            ("50000", 5, "31-33", 5, 100, False),
+            ("50000", 5, "311", 3, 60, False),
+            ("50000", 5, "312", 2, 40, True),
+        ]
+    )
+    solution = _solve(frame)
+    assert solution.derived[2]
+    assert solution.estimate[2] == solution.low[2] == solution.high[2] == 40
+
+
+def test_two_suppressed_siblings_share_the_remainder() -> None:
+    frame = _cells(
+        [
+            ("50000", 5, "31-33", 6, 100, False),
+            ("50000", 5, "311", 2, 50, False),
+            ("50000", 5, "312", 3, 30, True),
+            ("50000", 5, "313", 1, 20, True),
+        ]
+    )
+    solution = _solve(frame)
+    assert list(solution.low[2:]) == [0, 0]
+    assert list(solution.high[2:]) == [50, 50]
+    assert not solution.derived[2:].any()
+    assert solution.estimate[2] + solution.estimate[3] == pytest.approx(50)
+    # The prior splits by establishments (3:1), and nothing else tells the two apart.
+    assert solution.estimate[2] == pytest.approx(37.5)
+
+
+def test_the_geography_constraint_pins_a_county_cell() -> None:
+    frame = _cells(
+        [
+            ("50000", 5, "311", 9, 100, False),
+            ("50001", 5, "311", 5, 70, False),
+            ("50003", 5, "311", 3, 25, True),
+            ("50999", 5, "311", 1, 5, False),
+        ]
+    )
+    solution = _solve(frame, lp=False)
+    assert solution.derived[2]
+    assert solution.estimate[2] == 25
+
+
+def test_non_negativity_pins_cells_with_nothing_left() -> None:
+    frame = _cells(
+        [
+            ("50000", 5, "31-33", 4, 10, False),
+            ("50000", 5, "311", 2, 10, False),
+            ("50000", 5, "312", 1, 0, True),
+            ("50000", 5, "313", 1, 0, True),
+        ]
+    )
+    solution = _solve(frame)
+    assert solution.derived[2:].all()
+    assert list(solution.estimate[2:]) == [0, 0]
+
+
+def test_ownerships_add_up_to_the_total_covered_cell() -> None:
+    frame = _cells(
+        [
+            ("50000", 0, "10", 10, 500, False),
+            ("50000", 1, "10", 1, 20, False),
+            ("50000", 2, "10", 1, 30, True),
+            ("50000", 3, "10", 2, 50, False),
+            ("50000", 5, "10", 6, 400, False),
+        ]
+    )
+    assert _solve(frame).estimate[2] == 30
+
+
+def test_an_unpublished_child_is_a_known_zero_and_a_missing_parent_gives_no_row() -> None:
+    frame = _cells([("50000", 5, "311", 3, 60, False), ("50000", 5, "3111", 3, 60, True)])
+    matrix = suppression.adding_up(frame)
+    assert matrix.shape[0] == 1  # 311 = 3111 (+ 3112, not published: zero); 311's parent is not there
+    assert _solve(frame).estimate[1] == 60
+
+
+@st.composite
+def _tables(draw: st.DrawFn) -> tuple[pd.DataFrame, np.ndarray]:
+    """A consistent table: three counties (one of them SS999) × a small NAICS tree, sums up to the state."""
+    counties = ["50001", "50003", "50999"]
+    leaves = {"3111": "311", "3112": "311", "312": "31-33", "313": "31-33"}
+    rows = []
+    leaf_values: dict[tuple[str, str], int] = {}
+    for county in counties:
+        for leaf in leaves:
+            leaf_values[(county, leaf)] = draw(st.integers(0, 60))
+    for area in [*counties, "50000"]:
+        areas = counties if area == "50000" else [area]
+
+        def total(codes: list[str], areas: list[str] = areas) -> int:
+            return sum(leaf_values[(a, c)] for a in areas for c in codes)
+
+        sums = {
+            "3111": total(["3111"]),
+            "3112": total(["3112"]),
+            "311": total(["3111", "3112"]),
+            "312": total(["312"]),
+            "313": total(["313"]),
+            "31-33": total(list(leaves)),
+        }
+        for code, value in sums.items():
+            rows.append((area, 5, code, max(1, value // 10), value, False))
+    frame = _cells(rows)
+    mask = np.array(draw(st.lists(st.booleans(), min_size=len(frame), max_size=len(frame))))
+    return frame, mask
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(_tables())
+def test_bounds_contain_the_truth_and_estimates_add_up(table: tuple[pd.DataFrame, np.ndarray]) -> None:
+    frame, mask = table
+    truth = frame["month3_emplvl"].to_numpy(np.float64)
+    matrix = suppression.adding_up(frame)
+    for lp_cells in (None, mask):
+        solution = suppression.estimate_measure(frame, truth, mask, lp_cells=lp_cells, matrix=matrix)
+        assert np.all(solution.low <= truth) and np.all(truth <= solution.high)
+        assert np.all(solution.low - 1e-6 <= solution.estimate)
+        assert np.all(solution.estimate <= solution.high + 1e-6)
+        assert np.abs(matrix @ solution.estimate).max(initial=0.0) <= 1e-6
+        assert np.array_equal(solution.estimate[solution.derived], truth[solution.derived])
+        assert np.array_equal(solution.estimate[~mask], truth[~mask])
+
+
+@pytest.mark.realdata
+def test_vermont_masked_cells_are_bounded_and_estimated_better_than_the_baseline() -> None:
+    from benchmarks.suppression import mask_like_bls
+
+    con = connect(real_warehouse("50"), read_only=True)
+    table = con.table(QUARTERLY_TABLE)
+    quarter = table.filter(table.qtr == "1", table.size_code == 0).to_pandas().reset_index(drop=True)
+    con.disconnect()
+    suppressed = (quarter["disclosure_code"].fillna("") == "N").to_numpy()
+    matrix = suppression.adding_up(quarter)
+    masked, _primaries = mask_like_bls(quarter, np.random.default_rng(7))
+    unknown = suppressed | masked
+    assert masked.sum() >= 50
+    for measure in ("month3_emplvl", "total_qtrly_wages"):
+        truth = quarter[measure].to_numpy(np.float64)
+        # BLS's published cells add up exactly: no tolerance is needed.
+        assert not suppression.constraint_residuals(matrix, truth, ~suppressed).any()
+        solution = suppression.estimate_measure(quarter, truth, unknown, matrix=matrix, lp_cells=masked)
+        t = truth[masked]
+        assert np.all((solution.low[masked] <= t) & (t <= solution.high[masked]))
+        estimator = np.median(np.abs(solution.estimate[masked] - t) / t)
+        baseline = np.median(np.abs(suppression.parent_rate_prior(quarter, truth, ~unknown)[masked] - t) / t)
+        assert estimator <= baseline / 2
