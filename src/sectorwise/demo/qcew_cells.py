@@ -16,6 +16,7 @@ import pyarrow as pa
 
 from sectorwise.demo.geography import PROFILES, SyntheticState
 from sectorwise.demo.industries import IndustryTree, industry_tree
+from sectorwise.lmi.codes import PRIVATE_OWNERSHIP
 
 #: Share of private employment, employees per establishment, average weekly wage (in the first year),
 #: yearly employment growth, and seasonal amplitude with its peak month, by QCEW sector.
@@ -62,7 +63,6 @@ GOVERNMENT_INDUSTRIES: Final[dict[int, dict[str, float]]] = {
 
 #: Government shares of all covered employment.
 GOVERNMENT_SHARES: Final[dict[int, float]] = {1: 0.020, 2: 0.035, 3: 0.095}
-PRIVATE: Final = 5
 #: Share of a year's wages that is taxable, by quarter (the taxable wage base fills early in the year).
 TAXABLE_SHARE_BY_QUARTER: Final = np.array([0.55, 0.25, 0.12, 0.08])
 CONTRIBUTION_RATE: Final[dict[int, float]] = {1: 0.0, 2: 0.01, 3: 0.01, 5: 0.025}
@@ -191,7 +191,7 @@ def _county_cells(
     return _Cells(
         area=fips[county_index],
         state=np.full(county_index.size, state.fips),
-        suppressible=np.full(county_index.size, own_code in (1, PRIVATE)),
+        suppressible=np.full(county_index.size, own_code in (1, PRIVATE_OWNERSHIP)),
         own_code=own_code,
         industry=industry,
         employment=employment[county_index, industry],
@@ -287,7 +287,7 @@ def state_cells(
     """The finest cells of every county of a state, for every ownership, over ``years``."""
     rng = np.random.default_rng([seed, int(state.fips)])
     private = private_parameters(seed, per_naics4)
-    tables = [_with_time(_county_cells(state, PRIVATE, private, rng), years, rng)]
+    tables = [_with_time(_county_cells(state, PRIVATE_OWNERSHIP, private, rng), years, rng)]
     for own_code in (1, 2, 3):
         cells = _county_cells(state, own_code, government_parameters(seed, own_code), rng)
         tables.append(_with_time(cells, years, rng))
@@ -300,7 +300,7 @@ def rest_of_nation_cells(
     """The rest of the nation as one large pseudo-area with the national mix, so that U.S. totals exist."""
     rng = np.random.default_rng([seed, 0])
     private = private_parameters(seed, per_naics4)
-    tables = [_with_time(_rest_cells(employment, PRIVATE, private, rng), years, rng)]
+    tables = [_with_time(_rest_cells(employment, PRIVATE_OWNERSHIP, private, rng), years, rng)]
     for own_code in (1, 2, 3):
         cells = _rest_cells(employment, own_code, government_parameters(seed, own_code), rng)
         tables.append(_with_time(cells, years, rng))

@@ -34,12 +34,11 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from sectorwise.lmi.codes import SUPPRESSED, TOTAL_INDUSTRY, TOTAL_OWNERSHIP
+from sectorwise.lmi.codes import PRIVATE_OWNERSHIP, SUPPRESSED, TOTAL_INDUSTRY, TOTAL_OWNERSHIP
 from sectorwise.lmi.measures import ANNUAL_QTR, figures_for
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.sources.clusters import ClusterCatalog
 
-PRIVATE: Final = 5
 STRONG_LQ_PERCENTILE: Final = 0.75
 STRONG_SIZE_PERCENTILE: Final = 0.25
 #: Number of conditions in the strong-cluster rule; ``criteria_met / STRONG_CRITERIA`` is a 0-1 strength.
@@ -112,7 +111,7 @@ def cluster_metrics(
     definitions = cluster_table(catalog)
     members = region_membership(regions)
 
-    private6 = period.filter(period.own_code == PRIVATE)
+    private6 = period.filter(period.own_code == PRIVATE_OWNERSHIP)
     private6 = private6.inner_join(definitions, private6.industry_code == definitions.naics)
     cells = private6.select(
         area_fips=private6.area_fips,
@@ -213,7 +212,7 @@ def with_suppressed_estimate(cells: ir.Table, period: ir.Table, *, reference: st
     emp_col, est_col, _, _ = _period_columns(qtr)
     ref_cells = period.filter(
         period.area_fips == reference,
-        period.own_code == PRIVATE,
+        period.own_code == PRIVATE_OWNERSHIP,
         period.disclosure_code.fill_null("") != SUPPRESSED,
         period[est_col] > 0,
     )
@@ -221,7 +220,9 @@ def with_suppressed_estimate(cells: ir.Table, period: ir.Table, *, reference: st
         d_naics=ref_cells.industry_code,
         d_per_estab=ref_cells[emp_col].cast("float64") / ref_cells[est_col].cast("float64"),
     )
-    private_total = period.filter(period.own_code == PRIVATE, period.industry_code == TOTAL_INDUSTRY)
+    private_total = period.filter(
+        period.own_code == PRIVATE_OWNERSHIP, period.industry_code == TOTAL_INDUSTRY
+    )
     county_density = private_total.select(
         c_area=private_total.area_fips,
         c_per_estab=private_total[emp_col].cast("float64")

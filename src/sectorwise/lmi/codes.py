@@ -21,6 +21,8 @@ OWNERSHIP_TITLES: Final[dict[int, str]] = {
 }
 
 TOTAL_OWNERSHIP: Final = 0
+#: Private ownership (own_code 5): the businesses partnerships and rankings are about.
+PRIVATE_OWNERSHIP: Final = 5
 TOTAL_INDUSTRY: Final = "10"
 US_FIPS: Final = "US000"
 
@@ -55,6 +57,10 @@ RANGE_SECTORS: Final[dict[str, tuple[str, ...]]] = {
     "31-33": ("31", "32", "33"),
     "44-45": ("44", "45"),
     "48-49": ("48", "49"),
+}
+#: The inversion of ``RANGE_SECTORS``: a two-digit member ('31') -> the sector BLS writes ('31-33').
+RANGE_SECTOR_OF_MEMBER: Final[dict[str, str]] = {
+    member: sector for sector, members in RANGE_SECTORS.items() for member in members
 }
 
 
@@ -98,10 +104,7 @@ def naics_sector(industry_code: str) -> str | None:
         NaicsLevel.SUPERSECTOR,
     ):
         return None
-    for sector, members in RANGE_SECTORS.items():
-        if code[:2] in members:
-            return sector
-    return code[:2]
+    return RANGE_SECTOR_OF_MEMBER.get(code[:2], code[:2])
 
 
 def naics_parent(industry_code: str) -> str | None:

@@ -22,8 +22,15 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from sectorwise.lmi.clusters import PRIVATE, cluster_metrics, strong_clusters, with_suppressed_estimate
-from sectorwise.lmi.codes import RANGE_SECTORS, SUPPRESSED, TOTAL_INDUSTRY, TOTAL_OWNERSHIP, NaicsLevel
+from sectorwise.lmi.clusters import cluster_metrics, strong_clusters, with_suppressed_estimate
+from sectorwise.lmi.codes import (
+    PRIVATE_OWNERSHIP,
+    RANGE_SECTORS,
+    SUPPRESSED,
+    TOTAL_INDUSTRY,
+    TOTAL_OWNERSHIP,
+    NaicsLevel,
+)
 from sectorwise.lmi.measures import figures_for, growth, measures
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.shiftshare import shift_share
@@ -109,7 +116,9 @@ def estimated_industry_figures(inputs: RankingInputs, level: NaicsLevel) -> ir.T
     period = qcew.filter(qcew.year == inputs.year, qcew.qtr == inputs.qtr, qcew.size_code == 0)
     areas = [*inputs.region.counties, inputs.reference]
     private = period.filter(
-        period.own_code == PRIVATE, period.area_fips.isin(areas), level_filter(period.industry_code, level)
+        period.own_code == PRIVATE_OWNERSHIP,
+        period.area_fips.isin(areas),
+        level_filter(period.industry_code, level),
     )
     cells = private.select(
         area_fips=private.area_fips,
@@ -162,13 +171,13 @@ def industry_indicators(inputs: RankingInputs, level: NaicsLevel) -> ir.Table:
         qtr=inputs.qtr,
         reference=inputs.reference,
         areas=[],
-        ownerships=[TOTAL_OWNERSHIP, PRIVATE],
+        ownerships=[TOTAL_OWNERSHIP, PRIVATE_OWNERSHIP],
         regions=[region],
         industry_titles=inputs.industry_titles,
     )
     total = current.filter(current.own_code == TOTAL_OWNERSHIP, current.industry_code == TOTAL_INDUSTRY)
     total = total.select(region_wage=total[wage].cast("float64"))
-    rows = current.filter(current.own_code == PRIVATE, level_filter(current.industry_code, level))
+    rows = current.filter(current.own_code == PRIVATE_OWNERSHIP, level_filter(current.industry_code, level))
     rows = rows.cross_join(total)
     estimates = estimated_industry_figures(inputs, level)
     rows = rows.left_join(estimates, rows.industry_code == estimates.e_code)
@@ -202,7 +211,7 @@ def industry_indicators(inputs: RankingInputs, level: NaicsLevel) -> ir.Table:
             end_year=inputs.year,
             qtr=inputs.qtr,
             areas=[],
-            ownerships=[PRIVATE],
+            ownerships=[PRIVATE_OWNERSHIP],
             regions=[region],
         )
         grown = grown.select(g_code=grown.industry_code, growth=grown[f"{emp}_cagr_pct"] / 100.0)
@@ -235,7 +244,7 @@ def industry_indicators(inputs: RankingInputs, level: NaicsLevel) -> ir.Table:
     members = qcew.filter(
         qcew.year == inputs.year,
         qcew.qtr == inputs.qtr,
-        qcew.own_code == PRIVATE,
+        qcew.own_code == PRIVATE_OWNERSHIP,
         qcew.area_fips.isin(list(region.counties)),
         qcew.size_code == 0,
     )
@@ -353,7 +362,7 @@ def _cluster_occupation_wages(inputs: RankingInputs) -> ir.Table:
     members = qcew.filter(
         qcew.year == inputs.year,
         qcew.qtr == inputs.qtr,
-        qcew.own_code == PRIVATE,
+        qcew.own_code == PRIVATE_OWNERSHIP,
         qcew.area_fips.isin(list(inputs.region.counties)),
         qcew.size_code == 0,
     )

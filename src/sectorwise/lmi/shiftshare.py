@@ -31,7 +31,7 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from sectorwise.lmi.codes import TOTAL_INDUSTRY, NaicsLevel
+from sectorwise.lmi.codes import PRIVATE_OWNERSHIP, TOTAL_INDUSTRY, NaicsLevel
 from sectorwise.lmi.measures import cells, figures_for
 from sectorwise.lmi.regions import Region
 
@@ -44,8 +44,6 @@ AGGLVL_UNITS_BY_LEVEL: Final[dict[NaicsLevel, int]] = {
     NaicsLevel.NAICS5: 7,
     NaicsLevel.NAICS6: 8,
 }
-
-PRIVATE_OWNERSHIP: Final = 5
 
 #: The components, in the order they are returned.
 COMPONENTS: Final = (

@@ -30,7 +30,7 @@ import ibis.expr.types as ir
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from sectorwise.lmi.codes import TOTAL_INDUSTRY, TOTAL_OWNERSHIP
+from sectorwise.lmi.codes import PRIVATE_OWNERSHIP, TOTAL_INDUSTRY, TOTAL_OWNERSHIP
 from sectorwise.lmi.measures import figures_for, region_cells
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.regionsets import RegionSet
@@ -61,7 +61,6 @@ STAFFING_ASSUMPTIONS: Final = (
 )
 
 SECTOR_LEVEL: Final = 2
-PRIVATE: Final = 5
 _AGGREGATE_MEMBERS: Final = re.compile(r"\(([\d,\sand]+) only\)")
 _OWNERSHIP_VARIANT: Final = re.compile(r",\s*Privately Owned$")
 _GOVERNMENT_VARIANT: Final = re.compile(r"Government Owned$")
@@ -328,7 +327,7 @@ def region_industry_employment(
     counties; where a member cell is suppressed, ``incomplete`` is True and the employment a lower bound.
     """
     cells = region_cells(qcew, region, years=[year], qtr=qtr)
-    cells = cells.filter(cells.own_code == PRIVATE, cells.industry_code.isin(list(industry_codes)))
+    cells = cells.filter(cells.own_code == PRIVATE_OWNERSHIP, cells.industry_code.isin(list(industry_codes)))
     return cells.select(
         industry_code=cells.industry_code,
         employment=cells[figures_for(qtr).employment].cast("float64"),

@@ -28,12 +28,11 @@ from sectorwise.core.warehouse_gateway import (
     open_warehouse_read_only,
 )
 from sectorwise.lmi import defaults, warehouse
-from sectorwise.lmi.codes import RANGE_SECTORS, SUPPRESSED
+from sectorwise.lmi.codes import PRIVATE_OWNERSHIP, RANGE_SECTOR_OF_MEMBER, RANGE_SECTORS, SUPPRESSED
 from sectorwise.lmi.measures import annual_measures
 from sectorwise.lmi.prepared import PreparedQueries
 from sectorwise.lmi.regions import Region as LmiRegion
 
-PRIVATE_OWNERSHIP: Final = 5
 #: QCEW aggregation level of county cells by NAICS sector, private ownership (the region sums county cells).
 COUNTY_SECTOR_AGGLVL: Final = 74
 #: The profile's compiled queries, per shape, shared by the requests of one process.
@@ -76,8 +75,7 @@ class ProfileUnavailable:
 
 
 def _qcew_code(naics: str) -> str:
-    by_member = {member: sector for sector, members in RANGE_SECTORS.items() for member in members}
-    return by_member.get(naics, naics) if len(naics) == 2 else naics
+    return RANGE_SECTOR_OF_MEMBER.get(naics, naics) if len(naics) == 2 else naics
 
 
 def _number(value: Any) -> float | None:

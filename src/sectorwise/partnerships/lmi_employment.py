@@ -22,10 +22,8 @@ from sectorwise.core.warehouse_gateway import (
     open_warehouse_read_only,
 )
 from sectorwise.lmi import warehouse
-from sectorwise.lmi.codes import RANGE_SECTORS, SUPPRESSED
+from sectorwise.lmi.codes import PRIVATE_OWNERSHIP, RANGE_SECTOR_OF_MEMBER, RANGE_SECTORS, SUPPRESSED
 from sectorwise.lmi.defaults import NoDataLoaded, latest_period
-
-PRIVATE_OWNERSHIP = 5
 
 logger = logging.getLogger(__name__)
 
@@ -48,8 +46,9 @@ class EmploymentUnavailable:
 
 def _qcew_codes(naics_codes: Iterable[str]) -> list[str]:
     """NAICS codes as QCEW writes them: sectors 31-33, 44-45 and 48-49 as ranges."""
-    by_member = {member: sector for sector, members in RANGE_SECTORS.items() for member in members}
-    return sorted({by_member.get(code, code) if len(code) == 2 else code for code in naics_codes})
+    return sorted(
+        {RANGE_SECTOR_OF_MEMBER.get(code, code) if len(code) == 2 else code for code in naics_codes}
+    )
 
 
 def _without_nested(codes: list[str]) -> list[str]:

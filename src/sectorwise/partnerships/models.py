@@ -82,9 +82,6 @@ class Stage(models.TextChoices):
     SUSTAINING = "sustaining", "Sustaining"
 
 
-STAGE_ORDER: tuple[Stage, ...] = (Stage.EXPLORING, Stage.PLANNING, Stage.IMPLEMENTATION, Stage.SUSTAINING)
-
-
 class TargetIndustriesHistory(models.Model):
     """What a partnership's historical record adds to its fields: its target industries then."""
 

@@ -14,7 +14,7 @@ from django.http import Http404
 
 from sectorwise.directory.models import Organization, OrganizationType
 from sectorwise.directory.selectors import search_unmatchable
-from sectorwise.lmi.codes import RANGE_SECTORS, naics_sector
+from sectorwise.lmi.codes import RANGE_SECTOR_OF_MEMBER, RANGE_SECTORS, naics_sector
 from sectorwise.partnerships.lmi_employment import EmploymentUnavailable, region_industry_employment
 from sectorwise.partnerships.models import (
     EMPLOYER_ROLES,
@@ -190,17 +190,6 @@ def organization_memberships(*, organization: Organization) -> QuerySet[Membersh
     )
 
 
-def region_list() -> QuerySet[Region]:
-    return Region.objects.prefetch_related("counties").annotate(partnership_count=Count("partnerships"))
-
-
-def region_get(*, pk: int) -> Region:
-    try:
-        return Region.objects.prefetch_related("counties").get(pk=pk)
-    except (Region.DoesNotExist, ValueError, TypeError) as error:
-        raise Http404(f"no region {pk}") from error
-
-
 # --- Health -------------------------------------------------------------------------------------------------
 
 STAKEHOLDER_GROUPS: dict[str, frozenset[str]] = {
@@ -353,8 +342,7 @@ def partnership_counts_by_sector() -> dict[str, int]:
     sector = Case(
         *(
             When(naics_code__startswith=member, then=Value(range_sector))
-            for range_sector, members in RANGE_SECTORS.items()
-            for member in members
+            for member, range_sector in RANGE_SECTOR_OF_MEMBER.items()
         ),
         default=Substr("naics_code", 1, 2),
         output_field=CharField(),

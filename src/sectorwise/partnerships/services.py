@@ -247,10 +247,6 @@ def partnership_update(
     return partnership
 
 
-def partnership_delete(*, partnership: SectorPartnership) -> None:
-    partnership.delete()
-
-
 def membership_add(
     *,
     partnership: SectorPartnership,
