@@ -39,6 +39,7 @@ def _child(work: Path, rows: int) -> dict[str, Any]:
 
     settings.DEBUG = False  # production measures: no query log
     call_command("migrate", verbosity=0, interactive=False)
+    from sectorwise.core.tabular.writer import table_to_xlsx
     from sectorwise.directory.models import Organization
     from sectorwise.partnerships import importing
     from sectorwise.partnerships.models import Region, SectorPartnership
@@ -72,7 +73,7 @@ def _child(work: Path, rows: int) -> dict[str, Any]:
         writer.writerow(columns)
         writer.writerows(data)
         files[f"{kind}.csv"] = (kind, buffer.getvalue().encode())
-        files[f"{kind}.xlsx"] = (kind, importing.table_to_xlsx(columns, data, sheet=kind))
+        files[f"{kind}.xlsx"] = (kind, table_to_xlsx(columns, data, sheet=kind))
     results: dict[str, Any] = {}
     # CSV first (creates the records), then XLSX: the same rows again, so organisations are refused as
     # duplicate names after being read and checked (reading and checks, no writes) and memberships are

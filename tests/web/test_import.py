@@ -13,15 +13,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
+from sectorwise.core.tabular.engine import RowError
+from sectorwise.core.tabular.reader import read_table
+from sectorwise.core.tabular.writer import table_to_csv, table_to_xlsx
 from sectorwise.directory.models import Organization
 from sectorwise.partnerships.importing import (
-    RowError,
     memberships_import,
     organizations_export_rows,
     organizations_import,
-    read_table,
-    table_to_csv,
-    table_to_xlsx,
 )
 from sectorwise.partnerships.models import Membership, MembershipRole
 from tests.web.personas import Personas
@@ -185,7 +184,7 @@ def test_exports_defuse_spreadsheet_formulas() -> None:
     workbook = load_workbook(io.BytesIO(table_to_xlsx(columns, [["=1+1"]], sheet="x")))
     cell = workbook.active.cell(row=2, column=1)
     assert cell.data_type == "s" and cell.value == "'=1+1"
-    _, records = read_table(filename="back.csv", content=csv_text.encode())
+    records = read_table(filename="back.csv", content=csv_text.encode()).records
     assert records[0][1]["name"] == '=HYPERLINK("x")'
 
 

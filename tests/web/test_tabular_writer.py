@@ -11,8 +11,8 @@ import pyarrow as pa
 import pytest
 from openpyxl import load_workbook
 
+from sectorwise.core.tabular.writer import table_to_csv, table_to_xlsx
 from sectorwise.lmi.output import OutputFormat, write_table
-from sectorwise.partnerships.tabular import table_to_csv, table_to_xlsx
 
 DANGEROUS = ['=HYPERLINK("http://x","y")', "+1+2", "-3", "@SUM(A1)", "＝1", " padded", "'quoted"]
 PLAIN = "Birch County"

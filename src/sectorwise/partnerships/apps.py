@@ -7,7 +7,10 @@ class PartnershipsConfig(AppConfig):
     verbose_name = "Partnerships registry"
 
     def ready(self) -> None:
-        from sectorwise.partnerships import import_jobs  # noqa: F401  (the ImportJob model lives there)
+        from sectorwise.partnerships import (
+            import_jobs,  # noqa: F401  (the ImportJob model lives there)
+            importing,  # noqa: F401  (registers its importers for the jobs)
+        )
         from sectorwise.partnerships.dashboard_cache import connect_signals
 
         connect_signals()

@@ -9,9 +9,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from sectorwise.core.forms import UswdsForm
+from sectorwise.core.tabular.reader import TableFormat
 from sectorwise.directory.models import Organization, OrganizationType
 from sectorwise.lmi.codes import RANGE_SECTORS
-from sectorwise.partnerships.importing import ImportKind, TableFormat
+from sectorwise.partnerships.importing import ImportKind
 from sectorwise.partnerships.models import MembershipRole, Region, SectorPartnership, Stage
 
 MAX_UPLOAD_BYTES: Final = 10 * 1024 * 1024

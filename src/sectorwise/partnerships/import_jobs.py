@@ -1,5 +1,10 @@
 """Imports too large for one request run as background jobs (django-tasks, database backend).
 
+Generic: a job names its importer by ``kind`` (``core.tabular.engine.register_importer``), so any app's
+``TableImporter`` runs here unchanged. The ``ImportJob`` model stays in ``partnerships`` (its table and
+migration 0003) rather than moving to ``core``: moving it would need a state-only migration across apps for no
+change in behaviour; the code here knows nothing of partnerships.
+
 The upload is stored with the job; ``sectorwise manage db_worker`` (or the demo's worker thread) runs
 ``run_import_job``, which writes progress (rows done of rows in all) as it checks and writes, so that the
 job's page can show a progress bar. The job page is its owner's (and state staff's): ``import_job_for``
@@ -17,6 +22,8 @@ from django.utils import timezone
 from django_tasks import task
 
 from sectorwise.core.roles import STATE_ROLES
+from sectorwise.core.tabular.engine import ImportResult, importer_for, read_records
+from sectorwise.core.tabular.reader import DEFAULT_LIMITS
 
 #: Files with more data rows than this are imported by the worker; smaller ones within the request.
 IN_REQUEST_MAX_ROWS: Final = 2_000
@@ -81,8 +88,6 @@ def import_job_for(*, user: Any, job_id: int) -> ImportJob:
 
 def import_job_run(*, job_id: int) -> None:
     """Run a queued job: the import itself is all or nothing; progress is written as it goes."""
-    from sectorwise.partnerships import importing
-
     job = ImportJob.objects.select_related("user").get(pk=job_id)
     if job.status != ImportJobStatus.QUEUED:
         return
@@ -92,13 +97,10 @@ def import_job_run(*, job_id: int) -> None:
         # A plain UPDATE outside the import's transaction: the page must see it while the import runs.
         ImportJob.objects.filter(pk=job.pk).update(rows_done=done, rows_total=total)
 
-    service = (
-        importing.organizations_import
-        if job.kind == importing.ImportKind.ORGANIZATIONS
-        else importing.memberships_import
-    )
     try:
-        result = service(filename=job.file_name, content=bytes(job.content), user=job.user, progress=progress)
+        result = importer_for(job.kind).run(
+            filename=job.file_name, content=bytes(job.content), user=job.user, progress=progress
+        )
     except Exception as error:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportJobStatus.FAILED,
@@ -116,6 +118,23 @@ def import_job_run(*, job_id: int) -> None:
         content=b"",
         finished_at=timezone.now(),
     )
+
+
+def import_upload(*, kind: str, filename: str, content: bytes, user: Any) -> ImportResult | ImportJob:
+    """Import a small file now; store a large one as an ``ImportJob`` for the worker and return the job.
+
+    The file is read (bounded) first in either case, so a file refused as a whole is answered at once.
+    """
+    importer = importer_for(kind)
+    result = ImportResult(kind=importer.kind)
+    table = read_records(result, filename=filename, content=content, limits=DEFAULT_LIMITS)
+    if table is None:
+        return result
+    if len(table.records) > IN_REQUEST_MAX_ROWS:
+        return import_job_create(
+            user=user, kind=importer.kind, file_name=filename, content=content, rows=len(table.records)
+        )
+    return importer.run(filename=filename, content=content, user=user)
 
 
 @task()

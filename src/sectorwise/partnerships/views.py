@@ -24,6 +24,9 @@ from sectorwise.charts import CountyShapes, county_count_map
 from sectorwise.core.access import allow
 from sectorwise.core.permissions import Action, user_can
 from sectorwise.core.roles import STATE_ROLES
+from sectorwise.core.tabular.engine import ImportResult
+from sectorwise.core.tabular.reader import TableFormat
+from sectorwise.core.tabular.writer import table_to_csv, table_to_xlsx
 from sectorwise.core.warehouse_gateway import stored_county_shapes
 from sectorwise.directory import selectors as directory_selectors
 from sectorwise.directory import services as directory_services
@@ -37,6 +40,7 @@ from sectorwise.partnerships.forms import (
     PartnershipFilterForm,
     PartnershipForm,
 )
+from sectorwise.partnerships.import_jobs import import_upload
 from sectorwise.partnerships.industry_profile import region_industry_profile
 from sectorwise.partnerships.models import Membership, MembershipRole, Region, SectorPartnership, Stage
 from sectorwise.partnerships.naics_titles import naics_title
@@ -540,10 +544,10 @@ def import_file(request: HttpRequest) -> HttpResponse:
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        result = importing.import_upload(
+        result = import_upload(
             kind=form.cleaned_data["kind"], filename=upload.name, content=upload.read(), user=request.user
         )
-        if not isinstance(result, importing.ImportResult):  # a large file: queued as a background job
+        if not isinstance(result, ImportResult):  # a large file: queued as a background job
             return redirect("partnerships:import_job", job_id=result.pk)
         if result.ok:
             messages.success(
@@ -581,7 +585,7 @@ def _partnership_export_rows(queryset: Any) -> tuple[list[str], Iterable[list[An
 @allow(Action.VIEW)
 def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
     """The registry as CSV or XLSX in the import's columns; partnerships honour the list's filters."""
-    if kind not in EXPORT_KINDS or fmt not in {table_format.value for table_format in importing.TableFormat}:
+    if kind not in EXPORT_KINDS or fmt not in {table_format.value for table_format in TableFormat}:
         raise Http404(f"no export {kind}.{fmt}")
     if kind == "partnerships":
         columns, rows = _partnership_export_rows(
@@ -596,13 +600,13 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         columns, rows = importing.memberships_export_rows(memberships=Membership.objects.all())
     filename = f"sectorwise-{kind}.{fmt}"
     response: HttpResponse | StreamingHttpResponse
-    if fmt == importing.TableFormat.CSV:
+    if fmt == TableFormat.CSV:
         response = StreamingHttpResponse(
-            importing.table_to_csv(columns, rows), content_type="text/csv; charset=utf-8"
+            table_to_csv(columns, rows), content_type="text/csv; charset=utf-8"
         )
     else:
         response = HttpResponse(
-            importing.table_to_xlsx(columns, rows, sheet=kind),
+            table_to_xlsx(columns, rows, sheet=kind),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'

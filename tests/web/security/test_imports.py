@@ -17,16 +17,10 @@ from django.urls import reverse
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sectorwise.core.tabular.reader import TableLimits, TableReadError, iter_table_rows, read_table
+from sectorwise.core.tabular.writer import table_to_csv, table_to_xlsx
 from sectorwise.directory.models import Organization
 from sectorwise.partnerships.importing import organizations_import
-from sectorwise.partnerships.tabular import (
-    TableLimits,
-    TableReadError,
-    iter_table_rows,
-    read_table,
-    table_to_csv,
-    table_to_xlsx,
-)
 from tests.web.personas import Personas
 
 MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"

@@ -1,7 +1,7 @@
-"""Reading and writing tables (CSV, XLSX) for imports and exports, bounded as the file streams.
+"""Reading tables (CSV, XLSX) for every app's imports, bounded as the file streams.
 
-Knows nothing of what the table holds (the platform will lift it into ``core``). A file is refused with a
-``TableReadError`` that says which limit it hit; no malformed file raises anything else.
+Knows nothing of what the table holds. A file is refused with a ``TableReadError`` that says which limit it
+hit; no malformed file raises anything else. Writing is ``sectorwise.tabular_io`` (see ``writer``).
 
 Why the bounds are checked while reading rather than after: an XLSX of 5 KB can declare a sheet of
 1,048,576 x 16,384 cells, and a reader that trusts the declared dimension (or pads rows to it) works for
@@ -17,7 +17,7 @@ import datetime as dt
 import io
 import time
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import PurePath
@@ -70,12 +70,7 @@ def table_format_of(filename: str) -> TableFormat:
         raise TableReadError(f"{filename}: expected a .csv or .xlsx file") from None
 
 
-# Formula defusing: the one defusing writer lives in ``sectorwise.tabular_io`` (the LMI command line's
-# tables use it too); re-exported here for the importer and existing callers.
-FORMULA_PREFIXES = tabular_io.FORMULA_PREFIXES
-DEFUSING_QUOTE = tabular_io.DEFUSING_QUOTE
-needs_defusing = tabular_io.needs_defusing
-defused = tabular_io.defused
+# Cells are read back through the writer's ``undefused``: an exported, edited and imported file round-trips.
 undefused = tabular_io.undefused
 
 
@@ -293,16 +288,3 @@ def read_table(*, filename: str, content: bytes, limits: TableLimits = DEFAULT_L
     if not header:
         raise TableReadError(f"{filename}: empty file (the first row must name the columns)")
     return Table(header=header, records=records)
-
-
-# Writing ------------------------------------------------------------------------------------------------
-
-
-def table_to_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterator[str]:
-    """CSV text in chunks (a streaming response can send it as it is produced); formulas defused."""
-    return tabular_io.csv_chunks(columns, rows)
-
-
-def table_to_xlsx(columns: Sequence[str], rows: Iterable[Sequence[Any]], *, sheet: str) -> bytes:
-    """One sheet, every cell written as a value (text never becomes a formula); formulas defused."""
-    return tabular_io.xlsx_bytes({sheet: (columns, rows)})
