@@ -1,0 +1,127 @@
+"""Section 508 as a check: axe-core (the npm package) runs in every page each role can open, and any serious
+or critical violation fails the test.
+
+The pages come from the permission matrix (every routed page, with the records the personas act on), so a new
+page is checked for every role that may see it the moment it has a matrix entry. axe is injected as an init
+script through the browser's debugging protocol, which the pages' Content-Security-Policy does not govern.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+from playwright.sync_api import Browser, BrowserContext, Page
+
+from tests.web.permission_matrix import MATRIX, Case
+from tests.web.personas import PERSONA_NAMES, Personas
+
+#: WCAG 2.1 A and AA, which Section 508 incorporates, and axe's own Section 508 rules.
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "section508"]
+FAILING_IMPACTS = frozenset({"serious", "critical"})
+#: Routes that are not pages a person reads: downloads, and the API's and the admin's own screens (the Django
+#: admin and ninja's Swagger UI are third-party pages, checked by their projects).
+SKIPPED_PREFIXES = ("api:", "admin:")
+DOWNLOADS = frozenset({"partnerships:export"})
+
+
+def _axe_script() -> Path:
+    path = Path(settings.NODE_MODULES) / "axe-core" / "axe.min.js"
+    if not path.exists():
+        pytest.fail(f"{path} is missing: run `make install` (axe-core is declared in package.json)")
+    return path
+
+
+def _page_cases(persona: str) -> Iterator[tuple[str, Case]]:
+    """Every GET page ``persona`` may open with a 200, by URL name."""
+    for name, cases in sorted(MATRIX.items()):
+        if name.startswith(SKIPPED_PREFIXES) or name in DOWNLOADS:
+            continue
+        for case in cases:
+            if case.method == "get" and persona in case.allowed and 200 in case.allowed_status:
+                yield name, case
+
+
+def _signed_in_context(
+    chromium: Browser, live_server: Any, personas: Personas, persona: str
+) -> BrowserContext:
+    context = chromium.new_context(base_url=str(live_server), viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    user = personas.user(persona)
+    if user is not None:
+        client = Client()
+        client.force_login(user)
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+        context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": str(live_server)}])
+    context.add_init_script(path=str(_axe_script()))
+    return context
+
+
+def _axe_violations(page: Page) -> list[dict[str, Any]]:
+    result = page.evaluate(
+        "tags => axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']})",
+        AXE_TAGS,
+    )
+    return list(result["violations"])
+
+
+def _serious_violations(context: BrowserContext, url: str) -> list[str]:
+    page = context.new_page()
+    try:
+        response = page.goto(url)
+        assert response is not None, url
+        if urlsplit(page.url).path != url:
+            return []  # sent on elsewhere (the sign-in page of a signed-in user): not this page
+        assert response.status == 200, f"{url}: {response.status}"
+        if "text/html" not in (response.headers.get("content-type") or ""):
+            return []
+        page.wait_for_load_state("networkidle")
+        violations = _axe_violations(page)
+    finally:
+        page.close()
+    return [
+        f"{url}: {violation['id']} ({violation['impact']}): {violation['help']} — "
+        + "; ".join(node["target"][0] if node["target"] else "?" for node in violation["nodes"][:3])
+        for violation in violations
+        if violation["impact"] in FAILING_IMPACTS
+    ]
+
+
+@pytest.mark.parametrize("persona", PERSONA_NAMES)
+def test_every_page_a_role_can_open_has_no_serious_accessibility_violation(
+    chromium: Browser, live_server: Any, personas: Personas, persona: str
+) -> None:
+    context = _signed_in_context(chromium, live_server, personas, persona)
+    checked: list[str] = []
+    problems: list[str] = []
+    try:
+        for name, case in _page_cases(persona):
+            url = reverse(name, kwargs=case.kwargs(personas))
+            if url in checked:
+                continue
+            checked.append(url)
+            problems += _serious_violations(context, url)
+    finally:
+        context.close()
+    assert checked, f"no page was checked for {persona}"
+    assert not problems, "\n".join(problems)
+
+
+def test_the_check_finds_a_serious_violation(chromium: Browser, live_server: Any, personas: Personas) -> None:
+    """The check can fail: a form field without a label, added to a real page, is reported as serious."""
+    context = _signed_in_context(chromium, live_server, personas, "anonymous")
+    try:
+        page = context.new_page()
+        page.goto(reverse("accounts:login"))
+        assert not [v for v in _axe_violations(page) if v["impact"] in FAILING_IMPACTS]
+        page.evaluate("document.querySelector('main, body').append(document.createElement('input'))")
+        found = {v["id"] for v in _axe_violations(page) if v["impact"] in FAILING_IMPACTS}
+    finally:
+        context.close()
+    assert "label" in found
