@@ -1,10 +1,24 @@
 from django.apps import AppConfig
 
+from sectorwise.core.navigation import NavItem
+
 
 class PartnershipsConfig(AppConfig):
     name = "sectorwise.partnerships"
     label = "partnerships"
     verbose_name = "Partnerships registry"
+    # The site's menu entries and template flags of this app (sectorwise.core.navigation).
+    nav_items = (
+        NavItem("Dashboard", "partnerships:dashboard", action="view"),
+        NavItem("Partnerships", "partnerships:partnership_list"),
+        NavItem("Organizations", "partnerships:organization_list", action="view"),
+        NavItem("Import", "partnerships:import", action="import"),
+    )
+    template_permissions = {
+        "can_view_contacts": "view_contacts",
+        "can_create_partnership": "create_partnership",
+        "can_import": "import",
+    }
 
     def ready(self) -> None:
         from sectorwise.partnerships import (

@@ -8,19 +8,19 @@ them all for every role. Query counts do not grow with the rows a page shows
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from typing import Any, Final
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Model
+from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
 
 from sectorwise.charts import CountyShapes, county_count_map
+from sectorwise.core import history
 from sectorwise.core.access import allow
 from sectorwise.core.permissions import Action, user_can
 from sectorwise.core.roles import STATE_ROLES
@@ -48,7 +48,6 @@ from sectorwise.partnerships.templatetags.partnerships_tags import organization_
 
 PAGE_SIZE: Final = 25
 SEARCH_RESULTS: Final = 15
-HISTORY_LIMIT: Final = 200
 
 
 def _page(request: HttpRequest, items: Any) -> Page[Any]:
@@ -420,118 +419,34 @@ def organization_edit(request: HttpRequest, organization: Organization, pk: int)
 # History ------------------------------------------------------------------------------------------------
 
 
-@dataclass
-class HistoryEntry:
-    when: Any
-    who: str
-    action: str
-    subject: str
-    changes: list[tuple[str, str, str]] = field(default_factory=list)
-
-
-_HISTORY_ACTIONS: Final = {"+": "Created", "~": "Changed", "-": "Deleted"}
-_HIDDEN_FIELDS: Final = frozenset({"created_at", "updated_at", "id"})
-# Fields of the historical records that the model does not have: its child rows' codes at the time
-# (``models.child_codes_for_history``). None in records older than them: unknown, so not compared.
-_SNAPSHOT_FIELDS: Final = ("target_naics", "county_fips")
-
-
-def _snapshot_changes(record: Any, before: Any) -> list[tuple[str, str, str]]:
-    changes = []
-    for name in _SNAPSHOT_FIELDS:
-        old, new = getattr(before, name, None), getattr(record, name, None)
-        if old is not None and new is not None and old != new:
-            label = str(record._meta.get_field(name).verbose_name)
-            changes.append((label, _shown(old), _shown(new)))
-    return changes
-
-
-def _history_entries(
-    records: Iterable[Any], *, subject: Any, names: dict[str, dict[Any, str]]
-) -> list[HistoryEntry]:
-    """One entry per historical record, with what changed against the same object's previous record.
-
-    Records are diffed in memory (no query per record); foreign keys are shown by name via ``names``.
-    """
-    previous: dict[Any, Any] = {}
-    entries = []
-    for record in sorted(records, key=lambda r: (r.history_date, r.history_id)):
-        entry = HistoryEntry(
-            when=record.history_date,
-            who=record.history_user.get_username() if record.history_user else "system",
-            action=_HISTORY_ACTIONS.get(record.history_type, record.history_type),
-            subject=subject(record),
-        )
-        before = previous.get(record.id)
-        if before is not None and record.history_type == "~":
-            delta = record.diff_against(before, excluded_fields=list(_HIDDEN_FIELDS))
-            for change in delta.changes:
-                model_field = record.instance_type._meta.get_field(change.field)
-                label = str(model_field.verbose_name)
-                # Choices by their labels ("Implementation", not "implementation"); foreign keys by name.
-                lookup = names.get(change.field) or dict(model_field.flatchoices or ())
-                entry.changes.append(
-                    (
-                        label,
-                        _shown(lookup.get(change.old, change.old)),
-                        _shown(lookup.get(change.new, change.new)),
-                    )
-                )
-            entry.changes += _snapshot_changes(record, before)
-        previous[record.id] = record
-        entries.append(entry)
-    entries.reverse()
-    return entries[:HISTORY_LIMIT]
-
-
-def _shown(value: Any) -> str:
-    return "—" if value in (None, "") else str(value)
-
-
-def _names(model: type[Model], ids: Iterable[Any]) -> dict[Any, str]:
-    wanted = {value for value in ids if value is not None}
-    return {pk: str(obj) for pk, obj in model._default_manager.in_bulk(wanted).items()} if wanted else {}
-
-
 @allow(Action.VIEW, load=selectors.partnership_for_url)
 def partnership_history(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
-    own = list(SectorPartnership.history.filter(id=partnership.pk).select_related("history_user"))  # type: ignore[attr-defined]
-    members = list(
-        Membership.history.filter(partnership_id=partnership.pk).select_related("history_user")  # type: ignore[attr-defined]
+    own = history.history_records(SectorPartnership, id=partnership.pk)
+    members = history.history_records(Membership, partnership_id=partnership.pk)
+    organizations = history.names_of(
+        Organization, [r.organization_id for r in members] + [r.convener_id for r in own]
     )
-    organizations = _names(Organization, [r.organization_id for r in members] + [r.convener_id for r in own])
-    regions = _names(Region, [r.region_id for r in own])
-    entries = _history_entries(
-        own, subject=lambda r: "Partnership", names={"region": regions, "convener": organizations}
-    ) + _history_entries(
-        members,
-        subject=lambda r: f"Member: {organizations.get(r.organization_id, r.organization_id)}",
-        names={"organization": organizations},
+    regions = history.names_of(Region, [r.region_id for r in own])
+    entries = history.merged(
+        history.history_entries(
+            own, subject="Partnership", names={"region": regions, "convener": organizations}
+        ),
+        history.history_entries(
+            members,
+            subject=lambda r: f"Member: {organizations.get(r.organization_id, r.organization_id)}",
+            names={"organization": organizations},
+        ),
     )
-    entries.sort(key=lambda entry: entry.when, reverse=True)
-    return render(
-        request,
-        "partnerships/history.html",
-        {
-            "subject": partnership,
-            "back_url": reverse("partnerships:partnership_detail", args=[partnership.pk]),
-            "entries": entries[:HISTORY_LIMIT],
-        },
-    )
+    back_url = reverse("partnerships:partnership_detail", args=[partnership.pk])
+    return history.history_page(request, subject=partnership, back_url=back_url, entries=entries)
 
 
 @allow(Action.VIEW, load=directory_selectors.organization_for_url)
 def organization_history(request: HttpRequest, organization: Organization, pk: int) -> HttpResponse:
-    records = list(Organization.history.filter(id=organization.pk).select_related("history_user"))  # type: ignore[attr-defined]
-    return render(
-        request,
-        "partnerships/history.html",
-        {
-            "subject": organization,
-            "back_url": reverse("partnerships:organization_detail", args=[organization.pk]),
-            "entries": _history_entries(records, subject=lambda r: "Organization", names={}),
-        },
-    )
+    records = history.history_records(Organization, id=organization.pk)
+    back_url = reverse("partnerships:organization_detail", args=[organization.pk])
+    entries = history.history_entries(records, subject="Organization")
+    return history.history_page(request, subject=organization, back_url=back_url, entries=entries)
 
 
 # Import and export --------------------------------------------------------------------------------------

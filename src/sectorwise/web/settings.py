@@ -137,6 +137,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "sectorwise.core.context_processors.access",
+                "sectorwise.core.context_processors.navigation",
             ],
         },
     }

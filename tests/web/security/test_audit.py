@@ -8,9 +8,9 @@ import json
 import pytest
 from django.test import Client
 
+from sectorwise.core.history import history_entries
 from sectorwise.partnerships import services
 from sectorwise.partnerships.models import Region, SectorPartnership
-from sectorwise.partnerships.views import _history_entries
 from tests.web.factories import RegionFactory, UserFactory, WorkforceBoardFactory
 from tests.web.personas import Personas
 
@@ -76,7 +76,7 @@ def test_region_county_changes_are_in_the_regions_history() -> None:
     assert region.history.get().county_fips == "50007, 50011"
     services.region_set_counties(region=region, county_fips=["50007", "50013"])
     records = list(Region.history.filter(id=region.pk))  # type: ignore[attr-defined]
-    entries = _history_entries(records, subject=lambda r: "Region", names={})
+    entries = history_entries(records, subject="Region")
     assert entries[0].changes == [("counties", "50007, 50011", "50007, 50013")]
 
 
@@ -86,7 +86,7 @@ def test_records_written_before_codes_were_recorded_show_no_invented_change(pers
     partnership.history.update(target_naics=None)  # as after the migration: unknown, not "none"
     services.partnership_update(partnership=partnership, goals="Newer record")
     records = list(SectorPartnership.history.filter(id=partnership.pk))  # type: ignore[attr-defined]
-    changes = _history_entries(records, subject=lambda r: "Partnership", names={})[0].changes
+    changes = history_entries(records, subject="Partnership")[0].changes
     assert changes == [("goals", "Older record", "Newer record")]
 
 

@@ -1,0 +1,59 @@
+"""The site's navigation, contributed by each app: a new app adds its menu entries in its own folder.
+
+An app's ``AppConfig`` declares ``nav_items = (NavItem("Grants", "grants:grant_list", action="view"), ...)``
+and, for its templates, ``template_permissions = {"can_award": "award_grant"}``; the context processors in
+``core.context_processors`` show each item to users the permission table (``core.permissions.user_can``)
+lets do its action, in the order of ``INSTALLED_APPS``. The admin and sign-in/out entries are the base
+template's own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import apps
+from django.urls import reverse
+
+# ``user_can`` is imported where it is asked: AppConfig modules import ``NavItem`` before the app registry
+# is ready, and the permission table imports models.
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url_name: str
+    """Reversed without arguments (``"partnerships:dashboard"``)."""
+    action: str | None = None
+    """Shown to users who may do this action; None: to everyone."""
+
+
+@dataclass(frozen=True)
+class ShownNavItem:
+    label: str
+    url: str
+    current: bool
+
+
+def nav_items_for(user: Any, view_name: str | None) -> list[ShownNavItem]:
+    """The items ``user`` may follow; ``current`` marks the one whose URL name is the page's."""
+    from sectorwise.core.permissions import user_can
+
+    shown = []
+    for config in apps.get_app_configs():
+        for item in getattr(config, "nav_items", ()):
+            if item.action is not None and not user_can(user=user, action=item.action):
+                continue
+            shown.append(ShownNavItem(item.label, reverse(item.url_name), current=item.url_name == view_name))
+    return shown
+
+
+def template_permissions_for(user: Any) -> dict[str, bool]:
+    """Each app's ``template_permissions`` (template variable -> action) answered for ``user``."""
+    from sectorwise.core.permissions import user_can
+
+    flags = {}
+    for config in apps.get_app_configs():
+        for name, action in getattr(config, "template_permissions", {}).items():
+            flags[name] = user_can(user=user, action=action)
+    return flags

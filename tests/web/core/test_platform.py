@@ -1,0 +1,82 @@
+"""The shared pieces every app uses (issue 10, item 4): navigation contributed by apps, history pages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.apps import apps
+from django.test import Client
+from django.urls import reverse
+
+from sectorwise.core.history import history_entries, history_records
+from sectorwise.core.navigation import NavItem, nav_items_for
+from sectorwise.directory import services as directory_services
+from sectorwise.directory.models import Organization
+from tests.web.personas import Personas
+
+pytestmark = pytest.mark.django_db
+
+
+def _nav_labels(html: str) -> list[str]:
+    return re.findall(r'class="usa-nav-link[^"]*" href="[^"]*"[^>]*><span>([^<]+)</span>', html)
+
+
+def test_each_persona_sees_the_menu_entries_of_what_it_may_do(personas: Personas) -> None:
+    seen = {}
+    for name in ("admin", "convener_a", "viewer", "anonymous"):
+        client = Client()
+        user = personas.user(name)
+        if user is not None:
+            client.force_login(user)
+        seen[name] = _nav_labels(client.get(reverse("partnerships:partnership_list")).content.decode())
+    assert seen["admin"] == ["Dashboard", "Partnerships", "Organizations", "Import", "Admin"]
+    assert seen["convener_a"] == ["Dashboard", "Partnerships", "Organizations"]
+    assert seen["viewer"] == ["Dashboard", "Partnerships", "Organizations"]
+    assert seen["anonymous"] == ["Partnerships", "Sign in"]
+
+
+def test_the_current_page_is_marked_in_the_menu(personas: Personas) -> None:
+    client = Client()
+    client.force_login(personas.staff)
+    html = client.get(reverse("partnerships:organization_list")).content.decode()
+    current = re.findall(r'usa-current" href="([^"]+)" aria-current="page"', html)
+    assert current == [reverse("partnerships:organization_list")]
+
+
+def test_an_app_adds_its_menu_entries_from_its_own_config(
+    personas: Personas, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new app declares ``nav_items`` on its AppConfig; nothing in core or the base template changes."""
+    directory = apps.get_app_config("directory")
+    monkeypatch.setattr(
+        directory,
+        "nav_items",
+        (NavItem("People", "partnerships:organization_list", action="admin_site"),),
+        raising=False,
+    )
+    staff = [item.label for item in nav_items_for(personas.staff, None)]
+    viewer = [item.label for item in nav_items_for(personas.viewer, None)]
+    assert staff[0] == "People"  # directory comes before partnerships in INSTALLED_APPS
+    assert "People" not in viewer
+
+
+def test_history_entries_show_field_changes_with_choice_labels(personas: Personas) -> None:
+    organization = personas.employer_a
+    directory_services.organization_update(organization=organization, size_band="9", city="Rutland Test")
+    entries = history_entries(history_records(Organization, id=organization.pk), subject="Organization")
+    newest = entries[0]
+    assert newest.action == "Changed" and newest.subject == "Organization"
+    labels = {label for label, _, _ in newest.changes}
+    assert "city" in labels
+    size = next(change for change in newest.changes if change[0] == "size band")
+    assert size[2] == dict(Organization._meta.get_field("size_band").flatchoices)["9"]
+
+
+def test_a_history_page_renders_the_core_template(personas: Personas) -> None:
+    client = Client()
+    client.force_login(personas.viewer)
+    response = client.get(reverse("partnerships:organization_history", args=[personas.board_a.pk]))
+    assert response.status_code == 200
+    assert next(template.name for template in response.templates) == "core/history.html"
+    assert f"History of {personas.board_a}" in response.content.decode()
