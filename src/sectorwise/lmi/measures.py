@@ -45,6 +45,7 @@ import ibis
 import ibis.expr.types as ir
 
 from sectorwise.lmi.codes import SUPPRESSED, TOTAL_INDUSTRY, TOTAL_OWNERSHIP
+from sectorwise.lmi.filled import ESTIMATED
 from sectorwise.lmi.regions import Region
 
 ANNUAL_QTR: Final = "A"
@@ -157,6 +158,7 @@ def _area_cells(
     cells = qcew.filter(qcew.year.isin(list(years)), qcew.qtr == qtr, qcew.size_code == 0)
     if only_areas is not None:
         cells = cells.filter(cells.area_fips.isin(list(only_areas)))
+    estimates = _estimate_columns(qcew, kept)
     return cells.select(
         area_fips=cells.area_fips.cast("string"),
         area_title=ibis.null("string"),
@@ -168,7 +170,17 @@ def _area_cells(
         disclosure_code=cells.disclosure_code.cast("string"),
         incomplete=ibis.literal(False),
         **{name: cells[name].cast("int64") for name in kept},
+        **{name: cells[name] for name in estimates},
     )
+
+
+def _estimate_columns(qcew: ir.Table, kept: Sequence[str]) -> tuple[str, ...]:
+    """The estimate columns a filled table (:func:`sectorwise.lmi.filled.filled_qcew`) carries for the
+    figures kept: ``estimated``, then ``<figure>_low``/``<figure>_high``; none for BLS's table."""
+    if ESTIMATED not in qcew.columns:
+        return ()
+    bounds = [f"{name}_{end}" for name in kept for end in ("low", "high") if f"{name}_low" in qcew.columns]
+    return (ESTIMATED, *bounds)
 
 
 def region_cells(
@@ -194,11 +206,18 @@ def region_cells(
         qcew.qtr == qtr,
         qcew.size_code == 0,
     )
-    suppressed = ibis.ifelse(members.disclosure_code == SUPPRESSED, 1, 0)
+    estimates = _estimate_columns(qcew, kept)
+    # A suppressed member cell filled with an estimate is used (and flags the sum as estimated).
+    hidden = members.disclosure_code == SUPPRESSED
+    if estimates:
+        hidden = hidden & ~members[ESTIMATED]
+    suppressed = ibis.ifelse(hidden, 1, 0)
     sums = members.group_by(["own_code", "industry_code", "agglvl_code", "year", "qtr"]).aggregate(
         member_cells=members.count(),
         suppressed_cells=suppressed.sum(),
+        all_suppressed=ibis.ifelse(members.disclosure_code == SUPPRESSED, 1, 0).sum(),
         **{name: members[name].cast("int64").sum() for name in summed},
+        **{name: (members[name].any() if name == ESTIMATED else members[name].sum()) for name in estimates},
     )
     loaded = members.group_by(["year", "qtr"]).aggregate(members_loaded=members.area_fips.nunique())
     loaded = loaded.rename(loaded_year="year", loaded_qtr="qtr")
@@ -217,12 +236,13 @@ def region_cells(
         year=joined.year.cast("int16"),
         qtr=joined.qtr.cast("string"),
         disclosure_code=ibis.ifelse(
-            joined.suppressed_cells == joined.member_cells,
+            joined.all_suppressed == joined.member_cells,
             ibis.literal(SUPPRESSED, type="string"),
             ibis.null("string"),
         ),
         incomplete=(joined.suppressed_cells > 0) | missing_member,
         **{name: values[name] for name in kept},
+        **{name: joined[name] for name in estimates},
     )
 
 
@@ -250,8 +270,20 @@ def cells(
 
 
 def _usable(table: ir.Table) -> ir.BooleanValue:
-    """A cell whose figures can be used: not suppressed and not an incomplete aggregate."""
-    return ~table.disclosure_code.identical_to(SUPPRESSED) & ~table.incomplete
+    """A cell whose figures can be used: not suppressed (or suppressed and filled with an estimate, in a
+    filled table) and not an incomplete aggregate."""
+    hidden = table.disclosure_code.identical_to(SUPPRESSED)
+    if ESTIMATED in table.columns:
+        hidden = hidden & ~table[ESTIMATED]
+    return ~hidden & ~table.incomplete
+
+
+def _estimated(table: ir.Table) -> ir.BooleanValue:
+    """The cell's figures rest on an estimate (always false for BLS's own table)."""
+    if ESTIMATED in table.columns:
+        flag: ir.BooleanValue = table[ESTIMATED]
+        return flag
+    return ibis.literal(False)
 
 
 def _ratio(numerator: ir.Value, denominator: ir.Value) -> ir.FloatingValue:
@@ -300,19 +332,23 @@ def _side_tables(
     base = base_cells.select(
         b_area=base_cells.area_fips,
         b_zero=ibis.literal(0.0),
+        b_estimated=_estimated(base_cells),
         **{f"bi_{name}": _ratio(ibis.literal(1.0), base_cells[name]) for name in figures},
     )
     ref_cells = current.filter(current.area_fips == reference, _usable(current))
     ref = ref_cells.select(
         r_own=ref_cells.own_code,
         r_industry=ref_cells.industry_code,
+        r_cell_estimated=_estimated(ref_cells),
         **{f"r_{name}": ref_cells[name] for name in figures},
     )
     ref_base_cells = ref_cells.filter(
         (ref_cells.own_code == TOTAL_OWNERSHIP) & (ref_cells.industry_code == TOTAL_INDUSTRY)
     )
     ref_base = ref_base_cells.select(
-        rb_zero=ibis.literal(0.0), **{f"rb_{name}": ref_base_cells[name] for name in figures}
+        rb_zero=ibis.literal(0.0),
+        rb_estimated=_estimated(ref_base_cells),
+        **{f"rb_{name}": ref_base_cells[name] for name in figures},
     )
     # A left join (not a filter on the result), so that DuckDB estimates the reference's cells, not a
     # cross product, and keeps the national table on the probe side. Without a usable reference base,
@@ -322,6 +358,7 @@ def _side_tables(
         "r_own",
         "r_industry",
         r_zero=with_base.rb_zero,
+        r_estimated=with_base.r_cell_estimated | with_base.rb_estimated.fill_null(False),
         **{
             f"ri_{name}": _ratio(with_base[f"rb_{name}"], with_base[f"r_{name}"]).nullif(0.0)
             for name in figures
@@ -332,6 +369,7 @@ def _side_tables(
         p_area=prior_cells.area_fips,
         p_own=prior_cells.own_code,
         p_industry=prior_cells.industry_code,
+        p_estimated=_estimated(prior_cells),
         **{f"p_{name}": prior_cells[name] for name in figures},
     )
     return base, ref, prior
@@ -445,6 +483,17 @@ def measures(
         )
         differences[f"oty_{name}_chg"] = change
         differences[f"oty_{name}_pct_chg"] = percent
+    # Filled figures: the row's ``estimated`` says that its figures, or any LQ or change computed from
+    # them, rest on an estimate (the cell, the area's base, the reference's cell or base, the year before).
+    flagged: dict[str, ir.Value] = {}
+    if ESTIMATED in rows.columns:
+        inputs = joined[ESTIMATED] | joined.b_estimated.fill_null(False) | joined.r_estimated.fill_null(False)
+        if changes:
+            inputs = inputs | joined.p_estimated.fill_null(False)
+        flagged[ESTIMATED] = inputs
+        flagged.update(
+            {name: joined[name] for name in _estimate_columns(all_cells, figures.all) if name != ESTIMATED}
+        )
     result = joined.select(
         "area_fips",
         area_title=area_title,
@@ -457,6 +506,7 @@ def measures(
         disclosure_code=joined.disclosure_code,
         incomplete=joined.incomplete,
         **{name: joined[name] for name in figures.all},
+        **flagged,
         **quotients,
         **differences,
     )
@@ -591,6 +641,7 @@ def growth(
         e_industry=end.industry_code,
         e_ok=_usable(end),
         e_incomplete=end.incomplete,
+        e_estimated=_estimated(end),
         e_value=end[name],
     )
     joined = start.inner_join(
@@ -616,6 +667,7 @@ def growth(
         end_year=ibis.literal(end_year, type="int16"),
         qtr="qtr",
         incomplete=joined.incomplete | joined.e_incomplete,
+        **({ESTIMATED: _estimated(joined) | joined.e_estimated} if ESTIMATED in both.columns else {}),
         **{
             f"start_{name}": joined[name],
             f"end_{name}": joined.e_value,

@@ -60,6 +60,14 @@ def ingest(
             help="Seconds to wait for another load of the same warehouse to finish before giving up.",
         ),
     ] = DEFAULT_LOCK_TIMEOUT,
+    estimate: Annotated[
+        bool,
+        typer.Option(
+            "--estimate/--no-estimate",
+            help="Then estimate the suppressed cells of each state and year loaded whose statewide and "
+            "999 (unknown county) cells are loaded (see `sectorwise lmi estimate`).",
+        ),
+    ] = True,
 ) -> None:
     """Load BLS QCEW CSV files into the warehouse (all or nothing; a period loaded again replaces it).
 
@@ -105,6 +113,31 @@ def ingest(
         err_console.print("Nothing was loaded: the warehouse is unchanged.")
         raise typer.Exit(code=1) from None
     console.print(_summary_table(summary, target))
+    if estimate:
+        _estimate_loaded(summary, target, err_console)
+
+
+def _estimate_loaded(summary: IngestSummary, target: Path, err_console: Console) -> None:
+    """The estimator over the states and years just loaded (a second copy-and-swap write: the load is in
+    either way, and a failure here says how to run the estimates again)."""
+    from sectorwise.lmi.commands.estimate import run_estimates, summary_line
+
+    states = sorted({area[:2] for area in summary.areas if len(area) == 5 and area[:2].isdigit()})
+    if not states:
+        return
+    try:
+        result = run_estimates(
+            target, states=states, years=list(summary.years), require_unknown_county=True, console=err_console
+        )
+    except (WarehouseBusy, WarehouseUnavailable, duckdb.Error, OSError, ValueError) as error:
+        err_console.print(
+            Text.assemble(("error: ", "bold red"), f"the data are loaded, but estimating failed: {error}"),
+            soft_wrap=True,
+        )
+        err_console.print("Run `sectorwise lmi estimate` to try again.")
+        raise typer.Exit(code=1) from None
+    if result.state_years:
+        err_console.print(summary_line(result))
 
 
 def register(app: typer.Typer) -> None:
