@@ -1,8 +1,9 @@
 """THE permission matrix: every URL and API operation, for every persona, with other partnerships' IDs.
 
 Routes come from introspecting the URL resolver and the API's routers, so a new page is covered the moment it
-is routed: without an entry in ``tests/web/permission_matrix.py`` (or, for pages, without a permission rule on
-its view) the tests below fail.
+is routed: without an entry in its app's fragment (``tests/web/<app>/permission_matrix.py``, merged by
+``tests/web/permission_matrix.py``; or, for pages, without a permission rule on its view) the tests below
+fail.
 """
 
 from __future__ import annotations
@@ -89,7 +90,7 @@ def test_every_page_and_api_route_has_an_entry_in_the_matrix() -> None:
     names = {route.name for route in all_routes() if route.name and not _is_admin(route)}
     missing = sorted(names - MATRIX.keys())
     stale = sorted(MATRIX.keys() - names)
-    assert not missing, f"add these routes to tests/web/permission_matrix.py: {missing}"
+    assert not missing, f"add these routes to their app's tests/web/<app>/permission_matrix.py: {missing}"
     assert not stale, f"the matrix names routes that no longer exist: {stale}"
 
 

@@ -18,18 +18,18 @@ from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from sectorwise.accounts.models import ApiToken, User
+from sectorwise.accounts.rules import AccountAction
 from sectorwise.accounts.selectors import (
-    api_token_may_revoke,
-    api_tokens_visible,
+    api_tokens_visible_to,
     user_assignable_roles,
     user_editable_fields,
     user_is_state_admin,
-    user_may_change,
-    user_may_set_password,
+    users_visible_to,
 )
 from sectorwise.accounts.services import api_token_revoke, user_add, user_update
 from sectorwise.core.admin_site import StateStaffAdmin
 from sectorwise.core.roles import Role
+from sectorwise.core.rules import user_can, user_may_ever
 
 _SHOWN = ("username", "first_name", "last_name", "email", "is_active", "role", "organization")
 _STAFF_FIELDSETS = (
@@ -84,10 +84,13 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin, StateStaffAdmin):  # type: 
             ]
         return super().formfield_for_choice_field(db_field, request, **kwargs)
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[User]:
+        return users_visible_to(user=request.user)
+
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if not super().has_change_permission(request, obj):
             return False
-        return obj is None or user_may_change(actor=request.user, user=obj)
+        return obj is None or user_can(user=request.user, action=AccountAction.CHANGE_USER, obj=obj)
 
     def changeform_view(
         self,
@@ -118,7 +121,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin, StateStaffAdmin):  # type: 
 
     def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> HttpResponse:
         user = self.get_object(request, unquote(id))
-        if user is not None and not user_may_set_password(actor=request.user, user=user):
+        if user is not None and not user_can(user=request.user, action=AccountAction.SET_PASSWORD, obj=user):
             raise PermissionDenied
         return super().user_change_password(request, id, form_url)
 
@@ -131,7 +134,7 @@ class ApiTokenAdmin(SimpleHistoryAdmin, StateStaffAdmin):  # type: ignore[type-a
     fields = ["user", "name", "expires_at", "prefix", "created_at", "last_used_at"]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[ApiToken]:
-        return api_tokens_visible(actor=request.user)
+        return api_tokens_visible_to(user=request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         # A token's key is shown once when created, which the admin form cannot do: use the service.
@@ -140,13 +143,12 @@ class ApiTokenAdmin(SimpleHistoryAdmin, StateStaffAdmin):  # type: ignore[type-a
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         if not super().has_change_permission(request, obj):
             return False
-        # Administrators edit any token's name and expiry; staff only their own (they may revoke more).
-        return obj is None or user_is_state_admin(request.user) or obj.user_id == request.user.pk
+        return obj is None or user_can(user=request.user, action=AccountAction.CHANGE_TOKEN, obj=obj)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if not user_may_change(actor=request.user, user=None):
+        if not user_may_ever(user=request.user, action=AccountAction.REVOKE_TOKEN):
             return False
-        return obj is None or api_token_may_revoke(actor=request.user, token=obj)
+        return obj is None or user_can(user=request.user, action=AccountAction.REVOKE_TOKEN, obj=obj)
 
     def changeform_view(
         self,

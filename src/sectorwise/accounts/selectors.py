@@ -100,16 +100,31 @@ def user_may_set_password(*, actor: Any, user: User) -> bool:
     return actor is not None and actor.is_active and user.pk == actor.pk
 
 
-def api_tokens_visible(*, actor: Any) -> QuerySet[ApiToken]:
+def api_tokens_scope(*, actor: Any) -> Q:
     """Administrators see every token; staff their own and those of users below them; others none."""
-    tokens = ApiToken.objects.select_related("user")
     rank = actor_rank(actor)
     if rank >= ADMIN_RANK:
-        return tokens
+        return Q()
     if rank < STAFF_RANK:
-        return tokens.none()
+        return Q(pk__in=[])
     below = Q(user__is_superuser=False) & ~Q(user__role__in=[Role.STATE_ADMIN, Role.STATE_STAFF])
-    return tokens.filter(below | Q(user=actor))
+    return below | Q(user=actor)
+
+
+def api_tokens_visible_to(*, user: Any) -> QuerySet[ApiToken]:
+    """The API tokens ``user`` may list (``accounts.rules``: ``VIEW_TOKENS``)."""
+    from sectorwise.accounts.rules import AccountAction
+    from sectorwise.core.rules import visible_to
+
+    return visible_to(ApiToken.objects.select_related("user"), user=user, action=AccountAction.VIEW_TOKENS)
+
+
+def users_visible_to(*, user: Any) -> QuerySet[User]:
+    """The users ``user`` may list: every user for state staff (changing one is ``CHANGE_USER``'s rule)."""
+    from sectorwise.accounts.rules import AccountAction
+    from sectorwise.core.rules import visible_to
+
+    return visible_to(User.objects.all(), user=user, action=AccountAction.VIEW_USERS)
 
 
 def api_token_may_revoke(*, actor: Any, token: ApiToken) -> bool:

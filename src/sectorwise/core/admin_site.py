@@ -9,8 +9,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
-from sectorwise.core.permissions import Action, user_can, user_role
-from sectorwise.core.roles import Role
+from sectorwise.core.permissions import Action, user_can
 
 
 class StateStaffAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -29,8 +28,7 @@ class StateStaffAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         return user_can(user=request.user, action=Action.ADMIN_SITE)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        # Deleting records loses their links to grants and outcomes: administrators only.
-        return user_role(request.user) is Role.STATE_ADMIN
+        return user_can(user=request.user, action=Action.ADMIN_DELETE)
 
 
 class StateStaffHistoryAdmin(SimpleHistoryAdmin, StateStaffAdmin):

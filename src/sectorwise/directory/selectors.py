@@ -7,6 +7,8 @@ from typing import Any
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
+from sectorwise.core.permissions import Action
+from sectorwise.core.rules import visible_to
 from sectorwise.directory.models import Organization, OrganizationType, Person
 
 
@@ -17,9 +19,10 @@ def search_unmatchable(*terms: str) -> bool:
 
 
 def organization_list(
-    *, search: str = "", type: OrganizationType | str = "", county_fips: str = ""
+    *, user: Any, search: str = "", type: OrganizationType | str = "", county_fips: str = ""
 ) -> QuerySet[Organization]:
-    queryset = Organization.objects.all()
+    """The organisations ``user`` may see (every role: all; no role: none) matching the filters."""
+    queryset = visible_to(Organization.objects.all(), user=user, action=Action.VIEW)
     if search_unmatchable(search, county_fips):
         return queryset.none()
     if search.strip():
@@ -43,7 +46,7 @@ def organization_for_url(**url_kwargs: Any) -> Organization:
 
 
 def organization_people(*, organization: Organization) -> QuerySet[Person]:
-    """The contacts who act for ``organization`` (contact details: check ``Action.VIEW_CONTACTS`` first)."""
+    """The contacts who act for ``organization`` (contact details: ``DirectoryAction.VIEW_CONTACTS``)."""
     return Person.objects.filter(affiliations__organization=organization).prefetch_related(
         Prefetch("affiliations", to_attr="all_affiliations")
     )

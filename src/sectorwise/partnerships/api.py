@@ -23,8 +23,10 @@ from sectorwise.core.validators import no_control_characters
 from sectorwise.directory import selectors as directory_selectors
 from sectorwise.directory import services as directory_services
 from sectorwise.directory.models import Organization, OrganizationType, SizeBand
+from sectorwise.directory.rules import DirectoryAction
 from sectorwise.partnerships import selectors, services
 from sectorwise.partnerships.models import Membership, MembershipRole, SectorPartnership, Stage
+from sectorwise.partnerships.rules import PartnershipAction
 
 #: The services' names for fields that the API's bodies call otherwise (for the 422s that name them).
 SERVICE_FIELD_NAMES = {"target_naics": "target_naics_codes", "organization": "organization_id"}
@@ -210,6 +212,7 @@ def partnership_list(request: HttpRequest, filters: Query[PartnershipFilters]) -
     """Partnerships filtered by search, region, NAICS prefix, stage, convener type; limit/offset pages."""
     _require(request, Action.VIEW)
     return selectors.partnership_list(
+        user=request.user,
         search=filters.search,
         region_id=filters.region_id,
         naics=filters.naics,
@@ -239,9 +242,9 @@ def partnership_detail(request: HttpRequest, partnership_id: int) -> Any:
 )
 def partnership_patch(request: HttpRequest, partnership_id: int, payload: PartnershipPatch) -> Any:
     """Change a partnership: state staff and the partnership's convener only (others get 403)."""
-    _require_ever(request, Action.CHANGE_PARTNERSHIP)
+    _require_ever(request, PartnershipAction.CHANGE_PARTNERSHIP)
     partnership = selectors.partnership_get(pk=partnership_id)
-    _require(request, Action.CHANGE_PARTNERSHIP, partnership)
+    _require(request, PartnershipAction.CHANGE_PARTNERSHIP, partnership)
     changes = payload.dict(exclude_unset=True)
     target_naics = changes.pop("target_naics_codes", None)
     stage = changes.pop("stage", None)
@@ -263,7 +266,7 @@ def organization_list(request: HttpRequest, filters: Query[OrganizationFilters])
     """Organizations (no contact details), filtered by name, type and county, paginated."""
     _require(request, Action.VIEW)
     return directory_selectors.organization_list(
-        search=filters.search, type=filters.type or "", county_fips=filters.county_fips
+        user=request.user, search=filters.search, type=filters.type or "", county_fips=filters.county_fips
     )
 
 
@@ -276,7 +279,7 @@ def organization_detail(request: HttpRequest, organization_id: int) -> Organizat
 @router.post("/organizations", response={201: OrganizationOut}, url_name="organization_create")
 def organization_create(request: HttpRequest, payload: OrganizationIn) -> Status[Organization]:
     """Add an organisation to the registry: state staff and conveners (to make it a member)."""
-    _require(request, Action.CREATE_ORGANIZATION)
+    _require(request, DirectoryAction.CREATE_ORGANIZATION)
     fields = payload.dict()
     fields["size_band"] = fields["size_band"] or ""
     with transaction.atomic():
@@ -289,7 +292,7 @@ def organization_patch(
     request: HttpRequest, organization_id: int, payload: OrganizationPatch
 ) -> Organization:
     """Change an organisation: state staff only (as on the pages)."""
-    _require(request, Action.CHANGE_ORGANIZATION)
+    _require(request, DirectoryAction.CHANGE_ORGANIZATION)
     organization = directory_selectors.organization_get(pk=organization_id)
     changes = payload.dict(exclude_unset=True)
     if "size_band" in changes:
@@ -308,9 +311,9 @@ def _member_out(membership: Membership) -> Membership:
 )
 def member_create(request: HttpRequest, partnership_id: int, payload: MemberIn) -> Status[Membership]:
     """Add an organisation to a partnership: state staff and the partnership's convener."""
-    _require_ever(request, Action.MANAGE_MEMBERSHIPS)
+    _require_ever(request, PartnershipAction.MANAGE_MEMBERSHIPS)
     partnership = selectors.partnership_get(pk=partnership_id)
-    _require(request, Action.MANAGE_MEMBERSHIPS, partnership)
+    _require(request, PartnershipAction.MANAGE_MEMBERSHIPS, partnership)
     organization = directory_selectors.organization_get(pk=payload.organization_id)
     with transaction.atomic():
         membership = services.membership_add(
@@ -331,9 +334,9 @@ def member_patch(
     request: HttpRequest, partnership_id: int, organization_id: int, payload: MemberPatch
 ) -> Any:
     """Change a member's role or joining date: state staff and the partnership's convener."""
-    _require_ever(request, Action.MANAGE_MEMBERSHIPS)
+    _require_ever(request, PartnershipAction.MANAGE_MEMBERSHIPS)
     partnership = selectors.partnership_get(pk=partnership_id)
-    _require(request, Action.MANAGE_MEMBERSHIPS, partnership)
+    _require(request, PartnershipAction.MANAGE_MEMBERSHIPS, partnership)
     membership = selectors.membership_of_organization(
         partnership=partnership, organization_id=organization_id
     )
@@ -349,9 +352,9 @@ def member_patch(
 )
 def member_delete(request: HttpRequest, partnership_id: int, organization_id: int) -> Status[None]:
     """Remove a member (never the convener): state staff and the partnership's convener."""
-    _require_ever(request, Action.MANAGE_MEMBERSHIPS)
+    _require_ever(request, PartnershipAction.MANAGE_MEMBERSHIPS)
     partnership = selectors.partnership_get(pk=partnership_id)
-    _require(request, Action.MANAGE_MEMBERSHIPS, partnership)
+    _require(request, PartnershipAction.MANAGE_MEMBERSHIPS, partnership)
     membership = selectors.membership_of_organization(
         partnership=partnership, organization_id=organization_id
     )

@@ -6,11 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from sectorwise.core.access import allow
-from sectorwise.core.permissions import Action
 from sectorwise.partnerships.import_jobs import import_job_for
+from sectorwise.partnerships.rules import PartnershipAction
 
 
-@allow(Action.IMPORT)
+@allow(PartnershipAction.IMPORT)
 def import_job_detail(request: HttpRequest, job_id: int) -> HttpResponse:
     """Owner and state staff only (``import_job_for`` answers 404 to anyone else)."""
     job = import_job_for(user=request.user, job_id=job_id)

@@ -21,7 +21,7 @@ from django.http import Http404
 from django.utils import timezone
 from django_tasks import task
 
-from sectorwise.core.roles import STATE_ROLES
+from sectorwise.core.rules import visible_to
 from sectorwise.core.tabular.engine import ImportResult, importer_for, read_records
 from sectorwise.core.tabular.reader import DEFAULT_LIMITS
 
@@ -80,10 +80,17 @@ def import_job_create(*, user: Any, kind: str, file_name: str, content: bytes, r
 
 def import_job_for(*, user: Any, job_id: int) -> ImportJob:
     """The job, for its owner or state staff; 404 for anyone else (others' jobs are not even confirmed)."""
-    job = ImportJob.objects.filter(pk=job_id).defer("content").first()
-    if job is None or not (job.user_id == user.pk or getattr(user, "role", None) in STATE_ROLES):
+    job = import_jobs_visible_to(user=user).filter(pk=job_id).defer("content").first()
+    if job is None:
         raise Http404("no such import job")
     return job
+
+
+def import_jobs_visible_to(*, user: Any) -> models.QuerySet[ImportJob]:
+    """The import jobs ``user`` may follow (``PartnershipAction.VIEW_IMPORT_JOB``: state staff)."""
+    from sectorwise.partnerships.rules import PartnershipAction
+
+    return visible_to(ImportJob.objects.all(), user=user, action=PartnershipAction.VIEW_IMPORT_JOB)
 
 
 def import_job_run(*, job_id: int) -> None:

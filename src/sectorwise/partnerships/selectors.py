@@ -12,6 +12,8 @@ from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
 from django.http import Http404
 
+from sectorwise.core.permissions import Action
+from sectorwise.core.rules import visible_to
 from sectorwise.directory.models import Organization, OrganizationType
 from sectorwise.directory.selectors import search_unmatchable
 from sectorwise.lmi.codes import RANGE_SECTOR_OF_MEMBER, RANGE_SECTORS, naics_sector
@@ -29,6 +31,7 @@ from sectorwise.partnerships.models import (
 
 def partnership_list(
     *,
+    user: Any,
     search: str = "",
     region_id: int | None = None,
     naics: str = "",
@@ -36,13 +39,16 @@ def partnership_list(
     convener_type: OrganizationType | str = "",
     convener_id: int | None = None,
 ) -> QuerySet[SectorPartnership]:
-    """Partnerships matching every filter given; what a list row shows loads in a fixed number of queries.
+    """The partnerships ``user`` may see (everyone: the list is public, without contact details) matching
+    every filter given; what a list row shows loads in a fixed number of queries.
 
     ``naics`` matches target industries at or below that code (``31`` finds ``336411``); ``search`` looks in
     the name, cluster, region and convener names.
     """
-    queryset = SectorPartnership.objects.select_related("region", "convener").prefetch_related(
-        "target_industries"
+    queryset = visible_to(
+        SectorPartnership.objects.select_related("region", "convener").prefetch_related("target_industries"),
+        user=user,
+        action=Action.VIEW_PUBLIC,
     )
     if search_unmatchable(search, naics):
         return queryset.none()
@@ -100,9 +106,9 @@ API_FIELDS: tuple[str, ...] = (
 """The columns of the API's partnership objects (``PartnershipOut``)."""
 
 
-def partnership_list_rows(**filters: Any) -> QuerySet[SectorPartnership]:
+def partnership_list_rows(*, user: Any, **filters: Any) -> QuerySet[SectorPartnership]:
     """``partnership_list`` loading only ``LIST_ROW_FIELDS`` (and target industries): the list page's rows."""
-    return partnership_list(**filters).only(*LIST_ROW_FIELDS)
+    return partnership_list(user=user, **filters).only(*LIST_ROW_FIELDS)
 
 
 def partnership_get(*, pk: int) -> SectorPartnership:
@@ -180,6 +186,11 @@ def membership_of_organization(*, partnership: SectorPartnership, organization_i
         raise Http404(
             f"organisation {organization_id} is not a member of partnership {partnership.pk}"
         ) from error
+
+
+def memberships_visible_to(*, user: Any) -> QuerySet[Membership]:
+    """Every membership, for users who may read the internal pages (none for anyone else)."""
+    return visible_to(Membership.objects.all(), user=user, action=Action.VIEW)
 
 
 def organization_memberships(*, organization: Organization) -> QuerySet[Membership]:

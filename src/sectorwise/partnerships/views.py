@@ -23,7 +23,6 @@ from sectorwise.charts import CountyShapes, county_count_map
 from sectorwise.core import history
 from sectorwise.core.access import allow
 from sectorwise.core.permissions import Action, user_can
-from sectorwise.core.roles import STATE_ROLES
 from sectorwise.core.tabular.engine import ImportResult
 from sectorwise.core.tabular.reader import TableFormat
 from sectorwise.core.tabular.writer import table_to_csv, table_to_xlsx
@@ -32,6 +31,7 @@ from sectorwise.directory import selectors as directory_selectors
 from sectorwise.directory import services as directory_services
 from sectorwise.directory.forms import OrganizationForm
 from sectorwise.directory.models import Organization, OrganizationType
+from sectorwise.directory.rules import DirectoryAction
 from sectorwise.partnerships import importing, selectors, services
 from sectorwise.partnerships.dashboard_cache import dashboard_figures_cached
 from sectorwise.partnerships.forms import (
@@ -44,6 +44,7 @@ from sectorwise.partnerships.import_jobs import import_upload
 from sectorwise.partnerships.industry_profile import region_industry_profile
 from sectorwise.partnerships.models import Membership, MembershipRole, Region, SectorPartnership, Stage
 from sectorwise.partnerships.naics_titles import naics_title
+from sectorwise.partnerships.rules import PartnershipAction
 from sectorwise.partnerships.templatetags.partnerships_tags import organization_url, partnership_url
 
 PAGE_SIZE: Final = 25
@@ -140,7 +141,7 @@ def _partnership_rows(partnerships: Iterable[SectorPartnership]) -> list[dict[st
 def partnership_list(request: HttpRequest) -> HttpResponse:
     """The public list; htmx requests for new filters get only the results."""
     form = PartnershipFilterForm(request.GET or None)
-    page = _page(request, selectors.partnership_list_rows(**form.filters()))
+    page = _page(request, selectors.partnership_list_rows(user=request.user, **form.filters()))
     context = {
         "form": form,
         "page": page,
@@ -178,9 +179,11 @@ def partnership_detail(request: HttpRequest, partnership: SectorPartnership, pk:
             "profile": profile,
             "targets": [(code, naics_title(code)) for code in partnership.target_naics_codes],
             "stages": [(stage.label, partnership.stage_reached_on(stage)) for stage in Stage],
-            "can_change": user_can(user=request.user, action=Action.CHANGE_PARTNERSHIP, obj=partnership),
+            "can_change": user_can(
+                user=request.user, action=PartnershipAction.CHANGE_PARTNERSHIP, obj=partnership
+            ),
             "can_manage_members": user_can(
-                user=request.user, action=Action.MANAGE_MEMBERSHIPS, obj=partnership
+                user=request.user, action=PartnershipAction.MANAGE_MEMBERSHIPS, obj=partnership
             ),
         },
     )
@@ -235,7 +238,7 @@ def _add_service_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
-@allow(Action.CREATE_PARTNERSHIP)
+@allow(PartnershipAction.CREATE_PARTNERSHIP)
 def partnership_create(request: HttpRequest) -> HttpResponse:
     form = PartnershipForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -249,9 +252,9 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
     return render(request, "partnerships/partnership_form.html", {"form": form, "partnership": None})
 
 
-@allow(Action.CHANGE_PARTNERSHIP, load=selectors.partnership_for_url)
+@allow(PartnershipAction.CHANGE_PARTNERSHIP, load=selectors.partnership_for_url)
 def partnership_edit(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
-    may_change_convener = getattr(request.user, "effective_role", None) in STATE_ROLES
+    may_change_convener = user_can(user=request.user, action=PartnershipAction.CHANGE_CONVENER)
     form = PartnershipForm(
         request.POST or None,
         initial=PartnershipForm.initial_for(partnership),
@@ -274,14 +277,18 @@ def partnership_edit(request: HttpRequest, partnership: SectorPartnership, pk: i
 # Memberships ------------------------------------------------------------------------------------------
 
 
-def _organization_matches(query: str, partnership: SectorPartnership) -> list[Organization]:
+def _organization_matches(query: str, partnership: SectorPartnership, user: Any) -> list[Organization]:
     if len(query.strip()) < 2:
         return []
     members = Membership.objects.filter(partnership=partnership).values("organization_id")
-    return list(directory_selectors.organization_list(search=query).exclude(pk__in=members)[:SEARCH_RESULTS])
+    return list(
+        directory_selectors.organization_list(user=user, search=query).exclude(pk__in=members)[
+            :SEARCH_RESULTS
+        ]
+    )
 
 
-@allow(Action.MANAGE_MEMBERSHIPS, load=selectors.partnership_for_url)
+@allow(PartnershipAction.MANAGE_MEMBERSHIPS, load=selectors.partnership_for_url)
 def membership_add(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
     query = request.GET.get("q", "") if request.method == "GET" else request.POST.get("q", "")
     form = MembershipAddForm(request.POST or None)
@@ -305,7 +312,7 @@ def membership_add(request: HttpRequest, partnership: SectorPartnership, pk: int
         "partnership": partnership,
         "form": form,
         "query": query,
-        "matches": _organization_matches(query, partnership),
+        "matches": _organization_matches(query, partnership, request.user),
     }
     if getattr(request, "htmx", False):
         return render(request, "partnerships/_organization_choices.html", context)
@@ -319,7 +326,7 @@ def _membership_for_url(**url_kwargs: Any) -> SectorPartnership:
     return partnership
 
 
-@allow(Action.MANAGE_MEMBERSHIPS, load=_membership_for_url)
+@allow(PartnershipAction.MANAGE_MEMBERSHIPS, load=_membership_for_url)
 def membership_remove(
     request: HttpRequest, partnership: SectorPartnership, pk: int, membership_pk: int
 ) -> HttpResponse:
@@ -349,15 +356,15 @@ def organization_list(request: HttpRequest) -> HttpResponse:
     type_ = request.GET.get("type", "")
     if type_ not in OrganizationType.values:
         type_ = ""
-    organizations = directory_selectors.organization_list(search=query, type=type_).annotate(
-        partnership_count=Count("memberships")
-    )
+    organizations = directory_selectors.organization_list(
+        user=request.user, search=query, type=type_
+    ).annotate(partnership_count=Count("memberships"))
     context = {
         "page": _page(request, organizations),
         "q": query,
         "type": type_,
         "types": OrganizationType.choices,
-        "can_create_organization": user_can(user=request.user, action=Action.CREATE_ORGANIZATION),
+        "can_create_organization": user_can(user=request.user, action=DirectoryAction.CREATE_ORGANIZATION),
         "query": _query_without_page(request),
     }
     if getattr(request, "htmx", False) and request.htmx.target == "organization-results":  # type: ignore[attr-defined]
@@ -367,7 +374,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
 
 @allow(Action.VIEW, load=directory_selectors.organization_for_url)
 def organization_detail(request: HttpRequest, organization: Organization, pk: int) -> HttpResponse:
-    can_view_contacts = user_can(user=request.user, action=Action.VIEW_CONTACTS)
+    can_view_contacts = user_can(user=request.user, action=DirectoryAction.VIEW_CONTACTS)
     return render(
         request,
         "partnerships/organization_detail.html",
@@ -379,13 +386,13 @@ def organization_detail(request: HttpRequest, organization: Organization, pk: in
             if can_view_contacts
             else [],
             "can_view_contacts": can_view_contacts,
-            "can_change": user_can(user=request.user, action=Action.CHANGE_ORGANIZATION),
+            "can_change": user_can(user=request.user, action=DirectoryAction.CHANGE_ORGANIZATION),
             "industry_title": naics_title(organization.naics_code) if organization.naics_code else "",
         },
     )
 
 
-@allow(Action.CREATE_ORGANIZATION)
+@allow(DirectoryAction.CREATE_ORGANIZATION)
 def organization_create(request: HttpRequest) -> HttpResponse:
     form = OrganizationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -399,7 +406,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
     return render(request, "partnerships/organization_form.html", {"form": form, "organization": None})
 
 
-@allow(Action.CHANGE_ORGANIZATION, load=directory_selectors.organization_for_url)
+@allow(DirectoryAction.CHANGE_ORGANIZATION, load=directory_selectors.organization_for_url)
 def organization_edit(request: HttpRequest, organization: Organization, pk: int) -> HttpResponse:
     form = OrganizationForm(request.POST or None, instance=organization)
     if request.method == "POST" and form.is_valid():
@@ -452,7 +459,7 @@ def organization_history(request: HttpRequest, organization: Organization, pk: i
 # Import and export --------------------------------------------------------------------------------------
 
 
-@allow(Action.IMPORT)
+@allow(PartnershipAction.IMPORT)
 def import_file(request: HttpRequest) -> HttpResponse:
     """Upload organisations or memberships; every bad row is listed and nothing is written unless all pass."""
     form = ImportForm(request.POST or None, request.FILES or None)
@@ -504,21 +511,23 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
         raise Http404(f"no export {kind}.{fmt}")
     if kind == "partnerships":
         columns, rows = _partnership_export_rows(
-            selectors.partnership_list(**PartnershipFilterForm(request.GET or None).filters())
+            selectors.partnership_list(
+                user=request.user, **PartnershipFilterForm(request.GET or None).filters()
+            )
         )
     elif kind == "organizations":
         columns, rows = importing.organizations_export_rows(
-            organizations=Organization.objects.all(),
-            include_contacts=user_can(user=request.user, action=Action.VIEW_CONTACTS),
+            organizations=directory_selectors.organization_list(user=request.user),
+            include_contacts=user_can(user=request.user, action=DirectoryAction.VIEW_CONTACTS),
         )
     else:
-        columns, rows = importing.memberships_export_rows(memberships=Membership.objects.all())
+        columns, rows = importing.memberships_export_rows(
+            memberships=selectors.memberships_visible_to(user=request.user)
+        )
     filename = f"sectorwise-{kind}.{fmt}"
     response: HttpResponse | StreamingHttpResponse
     if fmt == TableFormat.CSV:
-        response = StreamingHttpResponse(
-            table_to_csv(columns, rows), content_type="text/csv; charset=utf-8"
-        )
+        response = StreamingHttpResponse(table_to_csv(columns, rows), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(
             table_to_xlsx(columns, rows, sheet=kind),
@@ -532,4 +541,4 @@ def _convener_partnerships(user: Any) -> list[SectorPartnership]:
     organization_id = getattr(user, "organization_id", None)
     if organization_id is None:
         return []
-    return list(selectors.partnership_list(convener_id=organization_id))
+    return list(selectors.partnership_list(user=user, convener_id=organization_id))

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 
 from sectorwise.accounts.models import User
-from sectorwise.core.permissions import Action, user_can
+from sectorwise.core.permissions import user_can
 from sectorwise.demo.commuting import write_acs_flows
 from sectorwise.demo.geography import demo_state
 from sectorwise.demo.records import DEMO_PASSWORD, SOURCE_FOLDER, demo_zones, load_demo_records
 from sectorwise.demo.synthetic import DEMO_SEED, FLOWS_FILE
 from sectorwise.partnerships.models import RegionSource, SectorPartnership, Stage
+from sectorwise.partnerships.rules import PartnershipAction
 from sectorwise.partnerships.selectors import partnership_health
 
 pytestmark = pytest.mark.django_db
@@ -74,9 +75,9 @@ def test_one_user_per_role_with_the_demo_password(data_dir_with_flows: Path) -> 
     convener = User.objects.get(username="convener")
     convened = SectorPartnership.objects.filter(convener=convener.organization)
     assert convened.exists()
-    assert user_can(user=convener, action=Action.CHANGE_PARTNERSHIP, obj=convened.first())
+    assert user_can(user=convener, action=PartnershipAction.CHANGE_PARTNERSHIP, obj=convened.first())
     others = SectorPartnership.objects.exclude(convener=convener.organization)
-    assert not user_can(user=convener, action=Action.CHANGE_PARTNERSHIP, obj=others.first())
+    assert not user_can(user=convener, action=PartnershipAction.CHANGE_PARTNERSHIP, obj=others.first())
 
 
 def test_running_again_keeps_what_the_user_changed(data_dir_with_flows: Path) -> None:
