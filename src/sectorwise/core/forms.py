@@ -1,10 +1,17 @@
-"""The USWDS form base every app's page forms use."""
+"""USWDS forms for every app: the form base (widget classes, ARIA) and the project's form renderer.
+
+``settings.FORM_RENDERER`` is ``UswdsFormRenderer``, so ``{{ form }}`` and ``{{ field.as_field_group }}``
+render USWDS markup (``core/forms/div.html``, ``core/forms/field.html``): a label tied to the input, the hint
+and error ids that ``UswdsForm`` names in ``aria-describedby``, the required mark. A page template writes
+``{{ form.name.as_field_group }}`` where it wants a field, or ``{{ form }}`` for all of them.
+"""
 
 from __future__ import annotations
 
 from typing import Any, Final
 
 from django import forms
+from django.forms.renderers import DjangoTemplates
 
 _USWDS_CLASS: Final = {
     forms.Select: "usa-select",
@@ -43,3 +50,10 @@ class UswdsForm(forms.BaseForm):
             widget.attrs["aria-invalid"] = "true"
             if widget.attrs.get("class") == "usa-input":
                 widget.attrs["class"] = "usa-input usa-input--error"
+
+
+class UswdsFormRenderer(DjangoTemplates):
+    """Django's renderer with the USWDS form and field templates (widgets keep Django's own templates)."""
+
+    form_template_name = "core/forms/div.html"
+    field_template_name = "core/forms/field.html"

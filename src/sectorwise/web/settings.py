@@ -126,6 +126,9 @@ ROOT_URLCONF = "sectorwise.web.urls"
 WSGI_APPLICATION = "sectorwise.web.wsgi.application"
 ASGI_APPLICATION = "sectorwise.web.asgi.application"
 
+# {{ form }} and {{ field.as_field_group }} render USWDS form groups (core/templates/core/forms/).
+FORM_RENDERER = "sectorwise.core.forms.UswdsFormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -5,10 +5,12 @@ from __future__ import annotations
 import re
 
 import pytest
+from django import forms
 from django.apps import apps
 from django.test import Client
 from django.urls import reverse
 
+from sectorwise.core.forms import UswdsForm
 from sectorwise.core.history import history_entries, history_records
 from sectorwise.core.navigation import NavItem, nav_items_for
 from sectorwise.directory import services as directory_services
@@ -80,3 +82,21 @@ def test_a_history_page_renders_the_core_template(personas: Personas) -> None:
     assert response.status_code == 200
     assert next(template.name for template in response.templates) == "core/history.html"
     assert f"History of {personas.board_a}" in response.content.decode()
+
+
+class _SampleForm(UswdsForm, forms.Form):
+    name = forms.CharField(label="Name", help_text="As people know it.")
+    city = forms.CharField(label="City", required=False)
+
+
+def test_a_whole_form_renders_uswds_groups_through_the_project_renderer() -> None:
+    """``{{ form }}`` alone gives labels, hints, errors and ARIA: no app copies a field template."""
+    form = _SampleForm(data={"name": "", "city": "Barre"})
+    assert not form.is_valid()
+    html = str(form)
+    assert '<label class="usa-label usa-label--error" for="id_name">Name <abbr title="required"' in html
+    assert '<div class="usa-hint" id="id_name-hint">As people know it.</div>' in html
+    assert 'class="usa-error-message" id="id_name-error" role="alert">This field is required.</span>' in html
+    assert re.search(r'<input[^>]*aria-describedby="id_name-hint id_name-error"', html)
+    assert re.search(r'<input[^>]*class="usa-input usa-input--error"', html)
+    assert '<label class="usa-label" for="id_city">City</label>' in html  # optional: no asterisk
