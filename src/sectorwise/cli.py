@@ -1,20 +1,49 @@
-"""The `sectorwise` command: thin wrappers over the libraries and the web application."""
+"""The `sectorwise` command: thin wrappers over the libraries and the web application.
+
+Only `lmi` (itself lazy) is imported up front: the web commands load Django and the state set-up loads the
+whole LMI engine, so their modules are imported when one of their commands runs (``commands.lazy``).
+"""
 
 from __future__ import annotations
 
 import typer
 
 from sectorwise.lmi.cli import app as lmi_app
-from sectorwise.web.commands import register as register_web_commands
-from sectorwise.web.state_setup import register as register_state_commands
+from sectorwise.lmi.commands.lazy import LazyCommand, lazy_group
+
+_WEB = "sectorwise.web.commands"
 
 app = typer.Typer(
     help="Sectorwise: run a State Sector Strategy end to end.",
     no_args_is_help=True,
+    cls=lazy_group(
+        {
+            "demo": LazyCommand(
+                _WEB,
+                "Build the demo state (synthetic LMI data, organisations, partnerships, one user per role) "
+                "and serve it at http://127.0.0.1:PORT. Development only: refuses to run with "
+                "SECTORWISE_DEBUG off.",
+            ),
+            "serve": LazyCommand(
+                _WEB,
+                "Serve the web application with gunicorn. Production only: set SECTORWISE_DEBUG=false and a "
+                "secret key, run `sectorwise manage migrate` and `sectorwise manage collectstatic` first; "
+                "`sectorwise demo` is the way to run in development. Refuses to start with DEBUG on or the "
+                "development secret key unless --local-trial, which binds to 127.0.0.1/localhost only.",
+            ),
+            "manage": LazyCommand(
+                _WEB,
+                "Run a Django management command: `sectorwise manage migrate`, `sectorwise manage check "
+                "--deploy`, `sectorwise manage help` (lists them).",
+            ),
+            "state": LazyCommand(
+                "sectorwise.web.state_setup",
+                "Set a state up: its official data, commuting zones, CBSAs and the registry's regions.",
+            ),
+        }
+    ),
 )
 app.add_typer(lmi_app, name="lmi")
-register_web_commands(app)
-register_state_commands(app)
 
 
 def main() -> None:

@@ -38,8 +38,9 @@ def walk(command: Command, path: tuple[str, ...]) -> Iterator[tuple[tuple[str, .
     """Every command below ``command``, depth first, in name order."""
     yield path, command
     if _is_group(command):
-        for name in sorted(command.commands):
-            yield from walk(command.commands[name], (*path, name))
+        # list_commands/get_command, not ``commands``: a lazy group (``lmi.commands.lazy``) loads on demand.
+        for name in sorted(command.list_commands(None)):
+            yield from walk(command.get_command(None, name), (*path, name))
 
 
 def _usage(command: Command, path: tuple[str, ...]) -> str:

@@ -22,10 +22,10 @@ def _warehouse(tmp_path: Path, *, annual: list[Cell], quarterly: list[Cell] | No
     con = warehouse.open_duckdb(path)
     try:
         a = annual_frame(annual)  # noqa: F841  (DuckDB reads it by name)
-        con.execute(f"INSERT INTO {warehouse.ANNUAL_TABLE} SELECT * FROM a")
+        con.execute(f"INSERT INTO {warehouse.ANNUAL_TABLE} BY NAME SELECT * FROM a")
         if quarterly:
             q = quarterly_frame(quarterly)  # noqa: F841
-            con.execute(f"INSERT INTO {warehouse.QUARTERLY_TABLE} SELECT * FROM q")
+            con.execute(f"INSERT INTO {warehouse.QUARTERLY_TABLE} BY NAME SELECT * FROM q")
     finally:
         con.close()
     return path

@@ -50,8 +50,8 @@ def warehouse_file(tmp_path: Path) -> Path:
     annual = annual_frame(  # noqa: F841
         [Cell(c.area, c.own, c.industry, c.year, "A", c.employment, wages=c.wages * 4) for c in small_state()]
     )
-    con.execute(f"INSERT INTO {warehouse.QUARTERLY_TABLE} SELECT * FROM quarterly")
-    con.execute(f"INSERT INTO {warehouse.ANNUAL_TABLE} SELECT * FROM annual")
+    con.execute(f"INSERT INTO {warehouse.QUARTERLY_TABLE} BY NAME SELECT * FROM quarterly")
+    con.execute(f"INSERT INTO {warehouse.ANNUAL_TABLE} BY NAME SELECT * FROM annual")
     con.execute("INSERT INTO area_titles VALUES ('50001', 'Addison County, Vermont')")
     con.close()
     return path

@@ -29,7 +29,7 @@ def _load(path: Path, areas: tuple[str, ...]) -> None:
     con = warehouse.open_duckdb(path)
     try:
         frame = annual_frame(cells)  # noqa: F841  (DuckDB reads it by name)
-        con.execute(f"INSERT INTO {warehouse.ANNUAL_TABLE} SELECT * FROM frame")
+        con.execute(f"INSERT INTO {warehouse.ANNUAL_TABLE} BY NAME SELECT * FROM frame")
     finally:
         con.close()
 

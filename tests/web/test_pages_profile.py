@@ -41,7 +41,7 @@ def _load_warehouse() -> None:
     con = warehouse.open_duckdb()
     try:
         frame = annual_frame(_cells(2024, 0) + _cells(2025, 50))  # noqa: F841  (DuckDB reads it by name)
-        con.execute(f"INSERT INTO {warehouse.ANNUAL_TABLE} SELECT * FROM frame")
+        con.execute(f"INSERT INTO {warehouse.ANNUAL_TABLE} BY NAME SELECT * FROM frame")
         con.execute("INSERT INTO industry_titles VALUES ('31-33', 'NAICS 31-33 Manufacturing')")
     finally:
         con.close()

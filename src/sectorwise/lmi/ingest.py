@@ -52,10 +52,12 @@ from sectorwise.lmi.sources.qcew import (
     read_header,
 )
 from sectorwise.lmi.warehouse import (
+    ANNUAL_PUBLISHED_COLUMNS,
     ANNUAL_TABLE,
     ANNUAL_VALUE_COLUMNS,
     DEFAULT_LOCK_TIMEOUT,
     KEY_COLUMNS,
+    QUARTERLY_PUBLISHED_COLUMNS,
     QUARTERLY_TABLE,
     QUARTERLY_VALUE_COLUMNS,
     TITLE_TABLES,
@@ -67,7 +69,11 @@ __all__ = ["IngestError", "IngestSummary", "ingest_into", "ingest_paths"]
 
 Progress = Callable[[int, int], None]
 
-VALUE_COLUMNS: Final = {QUARTERLY_TABLE: QUARTERLY_VALUE_COLUMNS, ANNUAL_TABLE: ANNUAL_VALUE_COLUMNS}
+# Stored: BLS's figures, then its published LQs and over-the-year changes (every layout carries them).
+VALUE_COLUMNS: Final = {
+    QUARTERLY_TABLE: QUARTERLY_VALUE_COLUMNS | QUARTERLY_PUBLISHED_COLUMNS,
+    ANNUAL_TABLE: ANNUAL_VALUE_COLUMNS | ANNUAL_PUBLISHED_COLUMNS,
+}
 # The key of one row; (area_fips, year, qtr) is the unit that a new load of an area's period replaces.
 ROW_KEY: Final = ("area_fips", "own_code", "industry_code", "agglvl_code", "size_code", "year", "qtr")
 UNIT_KEY: Final = ("area_fips", "year", "qtr")

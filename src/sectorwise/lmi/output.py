@@ -7,15 +7,19 @@ import math
 from collections.abc import Callable, Iterator
 from enum import StrEnum
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from rich.console import Console
 from rich.table import Table
 
 from sectorwise.tabular_io import csv_text
 from sectorwise.tabular_io import write_xlsx as write_defused_xlsx
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+# pyarrow is imported where a table is written, not here: the commands' options import OutputFormat, and
+# `sectorwise lmi COMMAND --help` should not wait for Arrow.
 
 
 class OutputFormat(StrEnum):
@@ -41,6 +45,8 @@ def _cell_text(value: Any) -> str:
 
 def rich_table(table: pa.Table, *, title: str | None = None, max_rows: int | None = None) -> Table:
     """A readable terminal table: thousands separators, right-aligned numbers."""
+    import pyarrow as pa
+
     out = Table(title=title, show_lines=False, header_style="bold")
     for field in table.schema:
         numeric = pa.types.is_integer(field.type) or pa.types.is_floating(field.type)
@@ -97,6 +103,8 @@ def write_table(
             output.write_text(text + "\n", encoding="utf-8")
     elif fmt is OutputFormat.PARQUET:
         assert output is not None
+        import pyarrow.parquet as pq
+
         pq.write_table(table, output)
     elif fmt is OutputFormat.XLSX:
         assert output is not None

@@ -75,6 +75,26 @@ ANNUAL_VALUE_COLUMNS: Final[dict[str, str]] = {
     "avg_annual_pay": "BIGINT",
 }
 
+
+def _published(measures: dict[str, str]) -> dict[str, str]:
+    """BLS's own location quotients (against the U.S.) and over-the-year changes of each figure, as the
+    files carry them: kept so that an LQ can be read where the national file is not loaded, and compared."""
+    columns = {"lq_disclosure_code": "VARCHAR"} | {f"lq_{name}": "DOUBLE" for name in measures}
+    columns["oty_disclosure_code"] = "VARCHAR"
+    for name in measures:
+        columns |= {f"oty_{name}_chg": "BIGINT", f"oty_{name}_pct_chg": "DOUBLE"}
+    return columns
+
+
+#: BLS's published ``lq_*`` and ``oty_*`` columns, after the figures (NULL where a row was loaded before
+#: the warehouse kept them, or came from a file without them).
+QUARTERLY_PUBLISHED_COLUMNS: Final[dict[str, str]] = _published(QUARTERLY_VALUE_COLUMNS)
+ANNUAL_PUBLISHED_COLUMNS: Final[dict[str, str]] = _published(ANNUAL_VALUE_COLUMNS)
+PUBLISHED_COLUMNS: Final[dict[str, dict[str, str]]] = {
+    QUARTERLY_TABLE: QUARTERLY_PUBLISHED_COLUMNS,
+    ANNUAL_TABLE: ANNUAL_PUBLISHED_COLUMNS,
+}
+
 #: How long a writer waits for another load to finish before giving up (a national load takes minutes).
 DEFAULT_LOCK_TIMEOUT: Final = 3600.0
 #: How often a waiting writer tries the lock again.
@@ -107,11 +127,18 @@ def _columns_sql(columns: dict[str, str]) -> str:
 
 
 def schema_statements() -> list[str]:
-    """DDL that creates every warehouse table if it is missing."""
+    """DDL that creates every warehouse table if it is missing, and adds the columns a warehouse written by
+    an earlier version lacks (the published LQs and changes), so that opening it for writing upgrades it."""
     statements = [
         f"CREATE TABLE IF NOT EXISTS {QUARTERLY_TABLE} "
-        f"({_columns_sql(KEY_COLUMNS | QUARTERLY_VALUE_COLUMNS)})",
-        f"CREATE TABLE IF NOT EXISTS {ANNUAL_TABLE} ({_columns_sql(KEY_COLUMNS | ANNUAL_VALUE_COLUMNS)})",
+        f"({_columns_sql(KEY_COLUMNS | QUARTERLY_VALUE_COLUMNS | QUARTERLY_PUBLISHED_COLUMNS)})",
+        f"CREATE TABLE IF NOT EXISTS {ANNUAL_TABLE} "
+        f"({_columns_sql(KEY_COLUMNS | ANNUAL_VALUE_COLUMNS | ANNUAL_PUBLISHED_COLUMNS)})",
+        *(
+            f"ALTER TABLE {table} ADD COLUMN IF NOT EXISTS {name} {sql_type}"
+            for table, columns in PUBLISHED_COLUMNS.items()
+            for name, sql_type in columns.items()
+        ),
         "CREATE TABLE IF NOT EXISTS ingest_log (file VARCHAR, layout VARCHAR, rows BIGINT, "
         "areas BIGINT, ingested_at TIMESTAMP DEFAULT current_timestamp)",
     ]

@@ -8,34 +8,47 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import NoReturn
+from typing import Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.text import Text
-
-from sectorwise.lmi.defaults import AnalysisDefaultsError
-from sectorwise.lmi.regions import RegionFileError
-from sectorwise.lmi.regionsets import UnknownCountyError, UnknownRegionError, UnknownRegionSetError
-from sectorwise.lmi.warehouse import WarehouseBusy, WarehouseUnavailable
 
 
 class UserError(Exception):
     """A mistake in what the user gave: printed as a message, exit code 1, no traceback."""
 
 
-#: The errors that are the user's or the data's, not the program's.
-REPORTED: tuple[type[Exception], ...] = (
-    UserError,
-    AnalysisDefaultsError,
-    RegionFileError,
-    UnknownRegionSetError,
-    UnknownRegionError,
-    UnknownCountyError,
-    WarehouseUnavailable,
-    WarehouseBusy,
-    FileNotFoundError,
-)
+def reported_errors() -> tuple[type[Exception], ...]:
+    """The errors that are the user's or the data's, not the program's.
+
+    A function, not a constant: the classes live in modules that load DuckDB, ibis and Arrow, which a
+    command's ``--help`` should not wait for (``except reported_errors() as error`` evaluates it only when
+    something was raised).
+    """
+    from sectorwise.lmi.defaults import AnalysisDefaultsError
+    from sectorwise.lmi.regions import RegionFileError
+    from sectorwise.lmi.regionsets import UnknownCountyError, UnknownRegionError, UnknownRegionSetError
+    from sectorwise.lmi.warehouse import WarehouseBusy, WarehouseUnavailable
+
+    return (
+        UserError,
+        AnalysisDefaultsError,
+        RegionFileError,
+        UnknownRegionSetError,
+        UnknownRegionError,
+        UnknownCountyError,
+        WarehouseUnavailable,
+        WarehouseBusy,
+        FileNotFoundError,
+    )
+
+
+def __getattr__(name: str) -> Any:
+    # ``REPORTED`` as before, for the commands that import it (and load those modules anyway).
+    if name == "REPORTED":
+        return reported_errors()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def fail(message: str) -> NoReturn:
@@ -45,14 +58,14 @@ def fail(message: str) -> NoReturn:
 
 @contextlib.contextmanager
 def reported(*also: type[Exception]) -> Iterator[None]:
-    """Turn :data:`REPORTED` (and ``also``, e.g. ValueError where the library raises it for bad input)
+    """Turn :func:`reported_errors` (and ``also``, e.g. ValueError where the library raises it for bad input)
     into :func:`fail`."""
     try:
         yield
-    except (*REPORTED, *also) as error:
+    except (*reported_errors(), *also) as error:
         fail(str(error))
 
 
 def reported_and(*also: type[Exception]) -> tuple[type[Exception], ...]:
-    """:data:`REPORTED` plus a command's own library errors, for an ``except`` clause."""
-    return (*REPORTED, *also)
+    """:func:`reported_errors` plus a command's own library errors, for an ``except`` clause."""
+    return (*reported_errors(), *also)

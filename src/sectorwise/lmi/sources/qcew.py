@@ -145,6 +145,13 @@ def _titled(measures: tuple[str, ...], renames: dict[str, str]) -> tuple[str, ..
     return tuple(column.replace(old, new) for column in columns)
 
 
+def _titled_renames(measures: tuple[str, ...], renames: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    """file column -> warehouse column for every column the titled files name differently (the
+    establishment count and its published LQ and changes)."""
+    old, new = next(iter(renames.items()))
+    return tuple((column.replace(old, new), column) for column in _value_columns(measures) if old in column)
+
+
 LAYOUTS: Final[tuple[Layout, ...]] = (
     Layout(
         name="quarterly",
@@ -163,14 +170,14 @@ LAYOUTS: Final[tuple[Layout, ...]] = (
         description="quarterly by_area / by_industry file with titles (47 columns, qtrly_estabs_count)",
         columns=_titled(_QUARTERLY_MEASURES, _Q_RENAMES),
         table=QUARTERLY_TABLE,
-        renames=(("qtrly_estabs_count", "qtrly_estabs"),),
+        renames=_titled_renames(_QUARTERLY_MEASURES, _Q_RENAMES),
     ),
     Layout(
         name="annual_titled",
         description="annual by_area / by_industry file with titles (43 columns, annual_avg_estabs_count)",
         columns=_titled(_ANNUAL_MEASURES, _A_RENAMES),
         table=ANNUAL_TABLE,
-        renames=(("annual_avg_estabs_count", "annual_avg_estabs"),),
+        renames=_titled_renames(_ANNUAL_MEASURES, _A_RENAMES),
     ),
 )
 
