@@ -1,7 +1,7 @@
 """API routes of the registry (mounted under /api/ by ``sectorwise.web.api``); the pages' permissions.
 
 Refused writes are not translated here: a service's ``ValidationError`` and ninja's own request validation
-both reach ``sectorwise.web.api_errors``, which answers every one 422 naming the field. Permission is asked
+both reach ``sectorwise.core.api``, which answers every one 422 naming the field. Permission is asked
 before any record is loaded (``_require_ever``), so a caller who may not act answers the same 401/403 for an
 id that exists and one that does not.
 """
@@ -9,15 +9,15 @@ id that exists and one that does not.
 import datetime as dt
 from typing import Annotated, Any
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 from pydantic import AfterValidator
 
+from sectorwise.core.api import CappedLimitOffsetPagination
 from sectorwise.core.permissions import Action, user_can, user_may_ever
 from sectorwise.core.validators import no_control_characters
 from sectorwise.directory import selectors as directory_selectors
@@ -30,26 +30,6 @@ from sectorwise.partnerships.rules import PartnershipAction
 
 #: The services' names for fields that the API's bodies call otherwise (for the 422s that name them).
 SERVICE_FIELD_NAMES = {"target_naics": "target_naics_codes", "organization": "organization_id"}
-
-#: Offsets past this are refused (422) rather than sent to the database as an out-of-range integer.
-MAX_OFFSET = 1_000_000_000
-
-
-class CappedLimitOffsetPagination(LimitOffsetPagination):
-    """``limit`` at most ``settings.SECTORWISE_API_PAGE_SIZE_MAX``: a larger one is refused (422 naming
-    ``limit``), not clamped, so that a client never silently gets fewer rows than it asked for."""
-
-    class Input(Schema):
-        limit: int = Field(
-            min(100, settings.SECTORWISE_API_PAGE_SIZE_MAX),
-            ge=1,
-            le=settings.SECTORWISE_API_PAGE_SIZE_MAX,
-        )
-        offset: int = Field(0, ge=0, le=MAX_OFFSET)
-
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(max_limit=settings.SECTORWISE_API_PAGE_SIZE_MAX, **kwargs)
-
 
 router = Router(tags=["registry"])
 

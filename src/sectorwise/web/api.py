@@ -9,9 +9,9 @@ from __future__ import annotations
 from ninja import NinjaAPI
 
 from sectorwise.accounts.api_auth import API_AUTH
+from sectorwise.core import api as core_api
 from sectorwise.partnerships import api as partnerships_api
 from sectorwise.partnerships.api import router as partnerships_router
-from sectorwise.web import api_errors
 from sectorwise.web.throttling import AnonymousRateThrottle, UserRateThrottle
 
 api = NinjaAPI(
@@ -25,4 +25,5 @@ api = NinjaAPI(
 )
 api.add_router("", partnerships_router)
 # One 422 shape for every refused write (services' and ninja's own validation), under the API's field names.
-api_errors.install(api, field_aliases=partnerships_api.SERVICE_FIELD_NAMES)
+# Each app adds its router here and its SERVICE_FIELD_NAMES to the aliases.
+core_api.install(api, field_aliases={**partnerships_api.SERVICE_FIELD_NAMES})

@@ -1,15 +1,20 @@
-"""The shared pieces every app uses (issue 10, item 4): navigation contributed by apps, history pages."""
+"""The shared pieces every app uses (issue 10, item 4): navigation contributed by apps, history pages,
+USWDS form rendering, the API's refusal shape and page size cap."""
 
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import pytest
 from django import forms
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from sectorwise.core import api as core_api
+from sectorwise.core.api import CappedLimitOffsetPagination
 from sectorwise.core.forms import UswdsForm
 from sectorwise.core.history import history_entries, history_records
 from sectorwise.core.navigation import NavItem, nav_items_for
@@ -100,3 +105,40 @@ def test_a_whole_form_renders_uswds_groups_through_the_project_renderer() -> Non
     assert re.search(r'<input[^>]*aria-describedby="id_name-hint id_name-error"', html)
     assert re.search(r'<input[^>]*class="usa-input usa-input--error"', html)
     assert '<label class="usa-label" for="id_city">City</label>' in html  # optional: no asterisk
+
+
+def test_any_apps_router_gets_the_refusal_shape_and_the_page_size_cap(
+    monkeypatch: pytest.MonkeyPatch, settings: Any
+) -> None:
+    """A new app's router, mounted on an API with ``core.api.install``, refuses as the registry's does."""
+    from ninja import NinjaAPI, Router
+    from ninja.pagination import paginate
+    from ninja.testing import TestClient
+
+    monkeypatch.setenv("NINJA_SKIP_REGISTRY", "1")
+    router = Router()
+
+    @router.post("/grants")
+    def grant_create(request: Any, amount: int) -> None:
+        raise ValidationError({"amount": ["More than the program's budget."]})
+
+    @router.get("/grants", response=list[int])
+    @paginate(CappedLimitOffsetPagination)
+    def grant_list(request: Any) -> list[int]:
+        return list(range(3))
+
+    api = NinjaAPI(urls_namespace="platform-test")
+    api.add_router("", router)
+    core_api.install(api, field_aliases={"amount": "amount_usd"})
+    client = TestClient(api)
+    refused = client.post("/grants?amount=5")
+    assert refused.status_code == 422
+    assert refused.json() == {
+        "message": "amount_usd: More than the program's budget.",
+        "fields": {"amount_usd": ["More than the program's budget."]},
+    }
+    malformed = client.post("/grants?amount=lots")
+    assert malformed.status_code == 422 and list(malformed.json()["fields"]) == ["amount"]
+    too_many = client.get(f"/grants?limit={settings.SECTORWISE_API_PAGE_SIZE_MAX + 1}")
+    assert too_many.status_code == 422 and list(too_many.json()["fields"]) == ["limit"]
+    assert client.get("/grants?limit=2").json() == {"items": [0, 1], "count": 3}

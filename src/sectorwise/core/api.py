@@ -1,5 +1,6 @@
-"""One answer for every refused API write: 422 ``{"message": ..., "fields": {"name": ["..."]}}``.
+"""What every app's API router shares: one answer for every refused write, and one page size limit.
 
+Refusals: 422 ``{"message": ..., "fields": {"name": ["..."]}}``.
 Both kinds of refusal take this shape: a ``django.core.exceptions.ValidationError`` raised by a service (the
 same rules as the pages and imports) and django-ninja's own request validation (a wrong type, a missing field,
 a null where a value is required, a ``limit`` above the maximum). Routes let the errors propagate instead of
@@ -8,13 +9,15 @@ translating them one by one, so no route can forget a field name or answer 500 f
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
+from django.conf import settings
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied
 from django.core.exceptions import ValidationError as ModelValidationError
 from django.http import HttpRequest, HttpResponse
-from ninja import NinjaAPI
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import ValidationError as RequestValidationError
+from ninja.pagination import LimitOffsetPagination
 
 #: Where django-ninja says a request value came from; the field is named after it.
 _REQUEST_PARTS = frozenset({"body", "query", "path", "header", "cookie", "form", "file"})
@@ -61,8 +64,9 @@ def request_error_fields(error: RequestValidationError) -> dict[str, list[str]]:
 
 
 def install(api: NinjaAPI, *, field_aliases: dict[str, str] | None = None) -> None:
-    """Register the handlers on ``api`` (``sectorwise.web.api``). ``field_aliases`` renames the fields a
-    service names to the API's names for them (the service's ``target_naics`` is ``target_naics_codes``)."""
+    """Register the handlers on ``api`` (``sectorwise.web.api``, the composition root). ``field_aliases``
+    renames the fields a service names to the API's names for them (partnerships' ``target_naics`` is
+    ``target_naics_codes``): each app's ``SERVICE_FIELD_NAMES``, merged by the root."""
 
     @api.exception_handler(ModelValidationError)
     def _service_refused(request: HttpRequest, error: ModelValidationError) -> HttpResponse:
@@ -76,3 +80,24 @@ def install(api: NinjaAPI, *, field_aliases: dict[str, str] | None = None) -> No
     @api.exception_handler(PermissionDenied)
     def _forbidden(request: HttpRequest, error: PermissionDenied) -> HttpResponse:
         return api.create_response(request, {"detail": "You may not do this."}, status=403)
+
+
+#: Offsets past this are refused (422) rather than sent to the database as an out-of-range integer.
+MAX_OFFSET: Final = 1_000_000_000
+
+
+class CappedLimitOffsetPagination(LimitOffsetPagination):
+    """Every API list's pagination (``@paginate(CappedLimitOffsetPagination)``): ``limit`` at most
+    ``settings.SECTORWISE_API_PAGE_SIZE_MAX``; a larger one is refused (422 naming ``limit``), not clamped,
+    so that a client never silently gets fewer rows than it asked for."""
+
+    class Input(Schema):
+        limit: int = Field(
+            min(100, settings.SECTORWISE_API_PAGE_SIZE_MAX),
+            ge=1,
+            le=settings.SECTORWISE_API_PAGE_SIZE_MAX,
+        )
+        offset: int = Field(0, ge=0, le=MAX_OFFSET)
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=settings.SECTORWISE_API_PAGE_SIZE_MAX, **kwargs)
