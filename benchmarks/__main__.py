@@ -6,7 +6,10 @@
 - ``delineation``: commuting zones for every U.S. county (benchmarks/delineation.py);
 - ``web``: the web registry under 20 concurrent users (benchmarks/web_load.py);
 - ``imports``: 50,000-row CSV and XLSX imports of organisations and memberships (benchmarks/imports.py);
-- ``suppression``: the suppressed-cell estimator on masked real cells (benchmarks/suppression.py).
+- ``suppression``: the suppressed-cell estimator on masked real cells (benchmarks/suppression.py);
+- ``evaluation``: WIOA-style indicators for 100,000 participants and 1,000,000 wage records
+  (benchmarks/evaluation.py);
+- ``startup``: the command line's start-up, median of several runs (benchmarks/startup.py).
 
 Each benchmark is one run; its figures go to ``benchmarks/out/<name>.json``. A benchmark that fails is
 reported and the others still run; the exit code is 1 if any failed.
@@ -27,7 +30,7 @@ from rich.console import Console
 from rich.table import Table
 
 OUT: Final = Path(__file__).resolve().parent / "out"
-NAMES: Final = ("lmi", "delineation", "web", "imports", "suppression")
+NAMES: Final = ("lmi", "delineation", "web", "imports", "suppression", "evaluation", "startup")
 
 
 def _lmi(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
@@ -83,12 +86,28 @@ def _suppression(console: Console, arguments: argparse.Namespace) -> dict[str, A
     return suppression.run(console)
 
 
+def _evaluation(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
+    del arguments
+    from benchmarks import evaluation
+
+    return evaluation.run(console)
+
+
+def _startup(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
+    del arguments
+    from benchmarks import startup
+
+    return startup.run(console)
+
+
 RUNNERS: Final[dict[str, Callable[[Console, argparse.Namespace], dict[str, Any]]]] = {
     "lmi": _lmi,
     "delineation": _delineation,
     "web": _web,
     "imports": _imports,
     "suppression": _suppression,
+    "evaluation": _evaluation,
+    "startup": _startup,
 }
 
 

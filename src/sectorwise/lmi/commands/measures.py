@@ -4,16 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
-import duckdb
-import ibis.expr.types as ir
 import typer
-from ibis.backends.duckdb import Backend as DuckDBBackend
 
-from sectorwise.lmi import warehouse
-from sectorwise.lmi.codes import NaicsLevel
-from sectorwise.lmi.commands.errors import REPORTED, UserError, fail
+from sectorwise.lmi.codes import PRIVATE_OWNERSHIP, NaicsLevel
+from sectorwise.lmi.commands.errors import UserError, fail, reported_errors
 from sectorwise.lmi.commands.options import (
     FormatOption,
     OutputOption,
@@ -21,17 +17,58 @@ from sectorwise.lmi.commands.options import (
     RegionsOption,
     WarehouseOption,
 )
-from sectorwise.lmi.measures import ANNUAL_QTR, QUARTERS, figures_for, growth, measures
 from sectorwise.lmi.output import OutputFormat, write_table
-from sectorwise.lmi.prepared import to_arrow
 from sectorwise.lmi.regions import Region, RegionFileError, load_regions, parse_region_counties
-from sectorwise.lmi.regionsets import (
-    UnknownCountyError,
-    UnknownRegionError,
-    UnknownRegionSetError,
-    stored_region,
-)
-from sectorwise.lmi.shiftshare import PRIVATE_OWNERSHIP, shift_share
+
+if TYPE_CHECKING:
+    import duckdb
+    import ibis.expr.types as ir
+    from ibis.backends.duckdb import Backend as DuckDBBackend
+
+    from sectorwise.lmi import warehouse
+    from sectorwise.lmi.measures import ANNUAL_QTR, QUARTERS, figures_for, growth, measures
+    from sectorwise.lmi.prepared import to_arrow
+    from sectorwise.lmi.regionsets import (
+        UnknownCountyError,
+        UnknownRegionError,
+        UnknownRegionSetError,
+        stored_region,
+    )
+    from sectorwise.lmi.shiftshare import shift_share
+
+
+def _load_library() -> None:
+    """Bind the engine's names (above, for the type checker) when a command runs, not when the module is
+    imported: they load DuckDB, ibis and pandas, and `sectorwise lmi measures --help` needs none of them."""
+    import duckdb
+
+    from sectorwise.lmi import warehouse
+    from sectorwise.lmi.measures import ANNUAL_QTR, QUARTERS, figures_for, growth, measures
+    from sectorwise.lmi.prepared import to_arrow
+    from sectorwise.lmi.regionsets import (
+        UnknownCountyError,
+        UnknownRegionError,
+        UnknownRegionSetError,
+        stored_region,
+    )
+    from sectorwise.lmi.shiftshare import shift_share
+
+    globals().update(
+        duckdb=duckdb,
+        warehouse=warehouse,
+        ANNUAL_QTR=ANNUAL_QTR,
+        QUARTERS=QUARTERS,
+        figures_for=figures_for,
+        growth=growth,
+        measures=measures,
+        to_arrow=to_arrow,
+        UnknownCountyError=UnknownCountyError,
+        UnknownRegionError=UnknownRegionError,
+        UnknownRegionSetError=UnknownRegionSetError,
+        stored_region=stored_region,
+        shift_share=shift_share,
+    )
+
 
 RegionCountiesOption = Annotated[
     list[str] | None,
@@ -197,6 +234,7 @@ def measures_command(
     output: OutputOption = None,
 ) -> None:
     """Employment, establishments, wages, LQs and over-the-year change, with BLS's column names."""
+    _load_library()
     try:
         qtr = _period(period, "--period")
         con = _connect(warehouse_path)
@@ -227,7 +265,7 @@ def measures_command(
             title=f"QCEW {year} {'annual' if qtr == ANNUAL_QTR else 'Q' + qtr}, LQ against {reference}",
             table_columns=(*key, "incomplete", *_TABLE_COLUMNS[kind]),
         )
-    except REPORTED as error:
+    except reported_errors() as error:
         fail(str(error))
 
 
@@ -254,6 +292,7 @@ def growth_command(
     output: OutputOption = None,
 ) -> None:
     """Compound annual growth rate of employment (or another figure) between two years."""
+    _load_library()
     try:
         qtr = _period(period, "--period")
         con = _connect(warehouse_path)
@@ -291,7 +330,7 @@ def growth_command(
                 f"{name}_cagr_pct",
             ),
         )
-    except REPORTED as error:
+    except reported_errors() as error:
         fail(str(error))
 
 
@@ -342,6 +381,7 @@ def shiftshare_command(
     output: OutputOption = None,
 ) -> None:
     """Shift-share of an area or region between two periods: classic and Esteban-Marquillas components."""
+    _load_library()
     try:
         if (area is None) == (region is None):
             raise UserError("give exactly one of --area AREA or --region NAME")
@@ -388,7 +428,7 @@ def shiftshare_command(
                 "incomplete",
             ),
         )
-    except REPORTED as error:
+    except reported_errors() as error:
         fail(str(error))
 
 
