@@ -34,8 +34,10 @@ chromium:
 	  echo "Until then the browser tests are skipped (and fail under CI=true)."; \
 	fi
 
+# `make demo PORT=8001` (or SECTORWISE_PORT=8001 make demo) serves elsewhere when 8000 is taken.
+PORT ?= $(or $(SECTORWISE_PORT),8000)
 demo: install
-	$(BIN)/sectorwise demo
+	$(BIN)/sectorwise demo --port $(PORT)
 
 lint: install
 	$(BIN)/ruff check $(SRC)

@@ -61,3 +61,9 @@ def test_every_lazy_one_liner_is_the_command_s_own_help() -> None:
             assert command is not None, name
             first_paragraph = " ".join((command.help or "").split("\n\n")[0].split())
             assert entry.help == first_paragraph, name
+
+
+def test_the_demo_port_can_come_from_sectorwise_port(monkeypatch: Any) -> None:
+    monkeypatch.setenv("SECTORWISE_PORT", "8001")
+    demo = typer.main.get_command(app).get_command(None, "demo")  # type: ignore[attr-defined]
+    assert demo.make_context("demo", []).params["port"] == 8001

@@ -25,7 +25,10 @@ def _setup_django() -> None:
 
 
 def demo(
-    port: Annotated[int, typer.Option(help="Port to serve the demo site on (127.0.0.1 only).")] = 8000,
+    port: Annotated[
+        int,
+        typer.Option(envvar="SECTORWISE_PORT", help="Port to serve the demo site on (127.0.0.1 only)."),
+    ] = 8000,
     serve: Annotated[
         bool, typer.Option(help="Serve the site after preparing the demo (--no-serve: prepare only).")
     ] = True,
