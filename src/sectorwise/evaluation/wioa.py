@@ -58,69 +58,72 @@ def _require(table: Table, needed: tuple[str, ...], name: str) -> None:
         raise ValueError(f"{name}: missing column(s) {', '.join(missing)} (expected {', '.join(needed)})")
 
 
-def _fail_on(connection: duckdb.DuckDBPyConnection, query: str, message: str) -> None:
-    row = connection.execute(query).fetchone()
-    if row is not None and row[0]:
-        raise ValueError(message.format(count=row[0], row=row[1]))
+def _first_problems(connection: duckdb.DuckDBPyConnection, table: str, checks: dict[str, str]) -> None:
+    """One scan of ``table`` counting the rows that fail each check (SQL condition -> message); raises for
+    the first failing check with the count and the first row (1-based position in the table as given)."""
+    columns = ", ".join(f"count(*) FILTER ({condition}), min(r) FILTER ({condition})" for condition in checks)
+    row = connection.execute(f"SELECT {columns} FROM {table}").fetchone()
+    if row is None:  # pragma: no cover - an aggregate always returns one row
+        raise RuntimeError(f"validation of {table} returned nothing")
+    for index, message in enumerate(checks.values()):
+        count, first = row[2 * index], row[2 * index + 1]
+        if count:
+            raise ValueError(message.format(count=count, row=first))
 
 
 def _validate(connection: duckdb.DuckDBPyConnection) -> None:
-    # Row numbers are 1-based positions in the table as given; the messages never show an identifier.
-    _fail_on(
+    # The messages never show an identifier.
+    not_a_hash = f"person_id IS NULL OR NOT regexp_full_match(person_id, '{_HASH_REGEX}')"
+    _first_problems(
         connection,
-        f"SELECT count(*), min(r) FROM (SELECT row_number() OVER () AS r, person_id FROM participants) "
-        f"WHERE person_id IS NULL OR NOT regexp_full_match(person_id::VARCHAR, '{_HASH_REGEX}')",
-        "participants: {count} person_id value(s) are not identifier hashes (first at row {row}); "
-        "hash identifiers with sectorwise.evaluation.identifier_hash before computing indicators",
+        "participants",
+        {
+            not_a_hash: "participants: {count} person_id value(s) are not identifier hashes (first at row "
+            "{row}); hash identifiers with sectorwise.evaluation.identifier_hash before computing indicators",
+            "exit_date < entry_date OR partnership_id IS NULL": "participants: {count} row(s) exit before "
+            "they enter or have no partnership_id (first at row {row})",
+        },
     )
-    _fail_on(
+    _first_problems(
         connection,
-        f"SELECT count(*), min(r) FROM (SELECT row_number() OVER () AS r, person_id FROM wages) "
-        f"WHERE person_id IS NULL OR NOT regexp_full_match(person_id::VARCHAR, '{_HASH_REGEX}')",
-        "wages: {count} person_id value(s) are not identifier hashes (first at row {row})",
-    )
-    _fail_on(
-        connection,
-        "SELECT count(*), min(r) FROM (SELECT row_number() OVER () AS r, * FROM participants) "
-        "WHERE exit_date < entry_date OR partnership_id IS NULL",
-        "participants: {count} row(s) exit before they enter or have no partnership_id (first at row {row})",
-    )
-    _fail_on(
-        connection,
-        "SELECT count(*), min(r) FROM (SELECT row_number() OVER () AS r, * FROM wages) "
-        "WHERE quarter NOT BETWEEN 1 AND 4 OR year IS NULL OR quarter IS NULL OR employer_id IS NULL",
-        "wages: {count} row(s) have no year, a quarter outside 1-4 or no employer_id (first at row {row})",
+        "wages",
+        {
+            not_a_hash: "wages: {count} person_id value(s) are not identifier hashes (first at row {row})",
+            "quarter NOT BETWEEN 1 AND 4 OR year IS NULL OR quarter IS NULL OR employer_id IS NULL": "wages: "
+            "{count} row(s) have no year, a quarter outside 1-4 or no employer_id (first at row {row})",
+        },
     )
 
 
 _QUERY: Final = """
 WITH p AS (
-    SELECT row_number() OVER () AS pid, person_id::VARCHAR AS person_id, partnership_id,
+    SELECT r AS pid, person_id, partnership_id,
            year(exit_date) AS exit_year, quarter(exit_date) AS exit_quarter,
            year(exit_date) * 4 + quarter(exit_date) - 1 AS exit_q,
-           coalesce(credential::BOOLEAN, false) AS credential
+           coalesce(credential, false) AS credential
     FROM participants WHERE exit_date IS NOT NULL
 ),
-w AS (
-    SELECT person_id::VARCHAR AS person_id, year * 4 + quarter - 1 AS q, employer_id,
-           sum(round(wages * 100))::BIGINT AS cents
-    FROM wages WHERE wages > 0 GROUP BY ALL
+-- One join: each exiter's wage records in the 2nd and 4th quarters after exit, then per employer and person.
+hits AS (
+    SELECT p.pid, w.employer_id, w.year * 4 + w.quarter - 1 - p.exit_q AS after, round(w.wages * 100) AS cents
+    FROM p JOIN wages AS w ON w.person_id = p.person_id
+    WHERE w.wages > 0 AND w.year * 4 + w.quarter - 1 - p.exit_q IN (2, 4)
 ),
-q2 AS (
-    SELECT p.pid, sum(w.cents) AS cents FROM p JOIN w ON w.person_id = p.person_id AND w.q = p.exit_q + 2
-    GROUP BY p.pid
+by_employer AS (
+    SELECT pid, bool_or(after = 2) AS in_q2, bool_or(after = 4) AS in_q4,
+           sum(cents) FILTER (after = 2) AS q2_cents
+    FROM hits GROUP BY pid, employer_id
 ),
-q4 AS (SELECT DISTINCT p.pid FROM p JOIN w ON w.person_id = p.person_id AND w.q = p.exit_q + 4),
-same AS (
-    SELECT DISTINCT p.pid FROM p
-    JOIN w AS a ON a.person_id = p.person_id AND a.q = p.exit_q + 2
-    JOIN w AS b ON b.person_id = p.person_id AND b.q = p.exit_q + 4 AND b.employer_id = a.employer_id
+by_person AS (
+    SELECT pid, sum(q2_cents)::BIGINT AS q2_cents, bool_or(in_q4) AS q4_employed,
+           bool_or(in_q2 AND in_q4) AS retained
+    FROM by_employer GROUP BY pid
 ),
 per AS (
     SELECT p.partnership_id, p.exit_year, p.exit_quarter, p.credential,
            p.exit_q + 2 <= $through AS q2_seen, p.exit_q + 4 <= $through AS q4_seen,
-           q2.cents AS q2_cents, q4.pid IS NOT NULL AS q4_employed, same.pid IS NOT NULL AS retained
-    FROM p LEFT JOIN q2 USING (pid) LEFT JOIN q4 USING (pid) LEFT JOIN same USING (pid)
+           b.q2_cents, coalesce(b.q4_employed, false) AS q4_employed, coalesce(b.retained, false) AS retained
+    FROM p LEFT JOIN by_person AS b USING (pid)
 )
 SELECT {keys},
     count(*) AS exiters,
@@ -165,8 +168,20 @@ def wioa_indicators(
         raise ValueError(f"minimum must be >= 0, got {minimum!r}")
     connection = duckdb.connect()
     try:
-        connection.register("participants", participants)
-        connection.register("wages", wages)
+        connection.register("participants_given", participants)
+        connection.register("wages_given", wages)
+        # Copied once into DuckDB's own tables, with the columns used, the hash as text and row positions
+        # for messages: the checks and the query then scan native, parallel storage.
+        connection.execute(
+            "CREATE TEMP TABLE participants AS SELECT row_number() OVER () AS r, "
+            "person_id::VARCHAR AS person_id, partnership_id, entry_date::DATE AS entry_date, "
+            "exit_date::DATE AS exit_date, credential::BOOLEAN AS credential FROM participants_given"
+        )
+        connection.execute(
+            "CREATE TEMP TABLE wages AS SELECT row_number() OVER () AS r, person_id::VARCHAR AS person_id, "
+            "year::INTEGER AS year, quarter::INTEGER AS quarter, employer_id, wages::DOUBLE AS wages "
+            "FROM wages_given"
+        )
         _validate(connection)
         if wages_through is None:
             latest = connection.execute("SELECT max(year * 4 + quarter - 1) FROM wages").fetchone()
