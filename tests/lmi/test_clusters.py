@@ -73,7 +73,8 @@ def test_suppression_is_reported_not_hidden(by_county: pd.DataFrame) -> None:
     # 6-digit county cells are often suppressed: most county-cluster pairs with establishments are incomplete.
     present = by_county[by_county.establishments > 0]
     assert present.incomplete.mean() > 0.5
-    assert (present.lq_basis[present.incomplete] == "estimated").all()
+    # BLS's own table (no estimates stored): what is withheld is reported, not made up.
+    assert (present.lq_basis[present.incomplete] == "incomplete").all()
 
 
 def test_strong_clusters_follow_the_projects_rule(by_county: pd.DataFrame) -> None:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from sectorwise.cli import app
 from tests.conftest import shared_data_path
-from tests.lmi.lmi_real_warehouse import real_warehouse
+from tests.lmi.lmi_real_warehouse import real_warehouse_estimated
 
 pytestmark = pytest.mark.realdata
 
@@ -23,7 +23,7 @@ REGION = "Northwest=50007,50011,50013"
 def env(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     monkeypatch.setenv("SECTORWISE_CLUSTERS", str(shared_data_path("clusters", "cmp_cluster_meta_2015.json")))
     monkeypatch.setenv("SECTORWISE_OEWS", str(shared_data_path("oews")))
-    return ["--warehouse", str(real_warehouse("50"))]
+    return ["--warehouse", str(real_warehouse_estimated("50"))]
 
 
 def _run(*args: str) -> tuple[int, str, str]:

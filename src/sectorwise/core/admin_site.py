@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.forms import ModelForm
 from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -33,3 +35,42 @@ class StateStaffAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
 
 class StateStaffHistoryAdmin(SimpleHistoryAdmin, StateStaffAdmin):
     """Admin pages with a "History" button (django-simple-history), for state staff."""
+
+
+class ServiceWriteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """A model admin that writes through the app's services: the form runs the service's checks (rules
+    spanning records, such as duplicate names) after the model's own, and shows their refusals on the form;
+    saving calls the service. Subclasses name the two service functions."""
+
+    def service_validate(self, obj: Any) -> None:
+        raise NotImplementedError
+
+    def service_save(self, obj: Any) -> None:
+        raise NotImplementedError
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+        model_admin = self
+
+        class ServiceForm(form_class):  # type: ignore[misc, valid-type]
+            def _post_clean(self) -> None:
+                super()._post_clean()
+                if self._errors:  # the model's own rules refused already: their messages suffice
+                    return
+                try:
+                    model_admin.service_validate(self.instance)
+                except ValidationError as error:
+                    _show_on_form(self, error)
+
+        return ServiceForm
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        self.service_save(obj)
+
+
+def _show_on_form(form: ModelForm[Any], error: ValidationError) -> None:
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for name, messages in error.message_dict.items():
+        form.add_error(name if name in form.fields else NON_FIELD_ERRORS, messages)

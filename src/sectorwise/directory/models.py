@@ -7,6 +7,7 @@ without copying anything (see ``migrations/0001_initial.py``).
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from simple_history.models import HistoricalRecords
 
@@ -55,6 +56,27 @@ SIZE_BAND_EMPLOYMENT: dict[str, int] = {
 }
 
 
+# Single-row rules: pure functions of field values, so that ``clean()`` (the admin, pages, API) and the bulk
+# import (row by row, without building a model) ask the same function and give the same message.
+
+SIZE_BAND_ONLY_FOR_EMPLOYERS = "Only employers have a size band."
+
+
+def size_band_error(*, type: str, size_band: str) -> dict[str, str]:
+    """A size band describes an employer's workforce (QCEW size classes); other organisations have none."""
+    if size_band and type != OrganizationType.EMPLOYER:
+        return {"size_band": SIZE_BAND_ONLY_FOR_EMPLOYERS}
+    return {}
+
+
+def size_band_only_for_employers_constraint() -> models.CheckConstraint:
+    return models.CheckConstraint(
+        condition=models.Q(size_band="") | models.Q(type=OrganizationType.EMPLOYER),
+        name="organization_size_band_only_for_employers",
+        violation_error_message=SIZE_BAND_ONLY_FOR_EMPLOYERS,
+    )
+
+
 class Organization(TimeStampedModel):
     name = models.CharField(max_length=200, validators=SINGLE_LINE)
     type = models.CharField(max_length=32, choices=OrganizationType.choices)
@@ -98,13 +120,16 @@ class Organization(TimeStampedModel):
         db_table = "partnerships_organization"
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["type"]), models.Index(fields=["county_fips"])]
-        constraints = [name_not_blank_constraint("organization")]
+        constraints = [name_not_blank_constraint("organization"), size_band_only_for_employers_constraint()]
 
     def __str__(self) -> str:
         return self.name
 
     def clean(self) -> None:
         refuse_blank_name(self.name)
+        errors = size_band_error(type=self.type, size_band=self.size_band)
+        if errors:
+            raise ValidationError(errors)
 
     @property
     def is_employer(self) -> bool:

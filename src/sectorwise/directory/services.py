@@ -1,12 +1,13 @@
-"""Writes on people and organisations. Each validates (``full_clean``) and raises ``ValidationError`` naming
-the field; permission checks are the caller's, and django-simple-history records every change."""
+"""Writes on people and organisations. Each validates (``full_clean``: the model's single-row rules, such as
+"only employers have a size band") plus the rules spanning records (no two organisations share a name), raises
+``ValidationError`` naming the field, and owns its transaction; permission checks are the caller's, and
+django-simple-history records every change."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from sectorwise.core.services import refuse_duplicate_name, refuse_nulls
@@ -35,10 +36,17 @@ def _validate_organization(organization: Organization) -> None:
     organization.name = organization.name.strip()
     organization.full_clean()
     refuse_duplicate_name(organization, "an organization")
-    if organization.size_band and organization.type != OrganizationType.EMPLOYER:
-        raise ValidationError({"size_band": "Only employers have a size band."})
 
 
+@transaction.atomic
+def organization_save(*, organization: Organization) -> Organization:
+    """Validate and save an organisation whose fields are already set (new or not): the admin's write."""
+    _validate_organization(organization)
+    organization.save()
+    return organization
+
+
+@transaction.atomic
 def organization_create(*, name: str, type: OrganizationType | str, **fields: Any) -> Organization:
     """A new organization; other fields as on the model (``county_fips``, ``naics_code``, ...)."""
     unknown = set(fields) - set(ORGANIZATION_FIELDS)
@@ -50,6 +58,7 @@ def organization_create(*, name: str, type: OrganizationType | str, **fields: An
     return organization
 
 
+@transaction.atomic
 def organization_update(*, organization: Organization, **changes: Any) -> Organization:
     unknown = set(changes) - set(ORGANIZATION_FIELDS)
     if unknown:
@@ -84,6 +93,7 @@ def person_create(
     return person
 
 
+@transaction.atomic
 def person_affiliate(*, person: Person, organization: Organization, title: str = "") -> Affiliation:
     """Record that ``person`` acts for ``organization`` (updates the title when already recorded)."""
     affiliation, _ = Affiliation.objects.update_or_create(

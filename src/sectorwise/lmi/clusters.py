@@ -11,14 +11,15 @@ Definitions
 - ``establishments``: summed over all cells; BLS publishes establishment counts even for suppressed cells.
 - ``total_wages`` and ``avg_wkly_wage``: disclosed cells only; average weekly wage = wages / employment / 13
   (quarter) or / 52 (year). Only cells whose employment is disclosed enter the ratio.
-- Suppression: 6-digit county cells are often suppressed (disclosure code N, published as zeros). For each
-  suppressed cell Sectorwise estimates employment as its establishments x the employment per establishment of
-  the same industry in the reference area (when that cell is disclosed) or, failing that, of the member
-  county's whole private sector. ``suppressed_employment_est`` is their sum, ``suppressed_share`` its share of
-  ``employment + suppressed_employment_est``, and ``incomplete`` is True when any member cell is suppressed.
+- Suppression: 6-digit county cells are often suppressed (disclosure code N, published as zeros). On a
+  filled table (:func:`sectorwise.lmi.filled.filled_qcew`, the default of the commands) a suppressed cell
+  holds the shared estimator's figure: ``suppressed_employment_est`` is the sum of those estimates,
+  ``suppressed_share`` its share of ``employment + suppressed_employment_est``. ``incomplete`` is True when
+  a member cell is suppressed and has no estimate (always so on BLS's own table, ``--no-estimate``).
 - ``lq``: (cluster employment / total covered employment) in the region over the same ratio in the reference
-  area (BLS's base, own_code 0 industry 10). Computed from disclosed-plus-estimated employment on both sides,
-  so that suppression does not bias it toward zero; ``lq_basis`` says 'disclosed' or 'estimated'.
+  area (BLS's base, own_code 0 industry 10), from disclosed plus estimated employment on both sides;
+  ``lq_basis`` says 'disclosed', 'estimated' (filled cells included) or 'incomplete' (a suppressed cell
+  without an estimate counts as nothing: the LQ is a lower bound).
 
 Strong clusters (Delgado, Porter & Stern; U.S. Cluster Mapping Project): among regions of the same kind
 (all counties, all commuting zones, ...), a cluster is strong in a region when its LQ is at or above the
@@ -35,6 +36,7 @@ import ibis
 import ibis.expr.types as ir
 
 from sectorwise.lmi.codes import PRIVATE_OWNERSHIP, SUPPRESSED, TOTAL_INDUSTRY, TOTAL_OWNERSHIP
+from sectorwise.lmi.filled import ESTIMATED
 from sectorwise.lmi.measures import ANNUAL_QTR, figures_for
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.sources.clusters import ClusterCatalog
@@ -118,12 +120,13 @@ def cluster_metrics(
         naics=private6.industry_code,
         cluster_code=private6.cluster_code,
         suppressed=private6.disclosure_code.fill_null("") == SUPPRESSED,
+        filled=private6[ESTIMATED] if ESTIMATED in private6.columns else ibis.literal(False),
         employment=private6[emp_col].cast("int64"),
         establishments=private6[est_col].cast("int64"),
         wages=private6[wage_col].cast("int64"),
     )
 
-    estimated = with_suppressed_estimate(cells, period, reference=reference, qtr=qtr)
+    estimated = with_suppressed_estimate(cells)
 
     def summarise(table: ir.Table, keys: list[str]) -> ir.Table:
         disclosed = ~table.suppressed
@@ -133,6 +136,7 @@ def cluster_metrics(
             total_wages=ibis.ifelse(disclosed, table.wages, 0).sum(),
             cells=table.count(),
             suppressed_cells=ibis.ifelse(table.suppressed, 1, 0).sum(),
+            unestimated_cells=ibis.ifelse(table.suppressed & ~table.filled, 1, 0).sum(),
             suppressed_employment_est=table.employment_est.sum(),
         )
 
@@ -143,6 +147,7 @@ def cluster_metrics(
         ref_cluster=reference_sums.cluster_code,
         ref_employment=reference_sums.employment.cast("float64") + reference_sums.suppressed_employment_est,
         ref_suppressed=reference_sums.suppressed_cells,
+        ref_unestimated=reference_sums.unestimated_cells,
     )
 
     totals = period.filter(period.own_code == TOTAL_OWNERSHIP, period.industry_code == TOTAL_INDUSTRY)
@@ -189,58 +194,33 @@ def cluster_metrics(
         suppressed_cells=suppressed_cells,
         suppressed_employment_est=suppressed_est.round(0),
         suppressed_share=ibis.ifelse(with_estimate > 0, suppressed_est / with_estimate.nullif(0.0), 0.0),
-        incomplete=suppressed_cells > 0,
+        incomplete=joined.unestimated_cells.fill_null(0) > 0,
         region_total_employment=joined.region_total_employment,
         lq=(share / ref_share.nullif(0.0)),
         reference_employment=joined.ref_employment,
-        lq_basis=ibis.ifelse(
-            (suppressed_cells > 0) | (joined.ref_suppressed.fill_null(0) > 0),
-            ibis.literal("estimated"),
-            ibis.literal("disclosed"),
+        lq_basis=ibis.cases(
+            (
+                (joined.unestimated_cells.fill_null(0) > 0) | (joined.ref_unestimated.fill_null(0) > 0),
+                ibis.literal("incomplete"),
+            ),
+            (
+                (suppressed_cells > 0) | (joined.ref_suppressed.fill_null(0) > 0),
+                ibis.literal("estimated"),
+            ),
+            else_=ibis.literal("disclosed"),
         ),
     )
 
 
-def with_suppressed_estimate(cells: ir.Table, period: ir.Table, *, reference: str, qtr: str) -> ir.Table:
-    """Adds ``employment_est`` to private cells: the estimated employment of each suppressed cell (0 else).
+def with_suppressed_estimate(cells: ir.Table) -> ir.Table:
+    """Adds ``employment_est`` to private cells: a suppressed cell's estimate (0 for any other cell).
 
-    ``cells`` has area_fips, naics (the cell's industry code), suppressed, employment, establishments;
-    ``period`` is the warehouse table filtered to the period. A suppressed cell's employment is estimated
-    as its establishments x the employment per establishment of the same industry in ``reference`` (when
-    that cell is disclosed), else of the county's whole private sector.
+    ``cells`` has area_fips, naics, suppressed, filled (the cell holds the shared estimator's figure, see
+    :mod:`sectorwise.lmi.filled`) and employment. One estimator: the figure is the stored estimate, never
+    one made up here; a suppressed cell without one adds nothing (its region is incomplete).
     """
-    emp_col, est_col, _, _ = _period_columns(qtr)
-    ref_cells = period.filter(
-        period.area_fips == reference,
-        period.own_code == PRIVATE_OWNERSHIP,
-        period.disclosure_code.fill_null("") != SUPPRESSED,
-        period[est_col] > 0,
-    )
-    ref_density = ref_cells.select(
-        d_naics=ref_cells.industry_code,
-        d_per_estab=ref_cells[emp_col].cast("float64") / ref_cells[est_col].cast("float64"),
-    )
-    private_total = period.filter(
-        period.own_code == PRIVATE_OWNERSHIP, period.industry_code == TOTAL_INDUSTRY
-    )
-    county_density = private_total.select(
-        c_area=private_total.area_fips,
-        c_per_estab=private_total[emp_col].cast("float64")
-        / private_total[est_col].cast("float64").nullif(0.0),
-    )
-    ref_view = ref_density.view()
-    with_ref = cells.left_join(ref_view, cells.naics == ref_view.d_naics)
-    with_ref = with_ref.select(*cells.columns, "d_per_estab")
-    county_view = county_density.view()
-    estimated = with_ref.left_join(county_view, with_ref.area_fips == county_view.c_area)
-    return estimated.select(
-        *cells.columns,
-        employment_est=ibis.ifelse(
-            estimated.suppressed,
-            estimated.establishments.cast("float64")
-            * estimated.d_per_estab.fill_null(estimated.c_per_estab).fill_null(0.0),
-            0.0,
-        ),
+    return cells.mutate(
+        employment_est=ibis.ifelse(cells.suppressed & cells.filled, cells.employment.cast("float64"), 0.0)
     )
 
 

@@ -7,7 +7,8 @@ Two kinds of candidates:
   :mod:`sectorwise.lmi.shiftshare`, cluster strength from :mod:`sectorwise.lmi.clusters`, occupation wages
   from :mod:`sectorwise.lmi.staffing`;
 - benchmark clusters: figures and LQ from :func:`sectorwise.lmi.clusters.cluster_metrics` (suppressed cells
-  estimated), growth and competitive effect from the same figures at the base year.
+  filled with the stored estimates when ``qcew`` is a filled table), growth and competitive effect from
+  the same figures at the base year.
 
 Each function returns one row per candidate with the columns :func:`sectorwise.lmi.ranking.rank_candidates`
 reads: code, title, employment, establishments, suppressed, and the indicators (NULL where unavailable).
@@ -22,7 +23,7 @@ from typing import Final
 import ibis
 import ibis.expr.types as ir
 
-from sectorwise.lmi.clusters import cluster_metrics, strong_clusters, with_suppressed_estimate
+from sectorwise.lmi.clusters import cluster_metrics, strong_clusters
 from sectorwise.lmi.codes import (
     PRIVATE_OWNERSHIP,
     RANGE_SECTORS,
@@ -31,6 +32,7 @@ from sectorwise.lmi.codes import (
     TOTAL_OWNERSHIP,
     NaicsLevel,
 )
+from sectorwise.lmi.filled import ESTIMATED
 from sectorwise.lmi.measures import figures_for, growth, measures
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.shiftshare import shift_share
@@ -45,8 +47,6 @@ RANKABLE_LEVELS: Final = (
     NaicsLevel.NAICS5,
     NaicsLevel.NAICS6,
 )
-#: Candidates whose estimated share of employment in suppressed county cells exceeds this are not ranked.
-MAX_SUPPRESSED_SHARE: Final = 0.5
 
 
 @dataclass(frozen=True)
@@ -104,57 +104,34 @@ def peer_strength(inputs: RankingInputs) -> ir.Table:
 
 
 def estimated_industry_figures(inputs: RankingInputs, level: NaicsLevel) -> ir.Table:
-    """Per industry of ``level`` in the region: employment including estimates for suppressed member cells
-    (see :func:`sectorwise.lmi.clusters.with_suppressed_estimate`), the estimated suppressed share, and an
-    LQ computed from those figures (the reference's suppressed cell, if any, estimated the same way).
+    """Per industry of ``level`` in the region: the share of its employment that is estimated, i.e. held
+    in suppressed member cells filled by the shared estimator (:mod:`sectorwise.lmi.filled`) whose bounds
+    do not meet (a cell the constraints pin exactly, low = high, is known, not estimated). 0 on BLS's own
+    table (``--no-estimate``), where a suppressed member cell makes the region's cell incomplete instead.
 
-    Columns: e_code, employment_with_estimate, suppressed_share, lq_estimated.
+    Columns: e_code, estimated_share.
     """
     qcew = inputs.qcew
     emp = figures_for(inputs.qtr).employment
-    est = "annual_avg_estabs" if inputs.qtr == "A" else "qtrly_estabs"
-    period = qcew.filter(qcew.year == inputs.year, qcew.qtr == inputs.qtr, qcew.size_code == 0)
-    areas = [*inputs.region.counties, inputs.reference]
-    private = period.filter(
-        period.own_code == PRIVATE_OWNERSHIP,
-        period.area_fips.isin(areas),
-        level_filter(period.industry_code, level),
+    members = qcew.filter(
+        qcew.year == inputs.year,
+        qcew.qtr == inputs.qtr,
+        qcew.size_code == 0,
+        qcew.own_code == PRIVATE_OWNERSHIP,
+        qcew.area_fips.isin(list(inputs.region.counties)),
+        level_filter(qcew.industry_code, level),
     )
-    cells = private.select(
-        area_fips=private.area_fips,
-        naics=private.industry_code,
-        suppressed=private.disclosure_code.fill_null("") == SUPPRESSED,
-        employment=private[emp].cast("int64"),
-        establishments=private[est].cast("int64"),
+    value = members[emp].cast("float64")
+    if ESTIMATED in members.columns and f"{emp}_low" in members.columns:
+        open_bounds = (members[f"{emp}_low"] < members[f"{emp}_high"]).fill_null(False)
+        estimated = members[ESTIMATED] & open_bounds
+    else:
+        estimated = ibis.literal(False)
+    sums = members.group_by("industry_code").aggregate(
+        total=value.sum(), estimated=ibis.ifelse(estimated, value, 0.0).sum()
     )
-    estimated = with_suppressed_estimate(cells, period, reference=inputs.reference, qtr=inputs.qtr)
-    in_region = estimated.area_fips != inputs.reference
-    disclosed = ibis.ifelse(estimated.suppressed, 0.0, estimated.employment.cast("float64"))
-    sums = estimated.group_by("naics").aggregate(
-        region_disclosed=ibis.ifelse(in_region, disclosed, 0.0).sum(),
-        region_hidden=ibis.ifelse(in_region, estimated.employment_est, 0.0).sum(),
-        reference_total=ibis.ifelse(in_region, 0.0, disclosed + estimated.employment_est).sum(),
-    )
-    totals = period.filter(
-        period.own_code == TOTAL_OWNERSHIP,
-        period.industry_code == TOTAL_INDUSTRY,
-        period.area_fips.isin(areas),
-    )
-    base = totals.aggregate(
-        region_base=ibis.ifelse(totals.area_fips != inputs.reference, totals[emp], 0).sum().cast("float64"),
-        reference_base=ibis.ifelse(totals.area_fips == inputs.reference, totals[emp], 0)
-        .sum()
-        .cast("float64"),
-    )
-    joined = sums.cross_join(base)
-    with_estimate = joined.region_disclosed + joined.region_hidden
-    region_share = with_estimate / joined.region_base.nullif(0.0)
-    reference_share = joined.reference_total / joined.reference_base.nullif(0.0)
-    return joined.select(
-        e_code=joined.naics,
-        employment_with_estimate=with_estimate,
-        suppressed_share=joined.region_hidden / with_estimate.nullif(0.0),
-        lq_estimated=region_share / reference_share.nullif(0.0),
+    return sums.select(
+        e_code=sums.industry_code, estimated_share=(sums.estimated / sums.total.nullif(0.0)).fill_null(0.0)
     )
 
 
@@ -181,13 +158,14 @@ def industry_indicators(inputs: RankingInputs, level: NaicsLevel) -> ir.Table:
     rows = rows.cross_join(total)
     estimates = estimated_industry_figures(inputs, level)
     rows = rows.left_join(estimates, rows.industry_code == estimates.e_code)
-    all_suppressed = rows.disclosure_code.fill_null("") == SUPPRESSED
-    # An incomplete region cell (some member county suppressed) is ranked on estimated figures when the
-    # estimated suppressed share is small; measures' own LQ is used whenever it exists.
-    estimated = rows.incomplete & ~all_suppressed
-    too_hidden = rows.suppressed_share.fill_null(1.0) > MAX_SUPPRESSED_SHARE
-    suppressed = all_suppressed | (estimated & too_hidden)
-    employment = ibis.ifelse(estimated, rows.employment_with_estimate, rows[emp].cast("float64"))
+    # One estimator: on a filled table (the default) suppressed member cells hold the stored estimates, so
+    # the region's cell is complete and flagged; what is still withheld (no estimate stored, or
+    # --no-estimate) leaves it suppressed or incomplete: not ranked. How much of a candidate may be
+    # estimated is the ranking's rule (RankingConfig.max_estimated_share), applied in rank_candidates.
+    withheld = rows.disclosure_code.fill_null("") == SUPPRESSED
+    estimated = rows[ESTIMATED] if ESTIMATED in rows.columns else ibis.literal(False)
+    suppressed = (withheld & ~estimated) | rows.incomplete
+    employment = rows[emp].cast("float64")
     candidates = rows.select(
         code=rows.industry_code,
         title=rows.industry_title,
@@ -195,9 +173,9 @@ def industry_indicators(inputs: RankingInputs, level: NaicsLevel) -> ir.Table:
         establishments=rows[est].cast("float64"),
         suppressed=suppressed,
         estimated=estimated,
-        suppressed_share=ibis.ifelse(estimated, rows.suppressed_share, 0.0),
+        suppressed_share=rows.estimated_share.fill_null(0.0),
         size=ibis.ifelse(suppressed, ibis.null("float64"), employment.round(0)),
-        lq=ibis.ifelse(estimated, rows.lq_estimated.round(2), rows[f"lq_{emp}"]),
+        lq=rows[f"lq_{emp}"],
         wage_ratio=ibis.ifelse(
             suppressed, ibis.null("float64"), rows[wage].cast("float64") / rows.region_wage.nullif(0.0)
         ),
@@ -295,13 +273,13 @@ def cluster_indicators(inputs: RankingInputs) -> ir.Table:
     region_wage = region_wage_rows.select(region_wage=region_wage_rows[wage].cast("float64"))
     rows = tested.filter(tested.establishments > 0).cross_join(region_wage)
     rows = _with_cluster_change(inputs, rows)
-    suppressed = rows.suppressed_share > MAX_SUPPRESSED_SHARE
     candidates = rows.select(
         code=rows.cluster_code,
         title=rows.cluster_name,
         employment=with_estimate.round(0),
         establishments=rows.establishments.cast("float64"),
-        suppressed=suppressed,
+        suppressed=rows.incomplete,
+        estimated=rows.suppressed_cells > 0,
         suppressed_share=rows.suppressed_share,
         size=with_estimate.round(0),
         lq=rows.lq,

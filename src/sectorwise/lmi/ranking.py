@@ -81,6 +81,8 @@ class RankingConfig:
     normalisation: Normalisation = "percentile"
     min_employment: int = 50
     min_establishments: int = 3
+    #: A candidate more of whose employment than this share is estimated (see rank_candidates) is not ranked.
+    max_estimated_share: float = 0.5
     source: str = "defaults"
 
 
@@ -126,12 +128,18 @@ def _parse(text: str, path: str, base: RankingConfig | None) -> RankingConfig:
     settings = document.get("ranking", {})
     if not isinstance(settings, Mapping):
         raise RankingConfigError(f"{_at(path, text, 'ranking')}: `ranking` must be a table")
-    unknown = set(settings) - {"normalisation", "min_employment", "min_establishments"}
+    unknown = set(settings) - {"normalisation", "min_employment", "min_establishments", "max_estimated_share"}
     if unknown:
         key = sorted(unknown)[0]
         raise RankingConfigError(
             f"{_at(path, text, key)}: unknown setting {key!r} in [ranking]; "
-            "known: normalisation, min_employment, min_establishments"
+            "known: normalisation, min_employment, min_establishments, max_estimated_share"
+        )
+    share = settings.get("max_estimated_share", base.max_estimated_share if base else 0.5)
+    if isinstance(share, bool) or not isinstance(share, int | float) or not 0.0 <= share <= 1.0:
+        raise RankingConfigError(
+            f"{_at(path, text, 'max_estimated_share')}: max_estimated_share must be a number from 0 to 1, "
+            f"not {share!r}"
         )
     normalisation = settings.get("normalisation", base.normalisation if base else "percentile")
     if normalisation not in NORMALISATIONS:
@@ -157,6 +165,7 @@ def _parse(text: str, path: str, base: RankingConfig | None) -> RankingConfig:
         normalisation=normalisation,
         min_employment=thresholds["min_employment"],
         min_establishments=thresholds["min_establishments"],
+        max_estimated_share=float(share),
         source=path,
     )
 
@@ -251,13 +260,23 @@ def _order(scores: Sequence[float], codes: Sequence[str]) -> list[int]:
     return sorted(range(len(scores)), key=lambda i: (-scores[i], codes[i]))
 
 
+def estimated_share_reason(share: float, limit: float) -> str:
+    """Why a candidate resting mostly on estimates is not ranked, with its share and the rule's limit."""
+    return (
+        f"mostly estimated: {share * 100:.0f} % of its employment is estimated "
+        f"(more than {limit * 100:g} %, the ranking's max_estimated_share)"
+    )
+
+
 def rank_candidates(candidates: pa.Table, config: RankingConfig) -> RankingResult:
     """Rank candidates (see the module docstring).
 
     ``candidates`` columns: ``code``, ``title``, ``employment``, ``establishments``, ``suppressed`` (bool:
     figures withheld or too incomplete to use) and any of :data:`INDICATORS` (nullable numbers); optionally
-    ``estimated`` and ``suppressed_share`` (figures that include estimates for suppressed cells), passed
-    through. Missing indicator columns count as unavailable.
+    ``estimated`` (figures that include the stored estimates of suppressed cells) and ``suppressed_share``
+    (the share of the candidate's employment that is estimated): a candidate whose share exceeds
+    ``config.max_estimated_share`` is not ranked, and the reason gives the share. Missing indicator columns
+    count as unavailable.
     """
     rows = candidates.to_pylist()
     notes: list[str] = []
@@ -266,8 +285,11 @@ def rank_candidates(candidates: pa.Table, config: RankingConfig) -> RankingResul
     for row in rows:
         employment = _number(row.get("employment")) or 0.0
         establishments = _number(row.get("establishments")) or 0.0
+        share = _number(row.get("suppressed_share")) or 0.0
         if row.get("suppressed"):
             reason = "suppressed: figures withheld by BLS or incomplete for the region"
+        elif row.get("estimated") and share > config.max_estimated_share:
+            reason = estimated_share_reason(share, config.max_estimated_share)
         elif employment < config.min_employment:
             reason = f"small: {employment:,.0f} jobs < {config.min_employment}"
         elif establishments < config.min_establishments:
@@ -347,9 +369,10 @@ def rank_candidates(candidates: pa.Table, config: RankingConfig) -> RankingResul
     estimated = sum(1 for row in ranked_rows if row["estimated"])
     if estimated:
         notes.append(
-            f"{estimated} ranked candidate(s) have suppressed county cells: their employment and LQ include "
-            "estimates (establishments x employment per establishment of the industry in the reference "
-            "area); see the columns estimated and suppressed_share."
+            f"{estimated} ranked candidate(s) have suppressed county cells: their figures include the "
+            "stored estimates of those cells (`sectorwise lmi estimate`, the same figures `measures` shows, "
+            "flagged estimated); see the columns estimated and suppressed_share (the estimated share of "
+            "employment). --no-estimate ranks on BLS's published figures only."
         )
     sensitivity = _sensitivity(normalised, weights, codes, scores)
     if not scored:

@@ -32,6 +32,7 @@ import ibis
 import ibis.expr.types as ir
 
 from sectorwise.lmi.codes import PRIVATE_OWNERSHIP, TOTAL_INDUSTRY, NaicsLevel
+from sectorwise.lmi.filled import ESTIMATED
 from sectorwise.lmi.measures import cells, figures_for
 from sectorwise.lmi.regions import Region
 
@@ -77,13 +78,20 @@ def _period_cells(
         keep=[figure],
     )
     table = table.filter(table.area_fips == area, table.own_code == ownership)
-    usable = (table.disclosure_code.fill_null("") != "N") & ~table.incomplete
+    hidden = table.disclosure_code.fill_null("") == "N"
+    estimated: ir.BooleanValue = ibis.literal(False)
+    if ESTIMATED in table.columns:
+        # A filled table (sectorwise.lmi.filled): a suppressed cell with an estimate is used, flagged.
+        estimated = table[ESTIMATED]
+        hidden = hidden & ~estimated
+    usable = ~hidden & ~table.incomplete
     return table.select(
         **{
             f"{prefix}_industry": table.industry_code,
             f"{prefix}_agglvl": table.agglvl_code,
             f"{prefix}_value": table[figure],
             f"{prefix}_ok": usable,
+            f"{prefix}_estimated": estimated,
         }
     )
 
@@ -137,7 +145,11 @@ def shift_share(
     def total(table: ir.Table, prefix: str) -> ir.Table:
         row = table.filter(table[f"{prefix}_industry"] == TOTAL_INDUSTRY)
         return row.select(
-            **{f"{prefix}_total": row[f"{prefix}_value"], f"{prefix}_total_ok": row[f"{prefix}_ok"]}
+            **{
+                f"{prefix}_total": row[f"{prefix}_value"],
+                f"{prefix}_total_ok": row[f"{prefix}_ok"],
+                f"{prefix}_total_estimated": row[f"{prefix}_estimated"],
+            }
         )
 
     selected = area_start
@@ -214,8 +226,17 @@ def shift_share(
         homothetic_competitive_effect=when_ok(homothetic_competitive),
         allocation_effect=when_ok(allocation),
         incomplete=~ok,
+        **({ESTIMATED: _any_estimated(joined)} if ESTIMATED in qcew.columns else {}),
     )
     return result.order_by("industry_code")
+
+
+def _any_estimated(joined: ir.Table) -> ir.BooleanValue:
+    """Any of the figures a row's decomposition uses rests on an estimate."""
+    flag: ir.BooleanValue = joined.a0_estimated
+    for name in ("a1_estimated", "r0_estimated", "r1_estimated", "a0_total_estimated", "r0_total_estimated"):
+        flag = flag | joined[name].fill_null(False)
+    return flag | joined.r1_total_estimated.fill_null(False)
 
 
 def shift_share_summary(decomposition: ir.Table) -> ir.Table:

@@ -1,9 +1,26 @@
+"""The registry's records in the admin.
+
+Partnerships and their memberships are workflow records: a stage change dates the stage, a new convener
+becomes a member with the role convener (the old one stays as a partner), the convener cannot leave, and a
+partnership names target industries or a cluster. Those rules span records and live in
+``partnerships.services``, which the pages and the API call; here partnerships, their target industries and
+memberships are READ-ONLY (history included), so the admin cannot give the role convener to another member
+or remove the convener. State administrators may still delete a partnership (its memberships go with it).
+
+Regions are drawn here (no page makes them): the model's rules apply through the form, and the county inline
+refuses a region without counties with the services' message.
+"""
+
 from typing import Any
 
 from django.contrib import admin
+from django.core.exceptions import ValidationError
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
 
 from sectorwise.core.admin_site import StateStaffHistoryAdmin
 from sectorwise.partnerships.models import Membership, Region, RegionCounty, SectorPartnership, TargetIndustry
+from sectorwise.partnerships.services import REGION_NEEDS_A_COUNTY
 
 
 class ChildCodesInHistoryAdmin(StateStaffHistoryAdmin):
@@ -17,20 +34,50 @@ class ChildCodesInHistoryAdmin(StateStaffHistoryAdmin):
             form.instance.save()
 
 
+class ReadOnlyAdmin:
+    """View (and, for administrators, delete) only: the records change through the services."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RegionCountyFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+    def clean(self) -> None:
+        super().clean()
+        kept = [
+            form
+            for form in self.forms
+            if form.cleaned_data
+            and not form.cleaned_data.get("DELETE")
+            and form.cleaned_data.get("county_fips")
+        ]
+        if not kept:
+            raise ValidationError(REGION_NEEDS_A_COUNTY)
+
+
 class RegionCountyInline(admin.TabularInline):  # type: ignore[type-arg]
     model = RegionCounty
+    formset = RegionCountyFormSet
     extra = 0
 
 
-class TargetIndustryInline(admin.TabularInline):  # type: ignore[type-arg]
+class TargetIndustryInline(ReadOnlyAdmin, admin.TabularInline):  # type: ignore[type-arg]
     model = TargetIndustry
     extra = 0
 
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
-class MembershipInline(admin.TabularInline):  # type: ignore[type-arg]
+
+class MembershipInline(ReadOnlyAdmin, admin.TabularInline):  # type: ignore[type-arg]
     model = Membership
     extra = 0
-    autocomplete_fields = ["organization", "representative"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Region)
@@ -42,19 +89,20 @@ class RegionAdmin(ChildCodesInHistoryAdmin):
 
 
 @admin.register(SectorPartnership)
-class SectorPartnershipAdmin(ChildCodesInHistoryAdmin):
+class SectorPartnershipAdmin(ReadOnlyAdmin, StateStaffHistoryAdmin):
     list_display = ["name", "stage", "region", "convener"]
     list_filter = ["stage", "region"]
     search_fields = ["name", "cluster", "convener__name"]
     list_select_related = ["region", "convener"]
-    autocomplete_fields = ["region", "convener"]
     inlines = [TargetIndustryInline, MembershipInline]
 
 
 @admin.register(Membership)
-class MembershipAdmin(StateStaffHistoryAdmin):
+class MembershipAdmin(ReadOnlyAdmin, StateStaffHistoryAdmin):
     list_display = ["organization", "partnership", "role"]
     list_filter = ["role"]
     search_fields = ["organization__name", "partnership__name"]
     list_select_related = ["organization", "partnership"]
-    autocomplete_fields = ["organization", "partnership", "representative"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # a member leaves through membership_remove (the convener cannot)

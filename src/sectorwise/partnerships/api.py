@@ -3,14 +3,13 @@
 Refused writes are not translated here: a service's ``ValidationError`` and ninja's own request validation
 both reach ``sectorwise.core.api``, which answers every one 422 naming the field. Permission is asked
 before any record is loaded (``_require_ever``), so a caller who may not act answers the same 401/403 for an
-id that exists and one that does not.
+id that exists and one that does not. Writes go through the services, each of which owns its transaction.
 """
 
 import datetime as dt
 from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, FilterSchema, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -229,14 +228,13 @@ def partnership_patch(request: HttpRequest, partnership_id: int, payload: Partne
     target_naics = changes.pop("target_naics_codes", None)
     stage = changes.pop("stage", None)
     stage_since = changes.pop("stage_since", None)
-    with transaction.atomic():
-        services.partnership_update(
-            partnership=partnership,
-            target_naics=target_naics,
-            stage=stage,
-            stage_since=stage_since,
-            **changes,
-        )
+    services.partnership_update(
+        partnership=partnership,
+        target_naics=target_naics,
+        stage=stage,
+        stage_since=stage_since,
+        **changes,
+    )
     return _detail(selectors.partnership_get(pk=partnership_id))
 
 
@@ -262,8 +260,7 @@ def organization_create(request: HttpRequest, payload: OrganizationIn) -> Status
     _require(request, DirectoryAction.CREATE_ORGANIZATION)
     fields = payload.dict()
     fields["size_band"] = fields["size_band"] or ""
-    with transaction.atomic():
-        organization = directory_services.organization_create(**fields)
+    organization = directory_services.organization_create(**fields)
     return Status(201, organization)
 
 
@@ -277,8 +274,7 @@ def organization_patch(
     changes = payload.dict(exclude_unset=True)
     if "size_band" in changes:
         changes["size_band"] = changes["size_band"] or ""
-    with transaction.atomic():
-        directory_services.organization_update(organization=organization, **changes)
+    directory_services.organization_update(organization=organization, **changes)
     return directory_selectors.organization_get(pk=organization_id)
 
 
@@ -295,13 +291,12 @@ def member_create(request: HttpRequest, partnership_id: int, payload: MemberIn) 
     partnership = selectors.partnership_get(pk=partnership_id)
     _require(request, PartnershipAction.MANAGE_MEMBERSHIPS, partnership)
     organization = directory_selectors.organization_get(pk=payload.organization_id)
-    with transaction.atomic():
-        membership = services.membership_add(
-            partnership=partnership,
-            organization=organization,
-            role=payload.role,
-            joined_on=payload.joined_on,
-        )
+    membership = services.membership_add(
+        partnership=partnership,
+        organization=organization,
+        role=payload.role,
+        joined_on=payload.joined_on,
+    )
     return Status(201, _member_out(membership))
 
 
@@ -320,8 +315,7 @@ def member_patch(
     membership = selectors.membership_of_organization(
         partnership=partnership, organization_id=organization_id
     )
-    with transaction.atomic():
-        services.membership_update(membership=membership, **payload.dict(exclude_unset=True))
+    services.membership_update(membership=membership, **payload.dict(exclude_unset=True))
     return _member_out(membership)
 
 
@@ -338,6 +332,5 @@ def member_delete(request: HttpRequest, partnership_id: int, organization_id: in
     membership = selectors.membership_of_organization(
         partnership=partnership, organization_id=organization_id
     )
-    with transaction.atomic():
-        services.membership_remove(membership=membership)
+    services.membership_remove(membership=membership)
     return Status(204, None)

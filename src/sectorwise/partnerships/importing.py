@@ -41,9 +41,10 @@ from sectorwise.core.tabular.engine import (
 )
 from sectorwise.core.tabular.reader import DEFAULT_LIMITS, TableFormat, TableLimits
 from sectorwise.directory import services as directory_services
-from sectorwise.directory.models import Organization, OrganizationType, SizeBand
+from sectorwise.directory.models import Organization, OrganizationType, SizeBand, size_band_error
+from sectorwise.partnerships import services
 from sectorwise.partnerships.dashboard_cache import dashboard_figures_changed
-from sectorwise.partnerships.models import EMPLOYER_ROLES, Membership, MembershipRole, SectorPartnership
+from sectorwise.partnerships.models import Membership, MembershipRole, SectorPartnership
 
 __all__ = ["ImportResult", "RowError", "TableFormat"]
 
@@ -186,7 +187,8 @@ def organizations_import(
 
 
 def _organization_rule_errors(row: int, organization: Organization, checks: _FieldChecks) -> list[RowError]:
-    """``directory.services.organization_validate``'s rules without its queries (names checked in bulk)."""
+    """``directory.services.organization_validate``'s rules without its queries (names checked in bulk): the
+    model's own single-row rules (``Organization.clean``, the functions it calls) are asked row by row."""
     found = checks.errors(organization)
     errors = [RowError(row, name, message) for name, messages in found.items() for message in messages]
     if "name" not in found:
@@ -194,8 +196,9 @@ def _organization_rule_errors(row: int, organization: Organization, checks: _Fie
             organization.clean()
         except ValidationError as error:
             errors += _validation_errors(row, error)
-    if organization.size_band and organization.type != OrganizationType.EMPLOYER:
-        errors.append(RowError(row, "size_band", "Only employers have a size band."))
+    else:  # a bad name is reported once (by its field check); the rules on other fields still apply
+        rule = size_band_error(type=organization.type, size_band=organization.size_band)
+        errors += [RowError(row, name, message) for name, message in rule.items()]
     return errors
 
 
@@ -368,34 +371,13 @@ def _membership_rule_errors(row: int, membership: Membership, checks: _FieldChec
     if errors:
         return errors
     try:
-        membership.clean()
+        membership.clean()  # the model's single-row rules (employer roles are for employers)
     except ValidationError as error:
         return _validation_errors(row, error)
-    organization = membership.organization
-    partnership = membership.partnership
-    if membership.role == MembershipRole.CONVENER and organization.pk != partnership.convener_id:
-        errors.append(
-            RowError(
-                row,
-                "role",
-                f"Only the partnership's convener ({partnership.convener}) has the role convener; "
-                "to hand the partnership over, change its convener.",
-            )
-        )
-    elif organization.pk == partnership.convener_id and membership.role != MembershipRole.CONVENER:
-        errors.append(
-            RowError(
-                row,
-                "role",
-                f"{organization} convenes {partnership}, so its role stays convener; "
-                "change the partnership's convener first.",
-            )
-        )
-    elif membership.role in EMPLOYER_ROLES and organization.type != OrganizationType.EMPLOYER:
-        errors.append(
-            RowError(row, "role", f"{organization} is not an employer; employer roles are for employers.")
-        )
-    return errors
+    rule = services.convener_role_error(
+        role=membership.role, organization=membership.organization, partnership=membership.partnership
+    )
+    return [RowError(row, name, message) for name, message in rule.items()]
 
 
 def memberships_export_rows(*, memberships: QuerySet[Membership]) -> tuple[list[str], Iterator[list[Any]]]:

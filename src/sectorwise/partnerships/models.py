@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.dispatch import receiver
 from simple_history.models import HistoricalRecords
@@ -15,7 +16,7 @@ from simple_history.signals import pre_create_historical_record
 
 from sectorwise.core.models import TimeStampedModel, name_not_blank_constraint, refuse_blank_name
 from sectorwise.core.validators import MULTI_LINE, SINGLE_LINE, county_fips_validator, naics_validator
-from sectorwise.directory.models import Organization, Person
+from sectorwise.directory.models import Organization, OrganizationType, Person
 
 
 class RegionSource(models.TextChoices):
@@ -82,6 +83,27 @@ class Stage(models.TextChoices):
     SUSTAINING = "sustaining", "Sustaining"
 
 
+def stage_dates_error(*, stage: str, dates: dict[str, dt.date | None]) -> dict[str, str]:
+    """The stages up to the current one were reached in their order: a stage's date is not before an earlier
+    stage's. (Stages after the current one may keep older dates: a partnership can step back.)
+
+    ``dates`` maps each stage's value to the date it was reached (None: not recorded)."""
+    reached: tuple[Stage, dt.date] | None = None
+    for each in Stage:
+        date = dates.get(each.value)
+        if date is not None:
+            if reached is not None and date < reached[1]:
+                return {
+                    f"{each.value}_since": f"{each.label} since {date.isoformat()} is before "
+                    f"{reached[0].label.lower()} since {reached[1].isoformat()}: a stage is reached after "
+                    "the stages before it."
+                }
+            reached = (each, date)
+        if each.value == stage:
+            break
+    return {}
+
+
 class TargetIndustriesHistory(models.Model):
     """What a partnership's historical record adds to its fields: its target industries then."""
 
@@ -127,6 +149,11 @@ class SectorPartnership(TimeStampedModel):
 
     def clean(self) -> None:
         refuse_blank_name(self.name)
+        errors = stage_dates_error(
+            stage=self.stage, dates={stage.value: self.stage_reached_on(stage) for stage in Stage}
+        )
+        if errors:
+            raise ValidationError(errors)
 
     def stage_reached_on(self, stage: Stage | str) -> dt.date | None:
         value: dt.date | None = getattr(self, f"{Stage(stage).value}_since")
@@ -170,6 +197,13 @@ class MembershipRole(models.TextChoices):
 EMPLOYER_ROLES = frozenset({MembershipRole.EMPLOYER_CHAMPION, MembershipRole.EMPLOYER_MEMBER})
 
 
+def employer_role_error(*, role: str, organization: Organization) -> dict[str, str]:
+    """Employer roles (champion, member) are for employers: the partnership's health counts them as such."""
+    if role in EMPLOYER_ROLES and organization.type != OrganizationType.EMPLOYER:
+        return {"role": f"{organization} is not an employer; employer roles are for employers."}
+    return {}
+
+
 class Membership(TimeStampedModel):
     partnership = models.ForeignKey(SectorPartnership, on_delete=models.CASCADE, related_name="memberships")
     organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="memberships")
@@ -193,6 +227,12 @@ class Membership(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.organization} in {self.partnership} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        if self.role and self.organization_id is not None:
+            errors = employer_role_error(role=self.role, organization=self.organization)
+            if errors:
+                raise ValidationError(errors)
 
     @property
     def is_employer_role(self) -> bool:

@@ -1,4 +1,5 @@
-"""Writes on the registry. Each validates (``full_clean``) and raises ``ValidationError`` naming the field.
+"""Writes on the registry. Each validates (``full_clean``: the models' single-row rules; plus the rules
+spanning records, here), raises ``ValidationError`` naming the field, and owns its transaction.
 
 Permission checks are the caller's (views and the API ask ``sectorwise.core.permissions.user_can``); the
 history of every change (who, when, what) is recorded by django-simple-history.
@@ -17,7 +18,7 @@ from django.utils import timezone
 
 from sectorwise.core.services import refuse_duplicate_name, refuse_nulls
 from sectorwise.core.validators import county_fips_validator, naics_validator
-from sectorwise.directory.models import Organization, OrganizationType, Person
+from sectorwise.directory.models import Organization, Person
 from sectorwise.partnerships.models import (
     Membership,
     MembershipRole,
@@ -30,13 +31,15 @@ from sectorwise.partnerships.models import (
     child_codes_for_history,
 )
 
+REGION_NEEDS_A_COUNTY = "A region needs at least one county."
+
 PARTNERSHIP_FIELDS = frozenset({"name", "region", "convener", "cluster", "goals", "description"})
 
 
 def _clean_counties(county_fips: Iterable[str]) -> list[str]:
     counties = sorted({code.strip() for code in county_fips})
     if not counties:
-        raise ValidationError({"counties": "A region needs at least one county."})
+        raise ValidationError({"counties": REGION_NEEDS_A_COUNTY})
     for code in counties:
         try:
             county_fips_validator(code)
@@ -247,6 +250,7 @@ def partnership_update(
     return partnership
 
 
+@transaction.atomic
 def membership_add(
     *,
     partnership: SectorPartnership,
@@ -269,6 +273,7 @@ def membership_add(
     return membership
 
 
+@transaction.atomic
 def membership_update(
     *,
     membership: Membership,
@@ -287,6 +292,7 @@ def membership_update(
     return membership
 
 
+@transaction.atomic
 def membership_remove(*, membership: Membership) -> None:
     if membership.organization_id == membership.partnership.convener_id:
         raise ValidationError({"organization": "The convener cannot leave; change the convener first."})
@@ -310,26 +316,29 @@ def _validate_membership(membership: Membership) -> None:
     """
     refuse_nulls(membership)
     membership.full_clean(validate_unique=False)
-    organization = membership.organization
-    partnership = membership.partnership
-    if membership.role == MembershipRole.CONVENER and organization.pk != partnership.convener_id:
-        raise ValidationError(
-            {
-                "role": f"Only the partnership's convener ({partnership.convener}) has the role convener; "
-                "to hand the partnership over, change its convener."
-            }
-        )
-    if organization.pk == partnership.convener_id and membership.role != MembershipRole.CONVENER:
-        raise ValidationError(
-            {
-                "role": f"{organization} convenes {partnership}, so its role stays convener; "
-                "change the partnership's convener first."
-            }
-        )
-    if membership.is_employer_role and organization.type != OrganizationType.EMPLOYER:
-        raise ValidationError(
-            {"role": f"{organization} is not an employer; employer roles are for employers."}
-        )
+    errors = convener_role_error(
+        role=membership.role, organization=membership.organization, partnership=membership.partnership
+    )
+    if errors:
+        raise ValidationError(errors)
+
+
+def convener_role_error(
+    *, role: str, organization: Organization, partnership: SectorPartnership
+) -> dict[str, str]:
+    """The role convener is the convening organisation's alone, and its membership keeps it (a rule across
+    the membership and its partnership; the bulk import asks it per row with the records it read)."""
+    if role == MembershipRole.CONVENER and organization.pk != partnership.convener_id:
+        return {
+            "role": f"Only the partnership's convener ({partnership.convener}) has the role convener; "
+            "to hand the partnership over, change its convener."
+        }
+    if organization.pk == partnership.convener_id and role != MembershipRole.CONVENER:
+        return {
+            "role": f"{organization} convenes {partnership}, so its role stays convener; "
+            "change the partnership's convener first."
+        }
+    return {}
 
 
 # --- Checks without saving, for bulk import (importing.py calls them; organisations: directory.services) ---

@@ -16,6 +16,7 @@ from tests.web.matrix_cases import (
     CAN_CHANGE_B,
     CONVENERS_AND_STATE,
     EVERYONE,
+    NOBODY,
     REDIRECTED,
     STATE,
     WITH_ROLE,
@@ -231,3 +232,8 @@ API: Fragment = {
 }
 
 ROUTES: Fragment = {**PAGES, **API}
+
+ADMIN_ROUTE_ALLOWED = {
+    # A member leaves through the pages or the API (the convener cannot): nobody deletes one in the admin.
+    "admin:partnerships_membership_delete": NOBODY,
+}

@@ -90,34 +90,52 @@ def test_records_written_before_codes_were_recorded_show_no_invented_change(pers
     assert changes == [("goals", "Older record", "Newer record")]
 
 
-def test_target_industries_changed_in_the_admin_are_in_the_history(personas: Personas) -> None:
-    partnership = personas.partnership_b  # targets 62
+def test_counties_changed_in_the_admin_are_in_the_regions_history() -> None:
+    # Partnerships are read-only in the admin (their target industries change through the services, above);
+    # regions are drawn there, and their counties are child rows saved after the region.
+    region = services.region_create(name="Lake Region", county_fips=["50007"])
+    county = region.counties.get()
     admin = Client()
-    # The inlines are Django's own, shown to superusers (Django's model permissions, not the roles).
     admin.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
-    url = f"/admin/partnerships/sectorpartnership/{partnership.pk}/change/"
-    form = admin.get(url).context["adminform"].form
-    industry = partnership.target_industries.get()
+    url = f"/admin/partnerships/region/{region.pk}/change/"
     data = {
-        "name": partnership.name,
-        "region": partnership.region_id,
-        "convener": partnership.convener_id,
-        "cluster": "",
-        "stage": partnership.stage,
-        "goals": partnership.goals,
+        "name": region.name,
+        "source": region.source,
+        "source_detail": "",
         "description": "",
-        "target_industries-TOTAL_FORMS": "2",
-        "target_industries-INITIAL_FORMS": "1",
-        "target_industries-0-id": industry.pk,
-        "target_industries-0-partnership": partnership.pk,
-        "target_industries-0-naics_code": "62",
-        "target_industries-1-partnership": partnership.pk,
-        "target_industries-1-naics_code": "6216",
-        "memberships-TOTAL_FORMS": "0",
-        "memberships-INITIAL_FORMS": "0",
+        "counties-TOTAL_FORMS": "2",
+        "counties-INITIAL_FORMS": "1",
+        "counties-0-id": county.pk,
+        "counties-0-region": region.pk,
+        "counties-0-county_fips": "50011",
+        "counties-1-region": region.pk,
+        "counties-1-county_fips": "50013",
     }
-    assert "name" in form.fields
+    assert "name" in admin.get(url).context["adminform"].form.fields
     response = admin.post(url, data)
     assert response.status_code == 302, response.context and response.context["adminform"].form.errors
-    assert sorted(partnership.target_industries.values_list("naics_code", flat=True)) == ["62", "6216"]
-    assert partnership.history.latest().target_naics == "62, 6216"
+    assert sorted(region.counties.values_list("county_fips", flat=True)) == ["50011", "50013"]
+    assert region.history.latest().county_fips == "50011, 50013"
+
+
+def test_the_admin_refuses_a_region_without_counties() -> None:
+    region = services.region_create(name="Lake Region", county_fips=["50007"])
+    county = region.counties.get()
+    admin = Client()
+    admin.force_login(UserFactory(username="root", is_superuser=True, is_staff=True))
+    response = admin.post(
+        f"/admin/partnerships/region/{region.pk}/change/",
+        {
+            "name": region.name,
+            "source": region.source,
+            "counties-TOTAL_FORMS": "1",
+            "counties-INITIAL_FORMS": "1",
+            "counties-0-id": county.pk,
+            "counties-0-region": region.pk,
+            "counties-0-county_fips": "50007",
+            "counties-0-DELETE": "on",
+        },
+    )
+    assert response.status_code == 200
+    assert services.REGION_NEEDS_A_COUNTY in response.content.decode()
+    assert list(region.counties.values_list("county_fips", flat=True)) == ["50007"]

@@ -14,6 +14,7 @@ from ibis.backends.duckdb import Backend as DuckDBBackend
 from sectorwise.lmi import defaults, warehouse
 from sectorwise.lmi.clusters import county_peers
 from sectorwise.lmi.commands.errors import UserError
+from sectorwise.lmi.filled import analysis_table
 from sectorwise.lmi.regions import Region, RegionFileError, load_regions, parse_region_counties
 from sectorwise.lmi.regionsets import (
     UnknownCountyError,
@@ -91,9 +92,14 @@ def connect(path: Path | None) -> DuckDBBackend:
         raise UserError(str(error)) from error
 
 
-def period_table(con: DuckDBBackend, year: int | None, period: str | None) -> tuple[ir.Table, int, str]:
-    """The warehouse table of the period, and the (year, qtr) chosen (``defaults.resolve_period``)."""
+def period_table(
+    con: DuckDBBackend, year: int | None, period: str | None, *, estimate: bool = False
+) -> tuple[ir.Table, int, str]:
+    """The warehouse table of the period, and the (year, qtr) chosen (``defaults.resolve_period``); with
+    ``estimate``, filled with the stored estimates of suppressed cells (:mod:`sectorwise.lmi.filled`)."""
     chosen = defaults.resolve_period(con, year=year, qtr=period)
+    if estimate:
+        return analysis_table(con, annual=chosen.annual, estimate=True), chosen.year, chosen.qtr
     return defaults.period_table(con, chosen), chosen.year, chosen.qtr
 
 

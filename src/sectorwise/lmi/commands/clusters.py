@@ -24,6 +24,7 @@ from sectorwise.lmi.commands.analysis_inputs import (
 )
 from sectorwise.lmi.commands.errors import REPORTED, fail, reported_and
 from sectorwise.lmi.commands.options import (
+    EstimateOption,
     FormatOption,
     OutputOption,
     RegionOption,
@@ -112,6 +113,7 @@ def region_command(
         ),
     ] = None,
     traded_only: Annotated[bool, typer.Option("--traded", help="Only traded clusters.")] = False,
+    estimate: EstimateOption = True,
     warehouse: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
@@ -120,7 +122,7 @@ def region_command(
     try:
         catalog = catalog_from(clusters)
         con = connect(warehouse)
-        qcew, year_, qtr = period_table(con, year, period)
+        qcew, year_, qtr = period_table(con, year, period, estimate=estimate)
         chosen = resolve_region(region, regions_file, con)
         check_region_loaded(qcew, chosen, year_, qtr)
         ref = choose_reference(qcew, chosen, year_, qtr, reference)

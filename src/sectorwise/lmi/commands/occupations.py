@@ -23,6 +23,7 @@ from sectorwise.lmi.commands.analysis_inputs import (
 )
 from sectorwise.lmi.commands.errors import REPORTED, UserError, fail
 from sectorwise.lmi.commands.options import (
+    EstimateOption,
     FormatOption,
     OutputOption,
     RegionOption,
@@ -53,6 +54,7 @@ def occupations_command(
     year: YearOption = None,
     period: PeriodOption = None,
     limit: Annotated[int, typer.Option("--limit", help="Show this many occupations (0: all).")] = 25,
+    estimate: EstimateOption = True,
     warehouse: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
@@ -66,7 +68,7 @@ def occupations_command(
         data = oews_from(oews)
         assert data is not None
         con = connect(warehouse)
-        qcew, year_, qtr = period_table(con, year, period)
+        qcew, year_, qtr = period_table(con, year, period, estimate=estimate)
         chosen = resolve_region(region, regions_file, con)
         check_region_loaded(qcew, chosen, year_, qtr)
         area = wage_area_for(con, qcew, chosen, year_, qtr, data, wage_area)

@@ -54,3 +54,11 @@ RegionsFileOption = Annotated[
     Path | None,
     typer.Option("--regions-file", help='TOML file of regions: [regions."Name"] counties = ["50007", ...].'),
 ]
+EstimateOption = Annotated[
+    bool,
+    typer.Option(
+        "--estimate/--no-estimate",
+        help="Fill BLS's suppressed cells with the stored estimates (`sectorwise lmi estimate`), flagged "
+        "estimated with low/high bounds; --no-estimate gives BLS's published figures exactly.",
+    ),
+]

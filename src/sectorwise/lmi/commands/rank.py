@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from pathlib import Path
 from typing import Annotated
 
@@ -44,6 +45,7 @@ from sectorwise.lmi.commands.analysis_inputs import (
 )
 from sectorwise.lmi.commands.errors import UserError, fail, reported_and
 from sectorwise.lmi.commands.options import (
+    EstimateOption,
     FormatOption,
     OutputOption,
     RegionOption,
@@ -53,7 +55,7 @@ from sectorwise.lmi.commands.options import (
 from sectorwise.lmi.output import OutputFormat, write_table
 from sectorwise.lmi.output import write_xlsx as write_tables_xlsx
 from sectorwise.lmi.rank_indicators import RankingInputs, cluster_indicators, industry_indicators
-from sectorwise.lmi.ranking import RankingConfigError, load_ranking_config, rank_candidates
+from sectorwise.lmi.ranking import RankingConfig, RankingConfigError, load_ranking_config, rank_candidates
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.sources.commuting import FlowFileError, read_flows
 from sectorwise.lmi.staffing import NATIONAL_WAGES
@@ -98,11 +100,12 @@ def _inputs(
     wage_area: str | None,
     peers: str | None,
     level: str,
+    estimate: bool = True,
 ) -> RankingInputs:
     if level not in LEVELS:
         raise UserError(f"--level {level!r}: choose one of {', '.join(LEVELS)}")
     catalog = catalog_from(clusters)
-    qcew, year_, qtr = period_table(con, year, period)
+    qcew, year_, qtr = period_table(con, year, period, estimate=estimate)
     chosen = resolve_region(region, regions_file, con)
     check_region_loaded(qcew, chosen, year_, qtr)
     ref = choose_reference(qcew, chosen, year_, qtr, reference)
@@ -129,6 +132,23 @@ def _inputs(
     )
 
 
+MaxEstimatedShareOption = Annotated[
+    float | None,
+    typer.Option(
+        "--max-estimated-share",
+        min=0.0,
+        max=1.0,
+        help="Leave out (as 'mostly estimated') a candidate more of whose employment than this share (0-1) "
+        "is estimated (default: max_estimated_share of the ranking settings, 0.5).",
+        show_default=False,
+    ),
+]
+
+
+def _with_share(settings: RankingConfig, share: float | None) -> RankingConfig:
+    return settings if share is None else dataclasses.replace(settings, max_estimated_share=share)
+
+
 def rank_command(
     region: RegionOption = None,
     regions_file: RegionsFileOption = None,
@@ -145,6 +165,8 @@ def rank_command(
     explain: Annotated[
         bool, typer.Option("--explain", help="Also show each score indicator by indicator.")
     ] = False,
+    estimate: EstimateOption = True,
+    max_estimated_share: MaxEstimatedShareOption = None,
     warehouse: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
@@ -153,7 +175,7 @@ def rank_command(
     strength and occupation wages; lists what is not ranked and why, and how the top ten moves with the
     weights."""
     try:
-        settings = load_ranking_config(config)
+        settings = _with_share(load_ranking_config(config), max_estimated_share)
         con = connect(warehouse)
         inputs = _inputs(
             con,
@@ -168,6 +190,7 @@ def rank_command(
             wage_area=wage_area,
             peers=peers,
             level=level,
+            estimate=estimate,
         )
     except reported_and(RankingConfigError) as error:
         fail(str(error))
@@ -287,6 +310,8 @@ def assessment_command(
             "from the working directory or the project.",
         ),
     ] = None,
+    estimate: EstimateOption = True,
+    max_estimated_share: MaxEstimatedShareOption = None,
     warehouse: WarehouseOption = None,
 ) -> None:
     """Write the industry assessment of a region (HTML or Excel): the region and its containment, the ranked
@@ -296,7 +321,7 @@ def assessment_command(
         fail(f"{output}: the assessment is written as .html or .xlsx")
     try:
         assets = find_node_modules(node_modules)
-        settings = load_ranking_config(config)
+        settings = _with_share(load_ranking_config(config), max_estimated_share)
         con = connect(warehouse)
         inputs = _inputs(
             con,
@@ -311,6 +336,7 @@ def assessment_command(
             wage_area=wage_area,
             peers=peers,
             level=level,
+            estimate=estimate,
         )
         containment: Containment | None = None
         if flows:
