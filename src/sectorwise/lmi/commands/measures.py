@@ -11,6 +11,7 @@ import typer
 from sectorwise.lmi.codes import PRIVATE_OWNERSHIP, NaicsLevel
 from sectorwise.lmi.commands.errors import UserError, fail, reported_errors
 from sectorwise.lmi.commands.options import (
+    EstimateOption,
     FormatOption,
     OutputOption,
     RegionsFileOption,
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
     from ibis.backends.duckdb import Backend as DuckDBBackend
 
     from sectorwise.lmi import warehouse
+    from sectorwise.lmi.filled import ESTIMATED, analysis_table
     from sectorwise.lmi.measures import ANNUAL_QTR, QUARTERS, figures_for, growth, measures
     from sectorwise.lmi.prepared import to_arrow
     from sectorwise.lmi.regionsets import (
@@ -43,6 +45,7 @@ def _load_library() -> None:
     import duckdb
 
     from sectorwise.lmi import warehouse
+    from sectorwise.lmi.filled import ESTIMATED, analysis_table
     from sectorwise.lmi.measures import ANNUAL_QTR, QUARTERS, figures_for, growth, measures
     from sectorwise.lmi.prepared import to_arrow
     from sectorwise.lmi.regionsets import (
@@ -56,6 +59,8 @@ def _load_library() -> None:
     globals().update(
         duckdb=duckdb,
         warehouse=warehouse,
+        ESTIMATED=ESTIMATED,
+        analysis_table=analysis_table,
         ANNUAL_QTR=ANNUAL_QTR,
         QUARTERS=QUARTERS,
         figures_for=figures_for,
@@ -128,8 +133,9 @@ def _connect(path: Path | None) -> DuckDBBackend:
         ) from error
 
 
-def _table(con: DuckDBBackend, period: str) -> ir.Table:
-    return con.table(warehouse.ANNUAL_TABLE if period == ANNUAL_QTR else warehouse.QUARTERLY_TABLE)
+def _table(con: DuckDBBackend, period: str, *, estimate: bool = False) -> ir.Table:
+    """The period's table, filled with the stored estimates when asked (:mod:`sectorwise.lmi.filled`)."""
+    return analysis_table(con, annual=period == ANNUAL_QTR, estimate=estimate)
 
 
 def _known_counties(con: DuckDBBackend) -> set[str]:
@@ -192,6 +198,10 @@ def _require_area(
         )
 
 
+def _estimated_column(result: ir.Table) -> tuple[str, ...]:
+    return (ESTIMATED,) if ESTIMATED in result.columns else ()
+
+
 def _emit(
     result: ir.Table, fmt: OutputFormat, output: Path | None, *, title: str, table_columns: Sequence[str]
 ) -> None:
@@ -229,6 +239,7 @@ def measures_command(
         bool,
         typer.Option("--unrounded", help="Keep LQs and percent changes unrounded (BLS rounds to 2 and 1)."),
     ] = False,
+    estimate: EstimateOption = True,
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
@@ -239,7 +250,7 @@ def measures_command(
         qtr = _period(period, "--period")
         con = _connect(warehouse_path)
         regions = _regions(con, region or [], regions_file, region_counties or [])
-        table = _table(con, qtr)
+        table = _table(con, qtr, estimate=estimate)
         _require_area(con, table, reference, year, qtr, regions)
         areas: list[str] | None = list(area) if area else None
         if areas is None and regions:
@@ -263,7 +274,7 @@ def measures_command(
             fmt,
             output,
             title=f"QCEW {year} {'annual' if qtr == ANNUAL_QTR else 'Q' + qtr}, LQ against {reference}",
-            table_columns=(*key, "incomplete", *_TABLE_COLUMNS[kind]),
+            table_columns=(*key, "incomplete", *_estimated_column(result), *_TABLE_COLUMNS[kind]),
         )
     except reported_errors() as error:
         fail(str(error))
@@ -287,6 +298,7 @@ def growth_command(
     region: RegionsOption = None,
     regions_file: RegionsFileOption = None,
     region_counties: RegionCountiesOption = None,
+    estimate: EstimateOption = True,
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
@@ -302,7 +314,7 @@ def growth_command(
             areas = []
         try:
             result = growth(
-                _table(con, qtr),
+                _table(con, qtr, estimate=estimate),
                 start_year=start_year,
                 end_year=end_year,
                 qtr=qtr,
@@ -324,6 +336,7 @@ def growth_command(
                 "own_code",
                 "industry_code",
                 "incomplete",
+                *_estimated_column(result),
                 f"start_{name}",
                 f"end_{name}",
                 f"{name}_chg",
@@ -376,6 +389,7 @@ def shiftshare_command(
         str | None,
         typer.Option("--figure", help="The BLS column decomposed (default: the period's employment)."),
     ] = None,
+    estimate: EstimateOption = True,
     warehouse_path: WarehouseOption = None,
     fmt: FormatOption = OutputFormat.TABLE,
     output: OutputOption = None,
@@ -391,7 +405,7 @@ def shiftshare_command(
         regions = _regions(con, [region] if region else [], regions_file, region_counties or [])
         analysed = area or region
         assert analysed is not None
-        table = _table(con, start_period[1])
+        table = _table(con, start_period[1], estimate=estimate)
         for where in (analysed, reference):
             for year, qtr in (start_period, end_period):
                 _require_area(con, table, where, year, qtr, regions)
@@ -426,6 +440,7 @@ def shiftshare_command(
                 "homothetic_competitive_effect",
                 "allocation_effect",
                 "incomplete",
+                *_estimated_column(result),
             ),
         )
     except reported_errors() as error:
