@@ -1,4 +1,5 @@
-"""View decorators that apply ``user_can``. Every view carries exactly one, so every URL has a rule.
+"""View decorators that apply the rule table (``sectorwise.core.rules``). Every view carries exactly one, so
+every URL has a rule.
 
 ``permission_rule_of(view)`` reads the rule back; the permission matrix test refuses views without one.
 
@@ -7,8 +8,8 @@ Usage::
     @allow(Action.VIEW_PUBLIC)
     def partnership_list(request): ...
 
-    @allow(Action.CHANGE_PARTNERSHIP, load=partnership_for_url)   # load(**url_kwargs) -> object or Http404
-    def partnership_edit(request, obj, pk): ...                  # the loaded object comes second
+    @allow(PartnershipAction.CHANGE_PARTNERSHIP, load=partnership_for_url)  # load(**url_kwargs) -> object
+    def partnership_edit(request, obj, pk): ...  # the loaded object (or Http404) comes second
 """
 
 from __future__ import annotations
@@ -22,19 +23,19 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
-from sectorwise.core.permissions import Action, user_can, user_may_ever
+from sectorwise.core.rules import user_can, user_may_ever
 
 RULE_ATTRIBUTE = "sectorwise_permission_rule"
 
 
 @dataclass(frozen=True)
 class PermissionRule:
-    action: Action
+    action: str
     load: Callable[..., Any] | None
 
 
 def allow(
-    action: Action, *, load: Callable[..., Any] | None = None
+    action: str, *, load: Callable[..., Any] | None = None
 ) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """Let a request through only when its user may do ``action`` (on the object ``load`` returns).
 
