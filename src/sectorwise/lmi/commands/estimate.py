@@ -63,9 +63,9 @@ def estimate(
 ) -> None:
     """Estimate BLS's suppressed cells from the published cells' adding-up constraints and store them.
 
-    The analyses (measures, growth, shiftshare, clusters, occupations, rank, assessment and the web's
-    industry profile) use the stored estimates, flagged, unless given --no-estimate. `ingest` runs this for
-    the states and years it loads (unless --no-estimate)."""
+    The analyses (measures, growth, shiftshare, clusters, occupations, rank and assessment) use the stored
+    estimates, flagged, unless given --no-estimate. `ingest` runs this for the states and years it loads
+    (unless --no-estimate)."""
     try:
         try:
             states = state_fips(state) if state else None
