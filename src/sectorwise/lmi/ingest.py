@@ -17,6 +17,10 @@ How (and why so):
 The unit of replacement is (area_fips, year, qtr): loading a by_area file, an area slice or a single file
 again replaces those areas' periods. Industry and size slices (one industry, or one size class, across many
 areas) cover only part of an area's period, so they replace rows key by key instead of whole units.
+
+A load that would replace an area's period with fewer than ``SHRINK_LIMIT`` (90 %) of the rows it replaces is
+refused (``ShrinkRefused``) unless ``allow_shrink``: a file cut at a line boundary looks complete to every
+other check. A slice is compared with the rows of its industry (size class) and period already stored.
 """
 
 from __future__ import annotations
@@ -65,7 +69,15 @@ from sectorwise.lmi.warehouse import (
     writing,
 )
 
-__all__ = ["IngestError", "IngestSummary", "ingest_into", "ingest_paths"]
+__all__ = [
+    "SHRINK_LIMIT",
+    "IngestError",
+    "IngestSummary",
+    "Shrink",
+    "ShrinkRefused",
+    "ingest_into",
+    "ingest_paths",
+]
 
 Progress = Callable[[int, int], None]
 
@@ -81,6 +93,8 @@ UNIT_KEY: Final = ("area_fips", "year", "qtr")
 #: period its area totals (own_code 0, every LQ's base) sit together, ahead of the ownerships' cells.
 PHYSICAL_ORDER: Final = ("year", "qtr", "own_code", "area_fips")
 REQUIRED: Final = ROW_KEY  # every key cell must be filled
+#: A load may replace what is stored with no fewer than this share of its rows (see ``ShrinkRefused``).
+SHRINK_LIMIT: Final = 0.9
 
 _scan_ids = count()
 
@@ -101,6 +115,41 @@ class IngestSummary:
     replaced_rows: int = 0
 
 
+@dataclass(frozen=True)
+class Shrink:
+    """One stored scope a load would replace with markedly fewer rows."""
+
+    files: tuple[str, ...]
+    # "area 50007" for an area's period, "industry 23" or "size class 5" for a slice.
+    scope: str
+    period: str  # "2016Q1" or "2016A"
+    before: int  # rows stored now
+    after: int  # rows the load brings
+
+    def __str__(self) -> str:
+        share = self.after / self.before if self.before else 0.0
+        return (
+            f"{', '.join(self.files)}: {self.scope}, {self.period}: {self.before:,} rows before -> "
+            f"{self.after:,} after ({share:.0%})"
+        )
+
+
+class ShrinkRefused(IngestError):
+    """A re-ingest that would shrink stored periods (or slices): likely a truncated file."""
+
+    def __init__(self, shrinks: Sequence[Shrink]) -> None:
+        self.shrinks = tuple(shrinks)
+        shown = "; ".join(str(shrink) for shrink in self.shrinks[:5])
+        more = f"; and {len(self.shrinks) - 5} more" if len(self.shrinks) > 5 else ""
+        super().__init__(
+            file=", ".join(dict.fromkeys(f for shrink in self.shrinks for f in shrink.files)),
+            problem=f"the load would replace stored rows with far fewer ({shown}{more}); "
+            "a file cut at a line boundary looks complete",
+            expected=f"at least {SHRINK_LIMIT:.0%} of the rows each period (or slice) has now, "
+            "or --allow-shrink (allow_shrink=True) to replace them anyway",
+        )
+
+
 def ingest_paths(
     paths: Sequence[Path | str],
     *,
@@ -108,15 +157,18 @@ def ingest_paths(
     progress: Progress | None = None,
     lock_timeout: float | None = DEFAULT_LOCK_TIMEOUT,
     on_wait: Callable[[Path], None] | None = None,
+    allow_shrink: bool = False,
 ) -> IngestSummary:
     """Load every QCEW CSV under ``paths`` (files, .gz, .zip, directories) into the warehouse file.
 
     The load writes a copy of the warehouse and moves it over the live file only once it has committed
     (``warehouse.writing``): readers keep the data as it was meanwhile, and a failed load changes nothing.
     Another load in progress is waited for up to ``lock_timeout`` seconds (``on_wait`` is told).
+    A load that would replace an area's period (or a slice's rows) with fewer than 90 % of the rows stored
+    now raises :class:`ShrinkRefused` and writes nothing, unless ``allow_shrink``.
     """
     with writing(warehouse, lock_timeout=lock_timeout, on_wait=on_wait) as con:
-        return ingest_into(con, paths, progress=progress)
+        return ingest_into(con, paths, progress=progress, allow_shrink=allow_shrink)
 
 
 def ingest_into(
@@ -124,6 +176,7 @@ def ingest_into(
     paths: Sequence[Path | str],
     *,
     progress: Progress | None = None,
+    allow_shrink: bool = False,
 ) -> IngestSummary:
     """Like :func:`ingest_paths`, on an open connection (the warehouse schema is created if missing)."""
     ensure_schema(con)
@@ -165,7 +218,7 @@ def ingest_into(
                     batch.stage(layout, newline, sources)
                 advance(len(sources))
             batch.validate()
-            summary = batch.write(len(files))
+            summary = batch.write(len(files), allow_shrink=allow_shrink)
             advance(1)
             return summary
         finally:
@@ -257,6 +310,17 @@ class _FileStats:
     areas: set[str | None] = field(default_factory=set)
     industries: set[str] = field(default_factory=set)  # min and max only: enough to tell "one industry"
     sizes: set[int] = field(default_factory=set)
+    # rows per (area, year, qtr)
+    unit_rows: dict[tuple[str, int, str], int] = field(default_factory=dict)
+
+    @property
+    def slice_scope(self) -> tuple[str, str] | None:
+        """(column, value) of an industry or size slice: the stored rows it is compared with."""
+        if self.replaces_units:
+            return None
+        if len(self.industries) == 1:
+            return ("industry_code", next(iter(self.industries)))
+        return ("size_code", str(next(iter(self.sizes))))
 
     @property
     def replaces_units(self) -> bool:
@@ -434,6 +498,7 @@ class _Batch:
             stats.sizes = {min(stats.sizes), max(stats.sizes)} if stats.sizes else set()
             if area is not None and year is not None and qtr is not None:
                 self.units.setdefault(path, set()).add((area, year, qtr))
+                stats.unit_rows[(area, year, qtr)] = stats.unit_rows.get((area, year, qtr), 0) + rows
 
     def _source(self, path: str) -> SourceFile:
         return self.by_path[path]
@@ -559,7 +624,7 @@ class _Batch:
 
     # -- writing ---------------------------------------------------------------------------------------------
 
-    def write(self, file_count: int) -> IngestSummary:
+    def write(self, file_count: int, *, allow_shrink: bool = False) -> IngestSummary:
         units = self._scratch("TABLE", "_sw_units")
         self.con.execute(
             f"CREATE OR REPLACE TEMP TABLE {units} (area_fips VARCHAR, year SMALLINT, qtr VARCHAR)"
@@ -569,6 +634,10 @@ class _Batch:
         )
         _insert_values(self.con, units, whole)
         row_keyed = [path for path, stats in self.stats.items() if not stats.replaces_units]
+        if not allow_shrink:
+            shrinks = self._shrinking_units(units) + self._shrinking_slices()
+            if shrinks:
+                raise ShrinkRefused(shrinks)
         table_rows: dict[str, int] = {}
         replaced = 0
         self.con.execute("BEGIN TRANSACTION")
@@ -593,6 +662,66 @@ class _Batch:
             self.con.execute("ROLLBACK")
             raise
         return self._summary(file_count, table_rows, replaced)
+
+    # -- the shrink check (before anything is written) -------------------------------------------------
+
+    def _shrinking_units(self, units: str) -> list[Shrink]:
+        """Whole (area, year, qtr) units the load would replace with fewer than SHRINK_LIMIT of their rows."""
+        after: dict[tuple[str, tuple[str, int, str]], int] = {}
+        files: dict[tuple[str, tuple[str, int, str]], list[str]] = {}
+        for path, stats in self.stats.items():
+            for unit, rows in stats.unit_rows.items():
+                # Slices' rows in a replaced unit land in it too, so they count towards what it will hold.
+                after[(stats.table, unit)] = after.get((stats.table, unit), 0) + rows
+                if stats.replaces_units:
+                    files.setdefault((stats.table, unit), []).append(self._source(path).name)
+        shrinks = []
+        for table in {table for table, _unit in files}:
+            stored = self.con.execute(
+                f"SELECT area_fips, year, qtr, count(*) FROM {table} "
+                f"SEMI JOIN {units} USING ({', '.join(UNIT_KEY)}) GROUP BY ALL"
+            ).fetchall()
+            for area, year, qtr, before in stored:
+                key = (table, (area, int(year), qtr))
+                if key in files and after[key] < SHRINK_LIMIT * before:
+                    shrinks.append(
+                        Shrink(tuple(files[key]), f"area {area}", _period(year, qtr), before, after[key])
+                    )
+        return sorted(shrinks, key=lambda s: (s.files, s.scope, s.period))
+
+    def _shrinking_slices(self) -> list[Shrink]:
+        """Industry and size slices bringing fewer than SHRINK_LIMIT of the rows stored for their slice."""
+        after: dict[tuple[str, str, str, int, str], int] = {}
+        files: dict[tuple[str, str, str, int, str], list[str]] = {}
+        for path, stats in self.stats.items():
+            scope = stats.slice_scope
+            if scope is None:
+                continue
+            for (_area, year, qtr), rows in stats.unit_rows.items():
+                key = (stats.table, *scope, year, qtr)
+                after[key] = after.get(key, 0) + rows
+                files.setdefault(key, []).append(self._source(path).name)
+        shrinks = []
+        # One grouped count per table and slice kind (a national year has thousands of industry slices).
+        for table, column in sorted({(table, column) for table, column, *_rest in after}):
+            scopes = self._scratch("TABLE", f"_sw_slices_{next(_scan_ids)}")
+            sql_type = KEY_COLUMNS[column]
+            self.con.execute(f"CREATE TEMP TABLE {scopes} ({column} {sql_type}, year SMALLINT, qtr VARCHAR)")
+            wanted = sorted({(v, y, q) for t, c, v, y, q in after if (t, c) == (table, column)})
+            _insert_values(
+                self.con, scopes, [(int(v) if sql_type != "VARCHAR" else v, y, q) for v, y, q in wanted]
+            )
+            stored = self.con.execute(
+                f"SELECT CAST({column} AS VARCHAR), year, qtr, count(*) FROM {table} "
+                f"SEMI JOIN {scopes} USING ({column}, year, qtr) GROUP BY ALL"
+            ).fetchall()
+            for value, year, qtr, before in stored:
+                key = (table, column, value, int(year), qtr)
+                if key in after and after[key] < SHRINK_LIMIT * before:
+                    what = f"industry {value}" if column == "industry_code" else f"size class {value}"
+                    named = tuple(dict.fromkeys(files[key]))
+                    shrinks.append(Shrink(named, what, _period(year, qtr), before, after[key]))
+        return sorted(shrinks, key=lambda s: (s.files, s.scope, s.period))
 
     def _delete_replaced(self, table: str, rows: str, units: str, row_keyed: list[str]) -> int:
         match = " AND ".join(f"{table}.{k} = u.{k}" for k in UNIT_KEY)
@@ -654,6 +783,10 @@ class _Batch:
         for entry in reversed(self.scratch):
             kind, name = entry.split()
             self.con.execute(f"DROP {kind} IF EXISTS {name}")
+
+
+def _period(year: int, qtr: str) -> str:
+    return f"{year}A" if qtr == "A" else f"{year}Q{qtr}"
 
 
 def _insert_values(con: duckdb.DuckDBPyConnection, target: str, rows: Sequence[tuple[object, ...]]) -> None:

@@ -68,6 +68,15 @@ def ingest(
             "999 (unknown county) cells are loaded (see `sectorwise lmi estimate`).",
         ),
     ] = True,
+    allow_shrink: Annotated[
+        bool,
+        typer.Option(
+            "--allow-shrink",
+            help="Replace an area's period (or an industry or size slice) even with fewer than 90 % of "
+            "the rows stored now; without it such a load is refused (a file cut at a line boundary looks "
+            "complete).",
+        ),
+    ] = False,
 ) -> None:
     """Load BLS QCEW CSV files into the warehouse (all or nothing; a period loaded again replaces it).
 
@@ -95,7 +104,12 @@ def ingest(
     try:
         with progress:
             summary = ingest_paths(
-                paths, warehouse=target, progress=report, lock_timeout=lock_timeout, on_wait=waiting
+                paths,
+                warehouse=target,
+                progress=report,
+                lock_timeout=lock_timeout,
+                on_wait=waiting,
+                allow_shrink=allow_shrink,
             )
     except IngestError as error:
         err_console.print(Text.assemble(("error: ", "bold red"), str(error)), soft_wrap=True)
