@@ -216,3 +216,30 @@ def test_new_jersey_within_state_and_stability() -> None:
     assert float(np.mean(zones.stability)) > 0.5
     # Hudson and Essex commute into each other's labour markets: one zone.
     assert zones.region_of("34017") == zones.region_of("34013")
+
+
+def test_stability_draws_report_progress_and_their_time() -> None:
+    certain = make_flows(HAND, moe=[0.0] * len(HAND))
+    told: list[tuple[int, int]] = []
+    zones = delineate(certain, draws=4, progress=lambda done, total: told.append((done, total)))
+    assert told == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+    assert zones.draws == 4 and zones.stability_seconds > 0.0
+    told.clear()
+    without = delineate(certain, draws=0, progress=lambda done, total: told.append((done, total)))
+    assert told == [] and without.draws == 0 and without.stability_seconds == 0.0
+
+
+def test_zones_are_named_after_their_core_county() -> None:
+    zones = delineate(make_flows(HAND))
+    # Delaware's counties; a title from the warehouse names the county, else its FIPS code does.
+    names = zones.zone_names({"10001": "Kent County, Delaware"})
+    assert names == {"CZ10001": "Kent County, DE area", "CZ10005": "10005, DE area"}
+    assert zones.region_set("hand", region_names=names).to_region("CZ10001").name == "Kent County, DE area"
+    table = zones.zone_table(region_names=names)
+    assert table.column("region_name").to_pylist() == ["Kent County, DE area", "10005, DE area"]
+    assert zones.county_table(region_names=names).column("region_name").to_pylist() == [
+        "Kent County, DE area",
+        "Kent County, DE area",
+        "10005, DE area",
+    ]
+    assert "region_name" not in zones.county_table().column_names

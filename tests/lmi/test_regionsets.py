@@ -18,6 +18,7 @@ from sectorwise.lmi.regionsets import (
     UnknownRegionSetError,
     adjusted_rand_index,
     compare,
+    county_titles,
     load_region_set,
     read_region_set_file,
     states_region_set,
@@ -26,7 +27,7 @@ from sectorwise.lmi.regionsets import (
     stored_region_sets,
 )
 from sectorwise.lmi.sources.delineations import PUBLISHED_KINDS, DelineationFileError, load_published
-from sectorwise.lmi.warehouse import open_duckdb
+from sectorwise.lmi.warehouse import ensure_schema, open_duckdb
 from tests.conftest import shared_data_path
 
 
@@ -79,9 +80,11 @@ def test_regions_for_the_measures() -> None:
         "cz", {"50007": "CZ50007", "50011": "CZ50007", "50005": "CZ50005"}, {"CZ50007": "Burlington"}
     )
     region = zones.to_region("CZ50007")
+    # A named region goes by its name, not SET:REGION_ID; an unnamed one keeps SET:REGION_ID.
     assert region == Region(
-        name="cz:CZ50007", counties=("50007", "50011"), description="Burlington (CZ50007) in cz"
+        name="Burlington", counties=("50007", "50011"), description="Burlington (CZ50007) in cz"
     )
+    assert zones.to_region("CZ50005").name == "cz:CZ50005"
     assert zones.region_for_county("50005", name="Northeast Kingdom").counties == ("50005",)
     with pytest.raises(UnknownCountyError, match="unknown county '50099'"):
         zones.region_for_county("50099")
@@ -203,4 +206,26 @@ def test_stored_regions_by_name(tmp_path: Path) -> None:
         stored_region(con, "vt@50001")
     with pytest.raises(ValueError, match="expected SET:REGION_ID or SET@COUNTY_FIPS"):
         stored_region(con, "vt")
+    con.close()
+
+
+def test_a_stored_region_goes_by_its_name(tmp_path: Path) -> None:
+    """`SET@COUNTY` of a named set gives the region its name ("Chittenden County, VT area"), which reports
+    then show instead of the spec; an explicit name still wins."""
+    con = open_duckdb(tmp_path / "w.duckdb")
+    named = {"A": "Chittenden County, VT area"}
+    store_region_set(con, RegionSet("vt", {"50007": "A", "50011": "A", "50005": "B"}, named))
+    assert stored_region(con, "vt@50011").name == "Chittenden County, VT area"
+    assert stored_region(con, "vt:A").name == "Chittenden County, VT area"
+    assert stored_region(con, "vt@50005").name == "vt@50005"  # no name stored for B
+    assert stored_region(con, "vt@50007", name="Mine").name == "Mine"
+    con.close()
+
+
+def test_county_titles_from_the_warehouse(tmp_path: Path) -> None:
+    con = open_duckdb(tmp_path / "w.duckdb")
+    assert county_titles(con, ["50007"]) == {}  # no area_titles table yet
+    ensure_schema(con)
+    con.execute("INSERT INTO area_titles VALUES ('50007', 'Chittenden County, Vermont'), ('50005', ' ')")
+    assert county_titles(con, ["50007", "50005", "50001"]) == {"50007": "Chittenden County, Vermont"}
     con.close()

@@ -190,3 +190,33 @@ def test_real_compare_of_published_sets() -> None:
     [agreement] = json.loads(result.stdout)
     assert 0.5 < agreement["adjusted_rand_index"] < 1.0
     assert agreement["regions_a"] == 625
+
+
+def test_delineate_names_saved_zones_and_reports_its_stability_draws(
+    flows_file: Path, tmp_path: Path
+) -> None:
+    from sectorwise.lmi.regionsets import load_region_set
+    from sectorwise.lmi.warehouse import ensure_schema, open_duckdb
+
+    warehouse = tmp_path / "w.duckdb"
+    con = open_duckdb(warehouse)
+    ensure_schema(con)
+    con.execute("INSERT INTO area_titles VALUES ('50007', 'Chittenden County, Vermont')")
+    con.close()
+    args = ["lmi", "regions", "delineate", "--flows", str(flows_file), "--warehouse", str(warehouse)]
+
+    result = runner.invoke(app, [*args, "--draws", "3", "--zones", "-f", "json", "--save", "vt"])
+
+    assert result.exit_code == 0, result.output
+    assert "Stability: 3 resampled delineations in" in result.stderr
+    assert "--draws 0 turns them off" in result.stderr
+    zones = {z["region_id"]: z["region_name"] for z in json.loads(result.stdout)}
+    assert zones == {"CZ50005": "50005, VT area", "CZ50007": "Chittenden County, VT area"}
+    con = open_duckdb(warehouse, read_only=True)
+    stored = load_region_set(con, "vt")
+    con.close()
+    assert stored.to_region("CZ50007").name == "Chittenden County, VT area"
+
+    quiet = runner.invoke(app, [*args, "--draws", "0", "-f", "csv"])
+    assert quiet.exit_code == 0, quiet.output
+    assert "Stability" not in quiet.stderr

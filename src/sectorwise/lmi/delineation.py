@@ -27,7 +27,8 @@ list of flows, so the national delineation of about 3,200 counties takes a few s
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -43,6 +44,9 @@ DEFAULT_CUTOFF: Final = 0.977
 PF_CAP: Final = 0.999
 MOE_Z90: Final = 1.645
 DEFAULT_DRAWS: Final = 10
+
+#: Told (draws done, draws in all) after each stability draw, e.g. to move a progress bar.
+DrawProgress = Callable[[int, int], None]
 
 STATE_FIPS_BY_POSTAL: Final[dict[str, str]] = {
     "AL": "01", "AK": "02", "AZ": "04", "AR": "05", "CA": "06", "CO": "08", "CT": "09", "DE": "10",
@@ -232,6 +236,8 @@ class Delineation:
     source: str
     stability: npt.NDArray[np.float64] | None = None
     draws: int = 0
+    # Wall-clock seconds the stability draws took (0 without draws), for the user to weigh --draws.
+    stability_seconds: float = 0.0
 
     def __len__(self) -> int:
         return len(self.counties)
@@ -246,13 +252,26 @@ class Delineation:
         except ValueError:
             raise UnknownCountyError(county_fips, f"delineation of {self.source}") from None
 
-    def region_set(self, name: str = "delineation") -> RegionSet:
+    def region_set(
+        self, name: str = "delineation", *, region_names: Mapping[str, str] | None = None
+    ) -> RegionSet:
+        """The zones as a region set; ``region_names`` (zone id -> name, see ``regionsets.zone_names``)."""
         return RegionSet(
             name=name,
             assignments=dict(zip(self.counties, self.region_ids, strict=True)),
+            region_names=dict(region_names or {}),
             kind="delineation",
             source=f"Tolbert-Sizer at cutoff {self.cutoff} from {self.source}",
         )
+
+    def zone_names(self, county_titles: Mapping[str, str] | None = None) -> dict[str, str]:
+        """Zone id -> "<core county>, <ST> area" (e.g. "Chittenden County, VT area"), from the core
+        county's title (BLS's area title, "Chittenden County, Vermont"; see ``regionsets.county_titles``),
+        else its FIPS code ("50007, VT area")."""
+        cores = dict(zip(self.region_ids, self.core_counties, strict=True))
+        return {
+            zone: core_county_area_name(core, (county_titles or {}).get(core)) for zone, core in cores.items()
+        }
 
     def _zone_sums(self) -> dict[str, tuple[int, float, float, float, float]]:
         sums: dict[str, list[float]] = {}
@@ -265,8 +284,10 @@ class Delineation:
             acc[4] += float(self.jobs_held_by_zone_residents[k])
         return {r: (int(v[0]), v[1], v[2], v[3], v[4]) for r, v in sums.items()}
 
-    def county_table(self) -> pa.Table:
-        """One row per county: zone, core county, fit figures, zone containment and size, stability."""
+    def county_table(self, *, region_names: Mapping[str, str] | None = None) -> pa.Table:
+        """One row per county: zone, core county, fit figures, zone containment and size, stability.
+
+        With ``region_names`` a ``region_name`` column follows ``region_id``."""
         zones = self._zone_sums()
         rw = self.resident_workers
         jobs = self.jobs
@@ -274,6 +295,7 @@ class Delineation:
         columns: dict[str, object] = {
             "county_fips": list(self.counties),
             "region_id": list(self.region_ids),
+            **_names_column(self.region_ids, region_names),
             "core_county_fips": list(self.core_counties),
             "is_core": [c == core for c, core in zip(self.counties, self.core_counties, strict=True)],
             "resident_workers": np.round(rw).astype(np.int64),
@@ -289,7 +311,7 @@ class Delineation:
             columns["stability"] = self.stability
         return pa.table(columns)
 
-    def zone_table(self) -> pa.Table:
+    def zone_table(self, *, region_names: Mapping[str, str] | None = None) -> pa.Table:
         """One row per zone: size, containment (residents working inside) and job containment."""
         zones = self._zone_sums()
         cores = dict(zip(self.region_ids, self.core_counties, strict=True))
@@ -297,6 +319,7 @@ class Delineation:
         return pa.table(
             {
                 "region_id": ids,
+                **_names_column(ids, region_names),
                 "core_county_fips": [cores[r] for r in ids],
                 "counties": [zones[r][0] for r in ids],
                 "resident_workers": [round(zones[r][1]) for r in ids],
@@ -305,6 +328,23 @@ class Delineation:
                 "job_containment": [_ratio(zones[r][4], zones[r][2]) for r in ids],
             }
         )
+
+
+_POSTAL_BY_STATE_FIPS: Final = {fips: postal for postal, fips in STATE_FIPS_BY_POSTAL.items()}
+
+
+def core_county_area_name(county_fips: str, title: str | None = None) -> str:
+    """ "<County>, <ST> area" for a zone named after its core county: the county part of its title
+    ("Chittenden County, Vermont" -> "Chittenden County"), else its FIPS code; the state's postal code."""
+    text = (title or "").strip()
+    head, comma, tail = text.rpartition(", ")
+    county = head if comma else (text or county_fips)
+    state = _POSTAL_BY_STATE_FIPS.get(county_fips[:2]) or (tail if comma else "")
+    return f"{county}, {state} area" if state else f"{county} area"
+
+
+def _names_column(ids: Sequence[str], names: Mapping[str, str] | None) -> dict[str, list[str | None]]:
+    return {} if names is None else {"region_name": [names.get(r) for r in ids]}
 
 
 def _share(
@@ -368,16 +408,17 @@ def delineate(
     states: Sequence[str] | None = None,
     draws: int = 0,
     seed: int = 0,
+    progress: DrawProgress | None = None,
 ) -> Delineation:
     """Commuting zones of the counties in ``flows`` (or within ``states``) at ``cutoff``.
 
     With ``draws`` > 0 the flows are resampled within their margins of error that many times and every
-    county gets a stability figure (see the module docstring).
+    county gets a stability figure (see the module docstring); ``progress`` is told after each draw.
     """
     cutoff = check_cutoff(cutoff)
     result = commuting_tree(flows, states=states).cut(cutoff)
     if draws:
-        result = with_stability(flows, result, draws=draws, seed=seed, states=states)
+        result = with_stability(flows, result, draws=draws, seed=seed, states=states, progress=progress)
     return result
 
 
@@ -388,8 +429,12 @@ def with_stability(
     draws: int = DEFAULT_DRAWS,
     seed: int = 0,
     states: Sequence[str] | None = None,
+    progress: DrawProgress | None = None,
 ) -> Delineation:
-    """Add to each county the share of ``draws`` resampled delineations that keep it with its core."""
+    """Add to each county the share of ``draws`` resampled delineations that keep it with its core.
+
+    ``progress(done, draws)`` is called after each draw; the result's ``stability_seconds`` says how long
+    the draws took (each one rebuilds the whole tree: about as long as the delineation itself)."""
     if draws < 1:
         raise ValueError(f"draws must be 1 or more, got {draws}")
     if not flows.has_moe:
@@ -402,13 +447,18 @@ def with_stability(
     core_position = np.array([position[core] for core in delineation.core_counties], dtype=np.intp)
     rng = np.random.default_rng(seed)
     stays = np.zeros(len(counties), dtype=np.float64)
-    for _ in range(draws):
+    started = time.perf_counter()
+    if progress is not None:
+        progress(0, draws)
+    for done in range(1, draws + 1):
         resampled = np.maximum(index.workers + rng.normal(0.0, 1.0, len(index.workers)) * index.sd, 0.0)
         totals = _totals(index, resampled)
         labels = _cluster_labels(
             _condensed_dissimilarity(index, resampled, totals), len(counties), delineation.cutoff
         )
         stays += labels == labels[core_position]
+        if progress is not None:
+            progress(done, draws)
     return Delineation(
         counties=delineation.counties,
         region_ids=delineation.region_ids,
@@ -421,6 +471,7 @@ def with_stability(
         source=delineation.source,
         stability=stays / draws,
         draws=draws,
+        stability_seconds=time.perf_counter() - started,
     )
 
 
@@ -429,8 +480,10 @@ __all__ = [
     "DEFAULT_CUTOFF",
     "CommutingTree",
     "Delineation",
+    "DrawProgress",
     "check_cutoff",
     "commuting_tree",
+    "core_county_area_name",
     "delineate",
     "state_fips",
     "with_stability",

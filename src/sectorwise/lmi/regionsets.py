@@ -88,14 +88,17 @@ class RegionSet:
         return self.region_names.get(region_id, region_id)
 
     def to_region(self, region_id: str, *, name: str | None = None) -> Region:
-        """One region of the set as a named ``Region`` for the measures."""
+        """One region of the set as a named ``Region`` for the measures: named ``name``, else the region's
+        name in the set ("Chittenden County, VT area"), else ``SET:REGION_ID``."""
         from sectorwise.lmi.regions import Region
 
         counties = self.members(region_id)
-        title = self.region_names.get(region_id)
+        title = (self.region_names.get(region_id) or "").strip()
         label = f"{title} ({region_id})" if title and title != region_id else region_id
         description = f"{label} in {self.name}" + (f": {self.source}" if self.source else "")
-        return Region(name=name or f"{self.name}:{region_id}", counties=counties, description=description)
+        return Region(
+            name=name or title or f"{self.name}:{region_id}", counties=counties, description=description
+        )
 
     def region_for_county(self, county_fips: str, *, name: str | None = None) -> Region:
         """The region that holds ``county_fips``, as a named ``Region``."""
@@ -364,14 +367,37 @@ def load_region_set(con: duckdb.DuckDBPyConnection, name: str) -> RegionSet:
 
 def stored_region(con: duckdb.DuckDBPyConnection, spec: str, *, name: str | None = None) -> Region:
     """A region of a stored set as a ``Region``: ``SET:REGION_ID`` (e.g. ``acs2013:CZ50007``), or
-    ``SET@COUNTY`` for the region that holds a county (e.g. ``acs2013@50007``)."""
+    ``SET@COUNTY`` for the region that holds a county (e.g. ``acs2013@50007``). It is named ``name``, else
+    by the region's name in the set (a delineation stored by ``regions delineate --save`` names each zone
+    after its core county, "Chittenden County, VT area"), else by ``spec``."""
     if "@" in spec:
         set_name, county = spec.rsplit("@", 1)
-        return load_region_set(con, set_name).region_for_county(county, name=name or spec)
-    if ":" in spec:
+        region_set = load_region_set(con, set_name)
+        region_id = region_set.region_of(county)
+    elif ":" in spec:
         set_name, region_id = spec.rsplit(":", 1)
-        return load_region_set(con, set_name).to_region(region_id, name=name or spec)
-    raise ValueError(f"{spec!r}: expected SET:REGION_ID or SET@COUNTY_FIPS (a region of a stored region set)")
+        region_set = load_region_set(con, set_name)
+    else:
+        raise ValueError(
+            f"{spec!r}: expected SET:REGION_ID or SET@COUNTY_FIPS (a region of a stored region set)"
+        )
+    title = (region_set.region_names.get(region_id) or "").strip()
+    return region_set.to_region(region_id, name=name or title or spec)
+
+
+def county_titles(con: duckdb.DuckDBPyConnection, counties: Iterable[str]) -> dict[str, str]:
+    """County FIPS -> BLS's area title ("Chittenden County, Vermont") from the warehouse's ``area_titles``
+    (filled by ingest from titled files); counties without one are left out (read-only safe)."""
+    wanted = sorted(set(counties))
+    found = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_name = 'area_titles'"
+    ).fetchone()
+    if not wanted or not (found and found[0]):
+        return {}
+    rows = con.execute(
+        "SELECT area_fips, area_title FROM area_titles WHERE area_fips IN (SELECT unnest(?))", [wanted]
+    ).fetchall()
+    return {str(fips): str(title) for fips, title in rows if title and str(title).strip()}
 
 
 def latest_region_set_of_kind(con: duckdb.DuckDBPyConnection, kind: str) -> RegionSet | None:

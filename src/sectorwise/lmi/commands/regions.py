@@ -10,14 +10,16 @@ from typing import Annotated
 import pyarrow as pa
 import typer
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from sectorwise.lmi.commands.errors import UserError, fail, reported_and
 from sectorwise.lmi.commands.options import FormatOption, OutputOption, WarehouseOption
-from sectorwise.lmi.delineation import DEFAULT_CUTOFF, DEFAULT_DRAWS, delineate, state_fips
+from sectorwise.lmi.delineation import DEFAULT_CUTOFF, DEFAULT_DRAWS, Delineation, delineate, state_fips
 from sectorwise.lmi.output import OutputFormat, write_table
 from sectorwise.lmi.regionsets import (
     RegionSet,
     compare,
+    county_titles,
     load_region_set,
     read_region_set_file,
     states_region_set,
@@ -42,6 +44,7 @@ SPEC_HELP = (
 TERMINAL_COLUMNS = (
     "county_fips",
     "region_id",
+    "region_name",
     "resident_workers",
     "resident_share_in_zone",
     "job_share_from_zone",
@@ -81,6 +84,32 @@ def _resolve(spec: str, file: Path | None, *, warehouse: Path | None, other: Reg
     )
 
 
+def _stability_progress(draws: int, err_console: Console) -> Progress:
+    """A bar on stderr for the stability draws (each rebuilds the whole tree: the slow part)."""
+    return Progress(
+        TextColumn("[bold]stability draws"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=draws == 0,
+    )
+
+
+def _zone_names(result: Delineation, warehouse: Path | None) -> dict[str, str]:
+    """Each zone's name after its core county, from the warehouse's county titles when it has them."""
+    target = warehouse or default_warehouse_path()
+    titles: dict[str, str] = {}
+    if target.exists():
+        con = open_duckdb(target, read_only=True)
+        try:
+            titles = county_titles(con, result.core_counties)
+        finally:
+            con.close()
+    return result.zone_names(titles)
+
+
 @regions_app.command("delineate")
 def delineate_command(
     flows: Annotated[
@@ -104,7 +133,8 @@ def delineate_command(
         int | None,
         typer.Option(
             help=f"Resampled delineations for the stability figure (default {DEFAULT_DRAWS} when the flows "
-            "carry margins of error, else 0; 0 turns it off)."
+            "carry margins of error, else 0; 0 turns it off). Each draw takes about as long as the "
+            "delineation itself; the command says how many ran and how long they took."
         ),
     ] = None,
     seed: Annotated[int, typer.Option(help="Random seed of the resampling.")] = 0,
@@ -126,12 +156,29 @@ def delineate_command(
         n_draws = draws if draws is not None else (DEFAULT_DRAWS if data.has_moe else 0)
         if n_draws < 0:
             raise UserError(f"--draws must be 0 or more, got {n_draws}")
-        result = delineate(data, cutoff=cutoff, states=chosen_states, draws=n_draws, seed=seed)
+        err_console = Console(stderr=True)
+        bar = _stability_progress(n_draws, err_console)
+        task = bar.add_task("draws", total=n_draws)
+        with bar:
+            result = delineate(
+                data,
+                cutoff=cutoff,
+                states=chosen_states,
+                draws=n_draws,
+                seed=seed,
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+            )
+        if result.draws:
+            err_console.print(
+                f"Stability: {result.draws} resampled delineations in {result.stability_seconds:.1f} s "
+                "(--draws 0 turns them off)."
+            )
+        names = _zone_names(result, warehouse)
         if save:
             # Written on a copy moved in whole: readers (the web's pages) are never locked out.
             with writing(warehouse) as con:
-                store_region_set(con, result.region_set(save))
-        table = result.zone_table() if zones else result.county_table()
+                store_region_set(con, result.region_set(save, region_names=names))
+        table = result.zone_table(region_names=names) if zones else result.county_table(region_names=names)
         if fmt is OutputFormat.TABLE and not zones:
             # A terminal is narrow: the main figures here, every column in csv, json, parquet and xlsx.
             table = table.select([c for c in TERMINAL_COLUMNS if c in table.column_names])
