@@ -19,7 +19,7 @@ import datetime as dt
 import functools
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, ClassVar, Final
+from typing import Any, ClassVar, Final, cast
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, models, transaction
@@ -213,13 +213,13 @@ def control_errors(
     return errors
 
 
-def choice(value: str, choices: Iterable[tuple[str, str]]) -> str | None:
+def choice(value: str, choices: Iterable[tuple[Any, Any]]) -> str | None:
     """A choice by its stored value or its label, case-insensitively; None when it is neither."""
     return _choice_map(tuple(choices)).get(value.strip().casefold())
 
 
 @functools.cache
-def _choice_map(choices: tuple[tuple[str, str], ...]) -> dict[str, str]:
+def _choice_map(choices: tuple[tuple[Any, Any], ...]) -> dict[str, str]:
     found: dict[str, str] = {}
     for stored, label in choices:
         found.setdefault(str(label).casefold(), str(stored))
@@ -463,7 +463,8 @@ def update_with_history(objects: Sequence[models.Model], names: Sequence[str], *
         return
     model = type(objects[0])
     now = timezone.now()
-    fields = [model._meta.get_field(name) for name in names]
+    # Concrete columns only (an import names its update fields): relations and generic keys never appear.
+    fields = [cast("models.Field[Any, Any]", model._meta.get_field(name)) for name in names]
     fields += [
         model_field
         for model_field in model._meta.concrete_fields
@@ -473,17 +474,17 @@ def update_with_history(objects: Sequence[models.Model], names: Sequence[str], *
         for model_field in fields:
             if getattr(model_field, "auto_now", False):
                 setattr(instance, model_field.attname, now)
-    adapters = [_adapter(model_field) for model_field in fields]  # type: ignore[arg-type]
+    adapters = [_adapter(model_field) for model_field in fields]
     quote = connection.ops.quote_name
     pk = model._meta.pk
     assert pk is not None
-    assignments = ", ".join(f"{quote(model_field.column)} = %s" for model_field in fields)  # type: ignore[union-attr]
+    assignments = ", ".join(f"{quote(model_field.column)} = %s" for model_field in fields)
     sql = f"UPDATE {quote(model._meta.db_table)} SET {assignments} WHERE {quote(pk.column)} = %s"
     parameters = [
         [
             adapt(getattr(instance, model_field.attname))
             for model_field, adapt in zip(fields, adapters, strict=True)
-        ]  # type: ignore[union-attr]
+        ]
         + [instance.pk]
         for instance in objects
     ]
@@ -514,18 +515,24 @@ def _insert_history(
             continue
         columns.append(model_field.column)
         if name == "history_date":
-            stamp = _adapter(model_field)(at)
-            makers.append(lambda _, stamp=stamp: stamp)
+            makers.append(_constant(_adapter(model_field)(at)))
         elif name == "history_type":
-            makers.append(lambda _: history_type)
+            makers.append(_constant(history_type))
         elif name == "history_change_reason":
-            makers.append(lambda _: None)
+            makers.append(_constant(None))
         elif name == "history_user_id":
-            makers.append(lambda _: user_id)
+            makers.append(_constant(user_id))
         elif name in own:
-            adapt = _adapter(model_field)
-            makers.append(lambda instance, name=name, adapt=adapt: adapt(getattr(instance, name)))
+            makers.append(_attribute(name, _adapter(model_field)))
         else:
             raise RuntimeError(f"{history_model.__name__}.{name}: a history column the import does not fill")
     rows = [[make(instance) for make in makers] for instance in objects]
     _insert_rows(history_model._meta.db_table, columns, rows, returning=None)
+
+
+def _constant(value: Any) -> Callable[[models.Model], Any]:
+    return lambda _: value
+
+
+def _attribute(name: str, adapt: Callable[[Any], Any]) -> Callable[[models.Model], Any]:
+    return lambda instance: adapt(getattr(instance, name))

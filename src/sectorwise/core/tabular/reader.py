@@ -206,18 +206,20 @@ def _xlsx_sheet_rows(filename: str, content: bytes, budget: _Budget) -> Iterator
         if not workbook.worksheets:
             raise TableReadError(f"{filename}: the workbook has no sheet")
         sheet = workbook.worksheets[0]
-        source: IO[bytes] = sheet._get_source()  # type: ignore[union-attr]
+        # openpyxl's private parts below (the sheet's XML stream, its shared strings, the workbook's date
+        # formats) are what its own reader passes to WorkSheetParser; no public API gives them.
+        source: IO[bytes] = sheet._get_source()  # type: ignore[attr-defined]
         with source:
             # openpyxl's cell parser turns one <c> into its value (shared strings, dates by style); the
             # walk over rows and cells, and so every bound, is ours: openpyxl's own iterator pads rows to
             # the declared dimension and the last column used.
             cells = WorkSheetParser(
                 source,
-                sheet._shared_strings,  # type: ignore[union-attr]
+                sheet._shared_strings,  # type: ignore[attr-defined]
                 data_only=True,
                 epoch=workbook.epoch,
-                date_formats=workbook._date_formats,
-                timedelta_formats=workbook._timedelta_formats,
+                date_formats=workbook._date_formats,  # type: ignore[attr-defined]
+                timedelta_formats=workbook._timedelta_formats,  # type: ignore[attr-defined]
             )
             number = HEADER_ROW - 1
             seen_cells = 0
