@@ -6,10 +6,10 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from sectorwise.lmi import warehouse
+from sectorwise.lmi import filled, warehouse
 from sectorwise.partnerships import industry_profile
 from sectorwise.partnerships.industry_profile import region_industry_profile
-from tests.lmi.qcew_rows import Cell, annual_frame
+from tests.lmi.qcew_rows import Cell, agglvl, annual_frame
 from tests.web.personas import Personas
 
 COUNTIES = ("50007", "50011")
@@ -95,3 +95,50 @@ def test_a_profile_from_the_compiled_query_of_another_region_is_its_own() -> Non
     assert second == fresh
     assert first is not None and second is not None and first != second
     assert [row.employment for row in second.targets] == [None]  # 50011's aerospace cell is suppressed
+
+
+def _store_aerospace_estimate() -> None:
+    """A stored estimate for 50011's suppressed aerospace cell of 2025, as `lmi estimate` stores it."""
+    con = warehouse.open_duckdb()
+    try:
+        filled.ensure_estimates_table(con)
+        con.executemany(
+            f"INSERT INTO {filled.ESTIMATES_TABLE} VALUES "
+            "('50011', 5, '3364', ?, 0, 2025, 'A', ?, ?, ?, ?, 'estimated')",
+            [
+                [agglvl("50011", 5, "3364"), "annual_avg_emplvl", 38.0, 35.0, 45.0],
+                [agglvl("50011", 5, "3364"), "total_annual_wages", 3_040_000.0, 2_800_000.0, 3_600_000.0],
+            ],
+        )
+    finally:
+        con.close()
+
+
+def test_a_suppressed_cell_shows_its_stored_estimate_with_bounds() -> None:
+    _load_warehouse()
+    _store_aerospace_estimate()
+    profile = region_industry_profile(region_name="Champlain", county_fips=COUNTIES, target_naics=["3364"])
+    assert profile is not None
+    aerospace = next(row for row in profile.targets if row.industry_code == "3364")
+    # 50007's published 50 plus 50011's estimate 38; its bounds plus the published 50.
+    assert (aerospace.employment, aerospace.employment_low, aerospace.employment_high) == (88, 85, 95)
+    assert aerospace.estimated and aerospace.employment_estimated and not aerospace.incomplete
+    assert aerospace.employment_shown == 90  # hundreds would leave the bounds
+    assert aerospace.avg_annual_pay == round((4_000_000 + 3_040_000) / 88)
+    # (88 / 1600) / (200 / 8000), the state's private total being the reference base
+    assert aerospace.location_quotient == pytest.approx(2.2)
+    manufacturing = next(row for row in profile.sectors if row.industry_code == "31-33")
+    assert not manufacturing.estimated and not manufacturing.employment_estimated
+
+
+@pytest.mark.django_db
+def test_the_partnership_page_marks_estimated_figures(personas: Personas) -> None:
+    _load_warehouse()
+    _store_aerospace_estimate()
+    client = Client()
+    client.force_login(personas.viewer)
+    response = client.get(reverse("partnerships:partnership_detail", args=[personas.partnership_a.pk]))
+    body = response.content.decode()
+    assert "≈&nbsp;90 <span" in body and "(estimated, 85–95)" in body
+    assert "≈&nbsp;2.20" in body  # the LQ computed with the estimate is marked too
+    assert "suppressed</td>" not in body

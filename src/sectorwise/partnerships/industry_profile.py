@@ -1,12 +1,15 @@
 """A registry region's industry profile, from ``sectorwise.lmi.measures`` over the LMI warehouse.
 
-The web layer executes the library's lazy Ibis expression here: the region's private-sector employment,
-pay, location quotient and over-the-year change by NAICS sector for the latest year loaded, plus the rows
-of the partnership's target industries. ``None`` means no warehouse, or no data for the region's counties:
-the page says "not loaded" rather than showing zeros. A warehouse that cannot be read (a program writing it in
-place holds DuckDB's lock, a damaged file) gives :class:`ProfileUnavailable`: the page says so and still
-renders; the error is logged. Sectorwise's own loads never cause that: they swap a finished copy in
-(``lmi.warehouse.writing``), and a request opens the file afresh, so it reads the data as it was before.
+The web layer executes the library's lazy Ibis expression here: the region's private-sector employment, pay,
+location quotient and over-the-year change by NAICS sector for the latest year loaded, plus the rows of the
+partnership's target industries. The measures read the filled table (``sectorwise.lmi.filled``, as the
+command line's default ``--estimate`` does): a cell BLS suppresses shows the stored estimate, flagged, with
+its bounds, so the page and ``sectorwise lmi measures`` give the same figures. ``None`` means no warehouse,
+or no data for the region's counties: the page says "not loaded" rather than showing zeros. A warehouse that
+cannot be read (a program writing it in place holds DuckDB's lock, a damaged file) gives
+:class:`ProfileUnavailable`: the page says so and still renders; the error is logged. Sectorwise's own loads
+never cause that: they swap a finished copy in (``lmi.warehouse.writing``), and a request opens the file
+afresh, so it reads the data as it was before.
 """
 
 from __future__ import annotations
@@ -27,8 +30,9 @@ from sectorwise.core.warehouse_gateway import (
     WarehouseUnavailable,
     open_warehouse_read_only,
 )
-from sectorwise.lmi import defaults, warehouse
+from sectorwise.lmi import defaults
 from sectorwise.lmi.codes import PRIVATE_OWNERSHIP, RANGE_SECTOR_OF_MEMBER, RANGE_SECTORS, SUPPRESSED
+from sectorwise.lmi.filled import ESTIMATED, analysis_table, high_column, is_filled, low_column
 from sectorwise.lmi.measures import annual_measures
 from sectorwise.lmi.prepared import PreparedQueries
 from sectorwise.lmi.regions import Region as LmiRegion
@@ -46,12 +50,34 @@ class IndustryRow:
     industry_code: str
     industry_title: str
     employment: int | None
-    """Annual average employment; None when suppressed."""
+    """Annual average employment; None when suppressed and not estimated."""
     avg_annual_pay: int | None
     location_quotient: float | None
     employment_change_pct: float | None
     incomplete: bool
     is_target: bool
+    estimated: bool = False
+    """The figures, or the LQ or change computed from them, rest on an estimate of a suppressed cell."""
+    employment_low: int | None = None
+    employment_high: int | None = None
+    """Bounds of an estimated employment (None when the row's own employment is BLS's)."""
+
+    @property
+    def employment_estimated(self) -> bool:
+        """The employment itself is an estimate (not only the LQ or change computed with one)."""
+        return self.employment_low is not None and self.employment_high is not None
+
+    @property
+    def employment_shown(self) -> int | None:
+        """The estimate rounded as coarsely as its bounds allow (to hundreds, else tens, else units), so a
+        page does not show more digits than the estimate holds; BLS's own figure unrounded."""
+        if self.employment is None or self.employment_low is None or self.employment_high is None:
+            return self.employment
+        for step in (100, 10):
+            rounded = round(self.employment / step) * step
+            if self.employment_low <= rounded <= self.employment_high:
+                return rounded
+        return self.employment
 
 
 @dataclass(frozen=True)
@@ -123,7 +149,8 @@ def _profile(
     year = period.year
     chosen = defaults.default_reference(defaults.period_table(con, period), counties=counties, period=period)
     reference = chosen.area_fips
-    annual = con.table(warehouse.ANNUAL_TABLE)
+    annual = analysis_table(con, annual=True, estimate=True)
+    filled = is_filled(annual)  # the filled query is another shape: part of the key below
     titles = con.table("industry_titles")
 
     def build(name: str, members: tuple[str, ...], reference: str, targets: tuple[str, ...]) -> ir.Table:
@@ -145,7 +172,7 @@ def _profile(
     # shape and process, then only executed with the region's values bound.
     prepared = PreparedQueries(con, templates=_COMPILED)
     records = prepared.to_pyarrow(
-        ("industry profile", year, len(counties), len(targets)),
+        ("industry profile", year, len(counties), len(targets), filled),
         build,
         {
             "name": region_name,
@@ -168,10 +195,23 @@ def _profile(
     )
 
 
+def _whole(value: float | None) -> int | None:
+    return None if value is None else round(value)
+
+
 def _row(record: dict[str, Any], targets: set[str]) -> IndustryRow:
-    suppressed = (record.get("disclosure_code") or "") == SUPPRESSED
+    estimated = bool(record.get(ESTIMATED))
+    # A suppressed cell filled with an estimate has figures (its `estimated` says so); a region whose every
+    # member cell is suppressed keeps BLS's 'N' even when each member is filled.
+    suppressed = (record.get("disclosure_code") or "") == SUPPRESSED and not estimated
     employment = _number(record.get("annual_avg_emplvl"))
     pay = _number(record.get("avg_annual_pay"))
+    low = _number(record.get(low_column("annual_avg_emplvl")))
+    high = _number(record.get(high_column("annual_avg_emplvl")))
+    # Bounds differ from the figure only where the figure itself (or a member's) is an estimate.
+    own_estimate = (
+        estimated and low is not None and high is not None and (low != employment or high != employment)
+    )
     code = str(record["industry_code"])
     return IndustryRow(
         industry_code=code,
@@ -182,4 +222,7 @@ def _row(record: dict[str, Any], targets: set[str]) -> IndustryRow:
         employment_change_pct=_number(record.get("oty_annual_avg_emplvl_pct_chg")),
         incomplete=bool(record.get("incomplete")),
         is_target=code in targets,
+        estimated=estimated,
+        employment_low=_whole(low) if own_estimate and not suppressed else None,
+        employment_high=_whole(high) if own_estimate and not suppressed else None,
     )
