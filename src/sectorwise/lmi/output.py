@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import Console
 from rich.table import Table
 
-from sectorwise.tabular_io import csv_text
+from sectorwise.tabular_io import ColumnKind, Provenance, csv_text
 from sectorwise.tabular_io import write_xlsx as write_defused_xlsx
 
 if TYPE_CHECKING:
@@ -75,8 +75,14 @@ def write_table(
     *,
     title: str | None = None,
     console: Console | None = None,
+    column_kinds: Mapping[str, ColumnKind | str] | None = None,
+    provenance: Provenance | None = None,
 ) -> None:
-    """Write ``table`` in ``fmt`` to ``output``, or to standard output when it is None."""
+    """Write ``table`` in ``fmt`` to ``output``, or to standard output when it is None.
+
+    XLSX: number formats by column kind (``column_kinds``, else inferred from the names), fitted widths, a
+    frozen header and a README sheet from ``provenance`` (by default the command line, version and time
+    only: a command that knows its QCEW period, warehouse or OEWS release passes a fuller one)."""
     console = console or Console()
     if fmt in BINARY_FORMATS and output is None:
         raise ValueError(f"--format {fmt.value} writes a binary file: give it with -o FILE")
@@ -108,7 +114,7 @@ def write_table(
         pq.write_table(table, output)
     elif fmt is OutputFormat.XLSX:
         assert output is not None
-        write_xlsx({title or "data": table}, output)
+        write_xlsx({title or "data": table}, output, column_kinds=column_kinds, provenance=provenance)
 
 
 def _csv_value(value: Any) -> Any:
@@ -122,8 +128,18 @@ def _rows(table: pa.Table, convert: Callable[[Any], Any]) -> Iterator[list[Any]]
         yield [convert(value) for value in row.values()]
 
 
-def write_xlsx(sheets: dict[str, pa.Table], output: Path) -> None:
-    """One sheet per table, header row bold and frozen; text a spreadsheet would run is defused."""
+def write_xlsx(
+    sheets: dict[str, pa.Table],
+    output: Path,
+    *,
+    column_kinds: Mapping[str, ColumnKind | str] | None = None,
+    provenance: Provenance | None = None,
+) -> None:
+    """One sheet per table, header row bold and frozen, number formats and widths; text a spreadsheet would
+    run is defused; a README sheet from ``provenance`` (default: this run's command line, version, time)."""
     write_defused_xlsx(
-        output, {name: (table.column_names, _rows(table, _json_value)) for name, table in sheets.items()}
+        output,
+        {name: (table.column_names, _rows(table, _json_value)) for name, table in sheets.items()},
+        column_kinds=column_kinds,
+        provenance=provenance or Provenance.of_this_run(),
     )

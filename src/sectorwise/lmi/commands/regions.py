@@ -29,6 +29,7 @@ from sectorwise.lmi.regionsets import (
 from sectorwise.lmi.sources.commuting import read_flows
 from sectorwise.lmi.sources.delineations import PUBLISHED_KINDS, load_published
 from sectorwise.lmi.warehouse import default_warehouse_path, open_duckdb, writing
+from sectorwise.tabular_io import Provenance
 
 regions_app = typer.Typer(
     help="Labor-market regions: delineate commuting zones from flows, load published delineations, compare.",
@@ -183,7 +184,11 @@ def delineate_command(
             # A terminal is narrow: the main figures here, every column in csv, json, parquet and xlsx.
             table = table.select([c for c in TERMINAL_COLUMNS if c in table.column_names])
         title = f"{result.zone_count} commuting zones of {len(result)} counties at cutoff {result.cutoff}"
-        write_table(table, fmt, output, title=title)
+        provenance = Provenance.of_this_run(
+            warehouse=(warehouse or default_warehouse_path()) if save else None,
+            sources={"Commuting flows": ", ".join(str(path) for path in flows)},
+        )
+        write_table(table, fmt, output, title=title, provenance=provenance)
     except reported_and(ValueError, OSError) as exc:
         fail(str(exc))
 
