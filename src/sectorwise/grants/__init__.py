@@ -1,0 +1,1 @@
+"""Grants: funding sources, programs and rounds, applications, reviews, awards split across sources, payments."""

@@ -1,0 +1,1 @@
+"""Intelligence: the web face of sectorwise.lmi (region explorer, ranking, industry assessment)."""
