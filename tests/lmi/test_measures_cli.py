@@ -122,7 +122,7 @@ def test_the_readable_table_shows_key_columns(warehouse_file: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["--reference", "06000"], "area '06000' has no data for 2016 period 1"),
+        (["--reference", "06000"], "--reference '06000' is not in the warehouse"),
         (["--reference", "50000", "--region", "North"], "--region 'North' is not defined"),
         (["--reference", "50000", "--region-counties", "North=50001,50099"], "unknown county 50099"),
         (["--reference", "50000", "--format", "parquet"], "give it with -o FILE"),

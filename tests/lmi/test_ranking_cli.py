@@ -104,7 +104,7 @@ def test_occupations_of_target_industries(env: list[str]) -> None:
     assert rows[0]["occupation_title"] == "Software Developers"
     assert rows[0]["wage_source"] == "Vermont" and float(rows[0]["annual_median_wage"]) > 90_000
     code, _, err = _run("occupations", "--region", REGION, "--industries", "9999", *env)
-    assert code == 1 and "industry 9999 has no private employment" in " ".join(err.split())
+    assert code == 1 and "--industries '9999' is not in the warehouse" in " ".join(err.split())
 
 
 def test_occupation_wages_come_from_the_metro_holding_the_regions_jobs(

@@ -11,7 +11,7 @@ import ibis.expr.types as ir
 import typer
 from ibis.backends.duckdb import Backend as DuckDBBackend
 
-from sectorwise.lmi import defaults, warehouse
+from sectorwise.lmi import defaults, lookup, warehouse
 from sectorwise.lmi.clusters import county_peers
 from sectorwise.lmi.commands.errors import UserError
 from sectorwise.lmi.filled import analysis_table
@@ -125,9 +125,10 @@ def resolve_region(spec: str | None, regions_file: Path | None, con: DuckDBBacke
         except RegionFileError as error:
             raise UserError(str(error)) from error
         if spec not in regions:
-            raise UserError(
-                f"--region {spec!r} is not defined in {regions_file} "
-                f"(it defines {', '.join(sorted(regions))})"
+            raise lookup.unknown_region(
+                spec,
+                dict.fromkeys(regions, ""),
+                hint=f" in {regions_file} (it defines {', '.join(sorted(regions))})",
             )
         return regions[spec]
     if len(spec) == 5 and spec.isdigit():
@@ -136,13 +137,17 @@ def resolve_region(spec: str | None, regions_file: Path | None, con: DuckDBBacke
         except ValueError as error:
             raise UserError(str(error)) from error
     if ":" in spec or "@" in spec:
+        lookup.check_stored_region(con, spec)
         try:
             return stored_region(con.con, spec)
         except (UnknownRegionSetError, UnknownRegionError, UnknownCountyError, ValueError) as error:
             raise UserError(str(error)) from error
-    raise UserError(
-        f"--region {spec!r}: give --regions-file FILE to look the name up, or define the region as "
-        "NAME=FIPS,FIPS,..., or name one county by its FIPS code, or SET:REGION_ID, or SET@COUNTY"
+    raise lookup.undefined_region(
+        con,
+        spec,
+        (),
+        hint="; give --regions-file FILE to look the name up, or define the region as "
+        "NAME=FIPS,FIPS,..., or name one county by its FIPS code, or SET:REGION_ID, or SET@COUNTY",
     )
 
 
@@ -181,7 +186,13 @@ def check_region_loaded(qcew: ir.Table, region: Region, year: int, qtr: str) -> 
 def choose_reference(qcew: ir.Table, region: Region, year: int, qtr: str, given: str | None) -> str:
     """The reference area (``defaults.default_reference``: the U.S., else the region's state)."""
     period = defaults.Period(year, qtr)
-    return defaults.default_reference(qcew, counties=region.counties, period=period, given=given).area_fips
+    try:
+        chosen = defaults.default_reference(qcew, counties=region.counties, period=period, given=given)
+    except defaults.UnknownReference:
+        assert given is not None
+        known = dict.fromkeys(sorted(loaded_areas(qcew, year, qtr)), "")
+        raise lookup.unknown_area(given, known, option="--reference", where=f" for {period.label}") from None
+    return chosen.area_fips
 
 
 def base_year_for(qcew: ir.Table, region: Region, year: int, qtr: str, given: int | None) -> int | None:
@@ -203,6 +214,7 @@ def peer_counties(qcew: ir.Table, region: Region, year: int, qtr: str) -> list[R
 
 def peers_from_set(con: DuckDBBackend, qcew: ir.Table, set_name: str, year: int, qtr: str) -> list[Region]:
     """Peers = the regions of a stored region set whose counties are all loaded for the period."""
+    lookup.check_region_set(con, set_name, option="--peers")
     try:
         region_set = load_region_set(con.con, set_name)
     except UnknownRegionSetError as error:

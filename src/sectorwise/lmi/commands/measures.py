@@ -26,7 +26,8 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
     from ibis.backends.duckdb import Backend as DuckDBBackend
 
-    from sectorwise.lmi import warehouse
+    from sectorwise.lmi import lookup, warehouse
+    from sectorwise.lmi.defaults import Period
     from sectorwise.lmi.filled import ESTIMATED, analysis_table
     from sectorwise.lmi.measures import ANNUAL_QTR, QUARTERS, figures_for, growth, measures
     from sectorwise.lmi.prepared import to_arrow
@@ -44,7 +45,8 @@ def _load_library() -> None:
     imported: they load DuckDB, ibis and pandas, and `sectorwise lmi measures --help` needs none of them."""
     import duckdb
 
-    from sectorwise.lmi import warehouse
+    from sectorwise.lmi import lookup, warehouse
+    from sectorwise.lmi.defaults import Period
     from sectorwise.lmi.filled import ESTIMATED, analysis_table
     from sectorwise.lmi.measures import ANNUAL_QTR, QUARTERS, figures_for, growth, measures
     from sectorwise.lmi.prepared import to_arrow
@@ -58,6 +60,8 @@ def _load_library() -> None:
 
     globals().update(
         duckdb=duckdb,
+        lookup=lookup,
+        Period=Period,
         warehouse=warehouse,
         ESTIMATED=ESTIMATED,
         analysis_table=analysis_table,
@@ -172,30 +176,32 @@ def _regions(
             chosen[name] = available[name]
         elif ":" in name or "@" in name:
             # A region of a set stored with `sectorwise lmi regions store`: SET:REGION_ID or SET@COUNTY.
+            lookup.check_stored_region(con, name)
             try:
                 chosen[name] = stored_region(con.con, name)
             except (UnknownRegionSetError, UnknownRegionError, UnknownCountyError, ValueError) as error:
                 raise UserError(f"--region {name!r}: {error}") from error
         else:
             where = f" in {regions_file}" if regions_file else ""
-            raise UserError(
-                f"--region {name!r} is not defined{where}; define it with --regions-file FILE "
-                "or --region-counties NAME=FIPS,..., or name a stored region as SET:REGION_ID or SET@COUNTY"
+            raise lookup.undefined_region(
+                con,
+                name,
+                available,
+                hint=f" (not{where} a defined region); define it with --regions-file FILE "
+                "or --region-counties NAME=FIPS,..., or name a stored region as SET:REGION_ID or SET@COUNTY",
             )
     return list(chosen.values())
 
 
 def _require_area(
-    con: DuckDBBackend, table: ir.Table, area: str, year: int, period: str, regions: list[Region]
+    con: DuckDBBackend, area: str, year: int, period: str, regions: list[Region], *, option: str
 ) -> None:
+    """The period is loaded and the area (not a region) has data for it; else an error naming them, with
+    near names (:mod:`sectorwise.lmi.lookup`)."""
+    lookup.check_period(con, Period(year, period))
     if area in {region.name for region in regions}:
         return
-    present = table.filter(table.area_fips == area, table.year == year, table.qtr == period).count().execute()
-    if not present:
-        raise UserError(
-            f"area {area!r} has no data for {year} period {period} in the warehouse; "
-            "load its files with `sectorwise lmi ingest` or choose another area"
-        )
+    lookup.check_areas(con, [area], period=Period(year, period), option=option)
 
 
 def _estimated_column(result: ir.Table) -> tuple[str, ...]:
@@ -251,8 +257,9 @@ def measures_command(
         con = _connect(warehouse_path)
         regions = _regions(con, region or [], regions_file, region_counties or [])
         table = _table(con, qtr, estimate=estimate)
-        _require_area(con, table, reference, year, qtr, regions)
+        _require_area(con, reference, year, qtr, regions, option="--reference")
         areas: list[str] | None = list(area) if area else None
+        lookup.check_areas(con, areas or [], period=Period(year, qtr))
         if areas is None and regions:
             areas = []  # only the regions asked for
         result = measures(
@@ -310,6 +317,9 @@ def growth_command(
         con = _connect(warehouse_path)
         regions = _regions(con, region or [], regions_file, region_counties or [])
         areas: list[str] | None = list(area) if area else None
+        for year in (start_year, end_year):
+            lookup.check_period(con, Period(year, qtr))
+            lookup.check_areas(con, areas or [], period=Period(year, qtr))
         if areas is None and regions:
             areas = []
         try:
@@ -406,9 +416,10 @@ def shiftshare_command(
         analysed = area or region
         assert analysed is not None
         table = _table(con, start_period[1], estimate=estimate)
-        for where in (analysed, reference):
+        for where, option in ((analysed, "--area"), (reference, "--reference")):
             for year, qtr in (start_period, end_period):
-                _require_area(con, table, where, year, qtr, regions)
+                _require_area(con, where, year, qtr, regions, option=option)
+        lookup.check_industries(con, industry or [])
         try:
             result = shift_share(
                 table,

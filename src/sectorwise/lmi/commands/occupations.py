@@ -8,6 +8,7 @@ import ibis
 import typer
 from rich.console import Console
 
+from sectorwise.lmi import lookup
 from sectorwise.lmi.commands.analysis_inputs import (
     OewsOption,
     PeriodOption,
@@ -71,6 +72,7 @@ def occupations_command(
         qcew, year_, qtr = period_table(con, year, period, estimate=estimate)
         chosen = resolve_region(region, regions_file, con)
         check_region_loaded(qcew, chosen, year_, qtr)
+        lookup.check_industries(con, codes, option="--industries")
         area = wage_area_for(con, qcew, chosen, year_, qtr, data, wage_area)
     except REPORTED as error:
         fail(str(error))
