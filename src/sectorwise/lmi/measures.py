@@ -605,6 +605,61 @@ def annual_measures(
     )
 
 
+#: ``--level`` words and NAICS digit counts -> the units digits of ``agglvl_code`` they select (a region's
+#: rows carry their counties' agglvl_code, so the rule holds for regions too).
+LEVEL_UNITS: Final[dict[str, tuple[int, ...]]] = {
+    "total": (0, 1),
+    "domain": (2,),
+    "supersector": (3,),
+    "sector": (4,),
+    "2": (4,),
+    **{f"naics{digits}": (digits + 2,) for digits in range(3, 7)},
+    **{str(digits): (digits + 2,) for digits in range(3, 7)},
+}
+
+
+@dataclass(frozen=True)
+class IndustryLevel:
+    """The rows of one industry level: by the units digit of agglvl_code, or one BLS aggregation level."""
+
+    label: str
+    units: tuple[int, ...] = ()
+    agglvl_code: int | None = None
+
+
+def industry_level(text: str) -> IndustryLevel:
+    """``sector``, ``3``-``6`` (or ``naics3``-``naics6``), ``supersector``, ``domain``, ``total``, or a BLS
+    aggregation level code such as ``74`` (county, NAICS sector); ValueError naming the choices otherwise."""
+    word = text.strip().lower()
+    if word in LEVEL_UNITS:
+        return IndustryLevel(label=word, units=LEVEL_UNITS[word])
+    if word.isdigit() and 10 <= int(word) <= 99:
+        return IndustryLevel(label=f"agglvl {word}", agglvl_code=int(word))
+    raise ValueError(
+        f"--level {text!r}: choose sector, 3, 4, 5 or 6 (NAICS digits), supersector, domain, total, "
+        "or a BLS aggregation level code such as 74"
+    )
+
+
+def select_industries(
+    table: ir.Table, *, level: IndustryLevel | None = None, industries: Sequence[str] = ()
+) -> ir.Table:
+    """The rows of ``table`` (any table with ``industry_code`` and ``agglvl_code``, e.g. :func:`measures`)
+    at ``level`` and whose industry code is one of ``industries`` or starts with one (``33`` selects 33,
+    331 ... 3399; ``31`` also selects the sector BLS writes 31-33)."""
+    if level is not None:
+        if level.agglvl_code is not None:
+            table = table.filter(table.agglvl_code == level.agglvl_code)
+        else:
+            table = table.filter((table.agglvl_code % 10).isin(list(level.units)))
+    if industries:
+        wanted: ir.BooleanValue = ibis.literal(False)
+        for code in industries:
+            wanted = wanted | table.industry_code.startswith(code)
+        table = table.filter(wanted)
+    return table
+
+
 def growth(
     qcew: ir.Table,
     *,

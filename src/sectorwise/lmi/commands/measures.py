@@ -29,7 +29,15 @@ if TYPE_CHECKING:
     from sectorwise.lmi import lookup, warehouse
     from sectorwise.lmi.defaults import Period
     from sectorwise.lmi.filled import ESTIMATED, analysis_table
-    from sectorwise.lmi.measures import ANNUAL_QTR, QUARTERS, figures_for, growth, measures
+    from sectorwise.lmi.measures import (
+        ANNUAL_QTR,
+        QUARTERS,
+        figures_for,
+        growth,
+        industry_level,
+        measures,
+        select_industries,
+    )
     from sectorwise.lmi.prepared import to_arrow
     from sectorwise.lmi.regionsets import (
         UnknownCountyError,
@@ -48,7 +56,15 @@ def _load_library() -> None:
     from sectorwise.lmi import lookup, warehouse
     from sectorwise.lmi.defaults import Period
     from sectorwise.lmi.filled import ESTIMATED, analysis_table
-    from sectorwise.lmi.measures import ANNUAL_QTR, QUARTERS, figures_for, growth, measures
+    from sectorwise.lmi.measures import (
+        ANNUAL_QTR,
+        QUARTERS,
+        figures_for,
+        growth,
+        industry_level,
+        measures,
+        select_industries,
+    )
     from sectorwise.lmi.prepared import to_arrow
     from sectorwise.lmi.regionsets import (
         UnknownCountyError,
@@ -70,6 +86,8 @@ def _load_library() -> None:
         figures_for=figures_for,
         growth=growth,
         measures=measures,
+        industry_level=industry_level,
+        select_industries=select_industries,
         to_arrow=to_arrow,
         UnknownCountyError=UnknownCountyError,
         UnknownRegionError=UnknownRegionError,
@@ -209,11 +227,33 @@ def _estimated_column(result: ir.Table) -> tuple[str, ...]:
 
 
 def _emit(
-    result: ir.Table, fmt: OutputFormat, output: Path | None, *, title: str, table_columns: Sequence[str]
+    result: ir.Table,
+    fmt: OutputFormat,
+    output: Path | None,
+    *,
+    title: str,
+    table_columns: Sequence[str],
+    droppable: Sequence[str] = (),
 ) -> None:
+    """Write the result; a terminal table shows ``table_columns``, leaving out ``droppable`` ones (first
+    named, first left out) as the terminal's width requires, with a note naming them."""
     if fmt is OutputFormat.TABLE:
         result = result.select(*table_columns)
     arrow = to_arrow(result)
+    if fmt is OutputFormat.TABLE and output is None and droppable:
+        from rich.console import Console
+
+        from sectorwise.lmi.commands.table_width import fit_columns
+
+        console = Console()
+        arrow, dropped = fit_columns(arrow, console.width, droppable=droppable, console=console)
+        if dropped:
+            Console(stderr=True).print(
+                f"Left out to fit the terminal ({console.width} columns wide): {', '.join(dropped)}. "
+                "Files carry every column: --format csv, json, parquet or xlsx with -o FILE.",
+                highlight=False,
+                soft_wrap=True,
+            )
     try:
         write_table(arrow, fmt, output, title=title)
     except ValueError as error:
@@ -238,6 +278,24 @@ def measures_command(
         typer.Option("--area", help="Only these area_fips codes; repeatable (default: all)."),
     ] = None,
     ownership: OwnershipOption = None,
+    level: Annotated[
+        str | None,
+        typer.Option(
+            "--level",
+            help="Only industries of this level: sector, 3, 4, 5 or 6 (NAICS digits), supersector, domain, "
+            "total, or a BLS aggregation level code such as 74 (county, sector).",
+            show_default=False,
+        ),
+    ] = None,
+    industry: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--industry",
+            help="Only these industry codes and those under them (33 gives 33, 331 ... 339999); "
+            "repeatable or comma-separated.",
+            show_default=False,
+        ),
+    ] = None,
     region: RegionsOption = None,
     regions_file: RegionsFileOption = None,
     region_counties: RegionCountiesOption = None,
@@ -260,6 +318,12 @@ def measures_command(
         _require_area(con, reference, year, qtr, regions, option="--reference")
         areas: list[str] | None = list(area) if area else None
         lookup.check_areas(con, areas or [], period=Period(year, qtr))
+        codes = [part.strip() for value in industry or [] for part in value.split(",") if part.strip()]
+        lookup.check_industries(con, codes, prefixes=True)
+        try:
+            chosen_level = industry_level(level) if level is not None else None
+        except ValueError as error:
+            raise UserError(str(error)) from error
         if areas is None and regions:
             areas = []  # only the regions asked for
         result = measures(
@@ -273,7 +337,9 @@ def measures_command(
             area_titles=con.table("area_titles"),
             industry_titles=con.table("industry_titles"),
             bls_rounding=not unrounded,
-        ).order_by(["area_fips", "own_code", "industry_code"])
+        )
+        result = select_industries(result, level=chosen_level, industries=codes)
+        result = result.order_by(["area_fips", "own_code", "industry_code"])
         kind = "annual" if qtr == ANNUAL_QTR else "quarterly"
         key = ("area_fips", "area_title", "own_code", "industry_code", "industry_title", "disclosure_code")
         _emit(
@@ -282,6 +348,18 @@ def measures_command(
             output,
             title=f"QCEW {year} {'annual' if qtr == ANNUAL_QTR else 'Q' + qtr}, LQ against {reference}",
             table_columns=(*key, "incomplete", *_estimated_column(result), *_TABLE_COLUMNS[kind]),
+            # Kept whatever the width: area_fips, industry_code, the employment and its LQ.
+            droppable=(
+                "area_title",
+                "industry_title",
+                "disclosure_code",
+                _TABLE_COLUMNS[kind][1],  # establishments
+                _TABLE_COLUMNS[kind][2],  # average wage
+                _TABLE_COLUMNS[kind][4],  # change over the year
+                "own_code",
+                "incomplete",
+                *_estimated_column(result),
+            ),
         )
     except reported_errors() as error:
         fail(str(error))
