@@ -1,1 +1,2 @@
-"""Grants: funding sources, programs and rounds, applications, reviews, awards split across sources, payments."""
+"""Grants: funding sources, programs and rounds, applications, reviews, awards split across sources,
+payments."""

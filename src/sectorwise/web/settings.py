@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "sectorwise.directory",
     "sectorwise.accounts",
     "sectorwise.partnerships",
+    "sectorwise.grants",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -1,0 +1,744 @@
+"""Writes of the grants app: ``<entity>_<action>``, keyword-only, each owning its transaction.
+
+Money that must not be overspent: the award and payment services lock the rows they draw on
+(``select_for_update``, ordered by id so two writers never wait on each other in a circle), compute from the
+locked values, and move the denormalised ``committed``/``paid`` columns with ``F()`` updates; the check
+constraints on those columns refuse anything that slipped past (``IntegrityError`` answered as the
+service's ``ValidationError``). On SQLite the write transaction is ``BEGIN IMMEDIATE`` (settings), so writers
+queue and ``select_for_update`` is not needed there.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Final
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils import timezone
+
+from sectorwise.core.services import refuse_duplicate_name, refuse_nulls
+from sectorwise.grants.models import (
+    NARRATIVE_SECTIONS,
+    ZERO,
+    Application,
+    ApplicationState,
+    Award,
+    AwardFunding,
+    AwardState,
+    BudgetLine,
+    ConflictOfInterest,
+    CostCategory,
+    Criterion,
+    FundingSource,
+    GrantKind,
+    GrantProgram,
+    Payment,
+    PaymentLine,
+    ProgramContribution,
+    Review,
+    ReviewState,
+    Round,
+    RoundState,
+    Score,
+)
+from sectorwise.grants.rules import reviewer_conflicted
+from sectorwise.grants.split import SourceOption, SplitShort, split_award
+from sectorwise.partnerships.models import Region, SectorPartnership, Stage
+from sectorwise.partnerships.selectors import partnership_health
+
+
+@dataclass(frozen=True)
+class KindLimits:
+    min_amount: Decimal
+    max_amount: Decimal
+    min_months: int
+    max_months: int
+
+
+KIND_DEFAULTS: Final = {
+    GrantKind.PLANNING: KindLimits(Decimal("25000.00"), Decimal("150000.00"), 1, 6),
+    GrantKind.IMPLEMENTATION: KindLimits(Decimal("50000.00"), Decimal("500000.00"), 12, 36),
+}
+"""The seed's limits of each kind of grant (a program copies them and staff may change them)."""
+
+DEFAULT_RUBRIC: Final = (
+    (
+        "Industry assessment",
+        "Labour-market evidence for the region and target industries: employment, concentration, growth, "
+        "wages, occupations in demand; its data vintage.",
+        Decimal("2"),
+        True,
+    ),
+    (
+        "Employer leadership",
+        "Employers lead and co-chair; the share of the industry they represent.",
+        1,
+        False,
+    ),
+    ("Partnership breadth", "Education, workforce, labour and community partners at the table.", 1, False),
+    (
+        "Work plan and outcomes",
+        "Activities, milestones and measurable outcomes for workers and firms.",
+        1,
+        False,
+    ),
+    (
+        "Budget and sustainability",
+        "A reasonable budget with match; how the work continues after the grant.",
+        1,
+        False,
+    ),
+)
+"""The default criteria (name, guidance, weight, is the industry assessment): the industry assessment weighs
+2 of 6, one third of the score, as in Georgia's request for proposals."""
+
+
+def _save(instance: Any) -> None:
+    refuse_nulls(instance)
+    instance.full_clean(validate_unique=True)
+    instance.save()
+
+
+# Funding sources and programs -------------------------------------------------------------------------
+
+
+def _choices_error(field: str, values: Iterable[str], allowed: Iterable[str]) -> dict[str, str]:
+    unknown = sorted(set(values) - set(allowed))
+    return {field: f"Unknown: {', '.join(unknown)}."} if unknown else {}
+
+
+@transaction.atomic
+def funding_source_create(
+    *,
+    name: str,
+    system: str,
+    fiscal_year: int,
+    amount: Decimal,
+    allowed_regions: Sequence[Region] = (),
+    allowed_naics: Sequence[str] = (),
+    allowed_cost_categories: Sequence[str] = (),
+    allowed_program_kinds: Sequence[str] = (),
+    notes: str = "",
+) -> FundingSource:
+    errors = {
+        **_choices_error("allowed_cost_categories", allowed_cost_categories, CostCategory.values),
+        **_choices_error("allowed_program_kinds", allowed_program_kinds, GrantKind.values),
+    }
+    bad_naics = [code for code in allowed_naics if not (code.isdigit() and 2 <= len(code) <= 6)]
+    if bad_naics:
+        errors["allowed_naics"] = f"NAICS prefixes are 2 to 6 digits: {', '.join(bad_naics)}."
+    if errors:
+        raise ValidationError(errors)
+    source = FundingSource(
+        name=name.strip(),
+        system=system,
+        fiscal_year=fiscal_year,
+        amount=amount,
+        allowed_naics=sorted(set(allowed_naics)),
+        allowed_cost_categories=sorted(set(allowed_cost_categories)),
+        allowed_program_kinds=sorted(set(allowed_program_kinds)),
+        notes=notes,
+    )
+    refuse_duplicate_name(source, "a funding source")
+    _save(source)
+    source.allowed_regions.set(allowed_regions)
+    return source
+
+
+@transaction.atomic
+def program_create(
+    *,
+    name: str,
+    kind: str,
+    min_amount: Decimal | None = None,
+    max_amount: Decimal | None = None,
+    min_months: int | None = None,
+    max_months: int | None = None,
+    description: str = "",
+) -> GrantProgram:
+    """A program with its kind's default limits unless given."""
+    if kind not in GrantKind.values:
+        raise ValidationError({"kind": f"Unknown kind {kind!r}."})
+    limits = KIND_DEFAULTS[GrantKind(kind)]
+    program = GrantProgram(
+        name=name.strip(),
+        kind=kind,
+        min_amount=limits.min_amount if min_amount is None else min_amount,
+        max_amount=limits.max_amount if max_amount is None else max_amount,
+        min_months=limits.min_months if min_months is None else min_months,
+        max_months=limits.max_months if max_months is None else max_months,
+        description=description,
+    )
+    if program.min_amount > program.max_amount:
+        raise ValidationError({"min_amount": "The smallest amount is above the largest."})
+    if program.min_months > program.max_months:
+        raise ValidationError({"min_months": "The shortest duration is above the longest."})
+    refuse_duplicate_name(program, "a program")
+    _save(program)
+    return program
+
+
+@transaction.atomic
+def program_contribute(
+    *, program: GrantProgram, source: FundingSource, amount: Decimal
+) -> ProgramContribution:
+    """Pledge ``amount`` of ``source`` to ``program`` (or change the pledge)."""
+    if source.allowed_program_kinds and program.kind not in source.allowed_program_kinds:
+        raise ValidationError(
+            {"source": f"{source} does not fund {program.get_kind_display().lower()} grants."}
+        )
+    contribution, _ = ProgramContribution.objects.get_or_create(
+        program=program, source=source, defaults={"amount": amount}
+    )
+    if contribution.amount != amount:
+        contribution.amount = amount
+    _save(contribution)
+    return contribution
+
+
+# Rounds -----------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def round_create(
+    *,
+    program: GrantProgram,
+    name: str,
+    opens_on: dt.date,
+    closes_on: dt.date,
+    criteria: Sequence[tuple[str, str, Decimal | int, bool]] = DEFAULT_RUBRIC,
+) -> Round:
+    """A planned round with its rubric (the default one unless given). Rounds of one program never
+    overlap: the program row is locked so two requests cannot both pass the check (and PostgreSQL's
+    exclusion constraint, migration 0002, refuses it regardless)."""
+    if opens_on > closes_on:
+        raise ValidationError({"closes_on": "A round closes on or after the day it opens."})
+    GrantProgram.objects.select_for_update().filter(pk=program.pk).first()
+    overlapping = Round.objects.filter(
+        program=program, opens_on__lte=closes_on, closes_on__gte=opens_on
+    ).first()
+    if overlapping is not None:
+        raise ValidationError(
+            {
+                "opens_on": f"Overlaps {overlapping.name} ({overlapping.opens_on} to "
+                f"{overlapping.closes_on}): rounds of one program do not overlap."
+            }
+        )
+    grant_round = Round(program=program, name=name.strip(), opens_on=opens_on, closes_on=closes_on)
+    _save(grant_round)
+    for position, (criterion_name, guidance, weight, is_assessment) in enumerate(criteria):
+        _save(
+            Criterion(
+                round=grant_round,
+                name=criterion_name,
+                guidance=guidance,
+                weight=Decimal(weight),
+                position=position,
+                is_industry_assessment=is_assessment,
+            )
+        )
+    return grant_round
+
+
+def _round_move(grant_round: Round, *, source: str, target: str, verb: str) -> Round:
+    locked = Round.objects.select_for_update().get(pk=grant_round.pk)
+    if locked.state != source:
+        raise ValidationError(
+            {
+                "state": f"{locked.name} is {locked.get_state_display().lower()}; only a round "
+                f"{RoundState(source).label.lower()} can be {verb}."
+            }
+        )
+    locked.state = target
+    locked.save()
+    grant_round.state = target
+    return locked
+
+
+@transaction.atomic
+def round_open(*, grant_round: Round) -> Round:
+    return _round_move(grant_round, source=RoundState.PLANNED, target=RoundState.OPEN, verb="opened")
+
+
+@transaction.atomic
+def round_close(*, grant_round: Round) -> Round:
+    """Closed to applications; submitted applications go into review."""
+    closed = _round_move(grant_round, source=RoundState.OPEN, target=RoundState.IN_REVIEW, verb="closed")
+    for application in Application.objects.filter(round=closed, state=ApplicationState.SUBMITTED):
+        application.state = ApplicationState.IN_REVIEW
+        application.save()
+    return closed
+
+
+@transaction.atomic
+def round_review_close(*, grant_round: Round) -> Round:
+    """The review is over: reviewers may now see each other's scores."""
+    return _round_move(
+        grant_round, source=RoundState.IN_REVIEW, target=RoundState.REVIEW_CLOSED, verb="closed to review"
+    )
+
+
+# Applications -----------------------------------------------------------------------------------------
+
+APPLICATION_FIELDS: Final = (
+    "title",
+    "requested_amount",
+    "duration_months",
+    *(n for n, _ in NARRATIVE_SECTIONS),
+)
+
+
+@dataclass(frozen=True)
+class BudgetLineInput:
+    category: str
+    amount: Decimal
+    match_amount: Decimal = ZERO
+    match_source: str = ""
+    description: str = ""
+
+
+def _lock_application(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update()
+        .select_related("round__program", "partnership")
+        .get(pk=application.pk)
+    )
+
+
+def _refuse_unless_draft(application: Application) -> None:
+    if application.state != ApplicationState.DRAFT:
+        raise ValidationError(
+            {"state": f"The application is {application.get_state_display().lower()}: only drafts change."}
+        )
+
+
+def _write_budget(application: Application, lines: Sequence[BudgetLineInput]) -> None:
+    errors: dict[str, list[str]] = {}
+    for number, line in enumerate(lines, start=1):
+        if line.category not in CostCategory.values:
+            errors.setdefault("budget_lines", []).append(
+                f"Line {number}: unknown category {line.category!r}."
+            )
+        if line.amount < 0 or line.match_amount < 0:
+            errors.setdefault("budget_lines", []).append(f"Line {number}: amounts are not negative.")
+    if errors:
+        raise ValidationError(errors)
+    application.budget_lines.all().delete()
+    for line in lines:
+        _save(
+            BudgetLine(
+                application=application,
+                category=line.category,
+                amount=line.amount,
+                match_amount=line.match_amount,
+                match_source=line.match_source,
+                description=line.description,
+            )
+        )
+
+
+@transaction.atomic
+def application_create(
+    *, grant_round: Round, partnership: SectorPartnership, user: Any, **fields: Any
+) -> Application:
+    """A draft by ``partnership``'s convener in an open round (one per partnership and round)."""
+    if grant_round.state != RoundState.OPEN:
+        raise ValidationError({"round": f"{grant_round.name} is not open for applications."})
+    if partnership.convener_id != getattr(user, "organization_id", None):
+        raise ValidationError({"partnership": "Only the partnership's convener applies for it."})
+    if Application.objects.filter(round=grant_round, partnership=partnership).exists():
+        raise ValidationError({"partnership": f"{partnership} already has an application in this round."})
+    application = Application(round=grant_round, partnership=partnership, created_by=user)
+    _set_fields(application, fields)
+    _save(application)
+    return application
+
+
+def _set_fields(application: Application, fields: dict[str, Any]) -> None:
+    unknown = sorted(set(fields) - set(APPLICATION_FIELDS))
+    if unknown:
+        raise ValidationError({name: "Not a field of an application." for name in unknown})
+    for name, value in fields.items():
+        setattr(application, name, value)
+
+
+@transaction.atomic
+def application_save_draft(
+    *, application: Application, budget_lines: Sequence[BudgetLineInput] | None = None, **fields: Any
+) -> Application:
+    """Save what is there, with required fields still missing; only a draft changes."""
+    locked = _lock_application(application)
+    _refuse_unless_draft(locked)
+    _set_fields(locked, fields)
+    _save(locked)
+    if budget_lines is not None:
+        _write_budget(locked, budget_lines)
+    return locked
+
+
+def application_completeness_errors(*, application: Application) -> dict[str, list[str]]:
+    """What submission needs and the application lacks, by field."""
+    errors: dict[str, list[str]] = {}
+    program = application.round.program
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    if not application.title.strip():
+        add("title", "A title is required.")
+    for name, heading in NARRATIVE_SECTIONS:
+        if not getattr(application, name).strip():
+            add(name, f"{heading} is required.")
+    amount = application.requested_amount
+    if amount is None:
+        add("requested_amount", "The amount requested is required.")
+    elif not program.min_amount <= amount <= program.max_amount:
+        add(
+            "requested_amount",
+            f"{program.name} grants are ${program.min_amount:,.2f} to ${program.max_amount:,.2f}.",
+        )
+    months = application.duration_months
+    if months is None:
+        add("duration_months", "The duration is required.")
+    elif not program.min_months <= months <= program.max_months:
+        add(
+            "duration_months",
+            f"{program.name} grants last {program.min_months} to {program.max_months} months.",
+        )
+    lines = list(application.budget_lines.all())
+    if not lines:
+        add("budget_lines", "A budget with at least one line is required.")
+    elif amount is not None:
+        total = sum((line.amount for line in lines), ZERO)
+        if total != amount:
+            add(
+                "budget_lines", f"The budget lines add up to ${total:,.2f}, not the ${amount:,.2f} requested."
+            )
+    return errors
+
+
+def application_eligibility_errors(*, application: Application) -> dict[str, list[str]]:
+    """An implementation grant needs an employer-led partnership (the registry's computed health) and a
+    finished planning phase (the partnership reached the implementation stage, or holds an awarded planning
+    grant) or a staff waiver with a reason."""
+    if application.round.program.kind != GrantKind.IMPLEMENTATION:
+        return {}
+    partnership = application.partnership
+    errors: dict[str, list[str]] = {}
+    health = partnership_health(partnership=partnership)
+    if not health.employer_led:
+        errors["partnership"] = [
+            f"{partnership} is not employer-led (an employer co-chair and at least half employer members): "
+            f"{health.employer_count} of {health.member_count} members are employers"
+            f"{'' if health.has_employer_cochair else ', no employer co-chair'}."
+        ]
+    planned = (
+        partnership.stage in (Stage.IMPLEMENTATION, Stage.SUSTAINING)
+        or Award.objects.filter(
+            application__partnership=partnership, application__round__program__kind=GrantKind.PLANNING
+        ).exists()
+    )
+    if not planned and not application.planning_waiver_reason.strip():
+        errors.setdefault("partnership", []).append(
+            f"{partnership} has not finished a planning phase (no planning grant, stage "
+            f"{partnership.get_stage_display().lower()}); staff may waive this with a reason."
+        )
+    return errors
+
+
+@transaction.atomic
+def application_submit(*, application: Application) -> Application:
+    """Check everything, then lock the application (submitted, timestamped)."""
+    locked = _lock_application(application)
+    _refuse_unless_draft(locked)
+    if locked.round.state != RoundState.OPEN:
+        raise ValidationError({"round": f"{locked.round.name} is closed to applications."})
+    errors = application_completeness_errors(application=locked)
+    for field, messages in application_eligibility_errors(application=locked).items():
+        errors.setdefault(field, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
+    locked.state = ApplicationState.SUBMITTED
+    locked.submitted_at = timezone.now()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def application_waive_planning(*, application: Application, reason: str) -> Application:
+    """Staff's waiver of the planning phase for an implementation application, with its reason."""
+    if not reason.strip():
+        raise ValidationError({"planning_waiver_reason": "A waiver needs a reason."})
+    locked = _lock_application(application)
+    locked.planning_waiver_reason = reason.strip()
+    _save(locked)
+    return locked
+
+
+# Reviews ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Assignment:
+    assigned: list[Review]
+    excluded: list[tuple[Any, str]]
+    """(reviewer, why not assigned)."""
+
+
+@transaction.atomic
+def review_assign(*, application: Application, reviewers: Sequence[Any]) -> Assignment:
+    """Assign reviewers, leaving out (with the reason) anyone conflicted: declared, or whose organisation
+    convenes or is a member of the applying partnership."""
+    if application.state not in (ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW):
+        raise ValidationError({"application": "Only submitted applications are reviewed."})
+    assigned, excluded = [], []
+    for reviewer in reviewers:
+        if reviewer_conflicted(reviewer=reviewer, partnership_id=application.partnership_id):
+            excluded.append((reviewer, f"{reviewer} is conflicted with {application.partnership}."))
+            continue
+        review, _ = Review.objects.get_or_create(application=application, reviewer=reviewer)
+        assigned.append(review)
+    return Assignment(assigned=assigned, excluded=excluded)
+
+
+@transaction.atomic
+def conflict_declare(*, reviewer: Any, partnership: SectorPartnership, reason: str) -> ConflictOfInterest:
+    """A reviewer's conflict with a partnership, kept with its reason; open reviews of its applications are
+    recused (their scores kept, out of the totals)."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why (it is kept with the declaration)."})
+    conflict, _ = ConflictOfInterest.objects.get_or_create(
+        reviewer=reviewer, partnership=partnership, defaults={"reason": reason.strip()}
+    )
+    for review in Review.objects.filter(reviewer=reviewer, application__partnership=partnership).exclude(
+        state=ReviewState.RECUSED
+    ):
+        review.state = ReviewState.RECUSED
+        review.save()
+    return conflict
+
+
+def _open_review(application: Application, reviewer: Any) -> Review:
+    review = (
+        Review.objects.select_for_update()
+        .filter(application=application, reviewer=reviewer)
+        .select_related("application__round")
+        .first()
+    )
+    if review is None or review.state == ReviewState.RECUSED:
+        raise ValidationError({"application": "This application is not assigned to you."})
+    if reviewer_conflicted(reviewer=reviewer, partnership_id=application.partnership_id):
+        raise ValidationError({"application": "You are conflicted with this partnership."})
+    if review.state == ReviewState.SUBMITTED:
+        raise ValidationError({"application": "Your review is submitted: its scores no longer change."})
+    if review.application.round.state != RoundState.IN_REVIEW:
+        raise ValidationError({"application": "The round is not in review."})
+    return review
+
+
+@transaction.atomic
+def score_record(
+    *, application: Application, reviewer: Any, criterion: Criterion, score: int, comment: str = ""
+) -> Score:
+    """A reviewer's score on one criterion (a draft until the review is submitted)."""
+    review = _open_review(application, reviewer)
+    if criterion.round_id != application.round_id:
+        raise ValidationError({"criterion_id": "Not a criterion of this application's round."})
+    if not 0 <= score <= criterion.max_score:
+        raise ValidationError({"score": f"A score on {criterion.name} is 0 to {criterion.max_score}."})
+    record, _ = Score.objects.get_or_create(
+        review=review, criterion=criterion, defaults={"score": score, "comment": comment}
+    )
+    record.score, record.comment = score, comment
+    _save(record)
+    return record
+
+
+@transaction.atomic
+def review_submit(*, application: Application, reviewer: Any) -> Review:
+    review = _open_review(application, reviewer)
+    missing = Criterion.objects.filter(round_id=application.round_id).exclude(scores__review=review)
+    if missing.exists():
+        raise ValidationError({"scores": f"Not scored yet: {', '.join(c.name for c in missing)}."})
+    review.state = ReviewState.SUBMITTED
+    review.submitted_at = timezone.now()
+    review.save()
+    return review
+
+
+# Awards and payments ----------------------------------------------------------------------------------
+
+
+def source_ineligibility(*, source: FundingSource, application: Application, region_ids: set[int]) -> str:
+    """Why ``source`` may not fund ``application`` ("" when it may)."""
+    partnership = application.partnership
+    kind = application.round.program.kind
+    if source.allowed_program_kinds and kind not in source.allowed_program_kinds:
+        return f"funds only {', '.join(source.allowed_program_kinds)} grants"
+    if region_ids and partnership.region_id not in region_ids:
+        return f"does not fund the region {partnership.region}"
+    if source.allowed_naics:
+        targets = partnership.target_naics_codes
+        if not any(code.startswith(prefix) for code in targets for prefix in source.allowed_naics):
+            return f"funds only industries {', '.join(source.allowed_naics)}"
+    return ""
+
+
+def _options(application: Application, sources: list[FundingSource]) -> tuple[list[SourceOption], list[str]]:
+    program = application.round.program
+    pledged = {c.source_id: c.amount for c in ProgramContribution.objects.filter(program=program)}
+    drawn = dict(
+        AwardFunding.objects.filter(award__application__round__program=program)
+        .values_list("source_id")
+        .annotate(total=Sum("amount"))
+        .values_list("source_id", "total")
+    )
+    lines = list(application.budget_lines.all())
+    options, refused = [], []
+    for source in sources:
+        why = source_ineligibility(
+            source=source, application=application, region_ids={r.pk for r in source.allowed_regions.all()}
+        )
+        if why:
+            refused.append(f"{source.name} {why}")
+            continue
+        caps = [
+            (source.balance, "its balance"),
+            (pledged[source.pk] - drawn.get(source.pk, ZERO), "its pledge left"),
+        ]
+        if source.allowed_cost_categories:
+            budget = sum(
+                (line.amount for line in lines if line.category in source.allowed_cost_categories), ZERO
+            )
+            caps.append((budget, f"the budget in {', '.join(source.allowed_cost_categories)}"))
+        cap, reason = min(caps, key=lambda pair: pair[0])
+        options.append(SourceOption(source.pk, source.name, max(cap, ZERO), reason))
+    return options, refused
+
+
+def award_split_options(*, application: Application) -> tuple[list[SourceOption], list[str]]:
+    """The sources pledged to the application's program that may fund it, with their caps, and why the
+    others may not (unlocked: a preview)."""
+    sources = list(
+        FundingSource.objects.filter(contributions__program=application.round.program_id).prefetch_related(
+            "allowed_regions"
+        )
+    )
+    return _options(application, sources)
+
+
+@transaction.atomic
+def award_create(
+    *,
+    application: Application,
+    amount: Decimal,
+    starts_on: dt.date,
+    ends_on: dt.date,
+    conditions: str = "",
+) -> Award:
+    """Award ``amount`` to a reviewed application, split across the sources that may fund it (fewest
+    sources, each within its balance, pledge and restrictions), committing their money in this transaction."""
+    locked = _lock_application(application)
+    program = locked.round.program
+    if locked.state not in (ApplicationState.IN_REVIEW, ApplicationState.RECOMMENDED):
+        raise ValidationError({"application": "Only an application in review or recommended is awarded."})
+    if not program.min_amount <= amount <= program.max_amount:
+        raise ValidationError(
+            {"amount": f"{program.name} grants are ${program.min_amount:,.2f} to ${program.max_amount:,.2f}."}
+        )
+    if ends_on < starts_on:
+        raise ValidationError({"ends_on": "An award ends after it starts."})
+    # The sources' rows are locked (in id order) for the rest of the transaction: balances read here are
+    # the ones the commitment is checked against.
+    sources = list(
+        FundingSource.objects.select_for_update().filter(contributions__program=program).order_by("pk")
+    )
+    options, refused = _options(locked, sources)
+    try:
+        shares = split_award(amount=amount, options=options)
+    except SplitShort as short:
+        detail = f" Not eligible: {'; '.join(refused)}." if refused else ""
+        raise ValidationError({"amount": f"{short}{detail}"}) from None
+    award = Award(
+        application=locked, amount=amount, starts_on=starts_on, ends_on=ends_on, conditions=conditions
+    )
+    _save(award)
+    try:
+        with transaction.atomic():
+            for share in shares:
+                AwardFunding.objects.create(
+                    award=award, source_id=share.source_id, amount=share.amount, explanation=share.explanation
+                )
+                FundingSource.objects.filter(pk=share.source_id).update(
+                    committed=F("committed") + share.amount
+                )
+    except IntegrityError:
+        raise ValidationError(
+            {"amount": "A funding source's balance changed meanwhile; it is now short."}
+        ) from None
+    locked.state = ApplicationState.AWARDED
+    locked.save()
+    return award
+
+
+@transaction.atomic
+def payment_record(
+    *,
+    award: Award,
+    amount: Decimal,
+    paid_on: dt.date,
+    lines: Sequence[tuple[str, Decimal]] = (),
+    note: str = "",
+    user: Any = None,
+) -> Payment:
+    """Pay ``amount`` of an award, drawn from its sources' shares in order; never more than the award's
+    remainder (the award row is locked; its and its sources' paid columns are checked by the database)."""
+    if amount <= 0:
+        raise ValidationError({"amount": "A payment is positive."})
+    locked = Award.objects.select_for_update().get(pk=award.pk)
+    if locked.state != AwardState.ACTIVE:
+        raise ValidationError({"award": "The award is closed out."})
+    if amount > locked.remaining:
+        raise ValidationError(
+            {"amount": f"${amount:,.2f} is more than the award's remaining ${locked.remaining:,.2f}."}
+        )
+    if lines and sum((line_amount for _, line_amount in lines), ZERO) != amount:
+        raise ValidationError({"lines": "The lines add up to something other than the payment."})
+    for category, _ in lines:
+        if category not in CostCategory.values:
+            raise ValidationError({"lines": f"Unknown category {category!r}."})
+    payment = Payment(award=locked, amount=amount, paid_on=paid_on, note=note, recorded_by=user)
+    _save(payment)
+    for category, line_amount in lines:
+        PaymentLine.objects.create(payment=payment, category=category, amount=line_amount)
+    left = amount
+    try:
+        with transaction.atomic():
+            for share in AwardFunding.objects.select_for_update().filter(award=locked).order_by("pk"):
+                take = min(left, share.amount - share.paid)
+                if take <= 0:
+                    continue
+                AwardFunding.objects.filter(pk=share.pk).update(paid=F("paid") + take)
+                FundingSource.objects.filter(pk=share.source_id).update(paid=F("paid") + take)
+                left -= take
+            Award.objects.filter(pk=locked.pk).update(paid=F("paid") + amount)
+    except IntegrityError:
+        raise ValidationError(
+            {"amount": "The award's remainder changed meanwhile; the payment would overspend it."}
+        ) from None
+    if left:
+        raise ValidationError({"amount": "The award's funding shares cannot carry this payment."})
+    return payment
+
+
+@transaction.atomic
+def award_close(*, award: Award) -> Award:
+    locked = Award.objects.select_for_update().get(pk=award.pk)
+    locked.state = AwardState.CLOSED
+    locked.save()
+    return locked
