@@ -23,7 +23,7 @@ from sectorwise.grants.models import (
 )
 from sectorwise.partnerships.models import MembershipRole, Stage
 from tests.web.factories import MembershipFactory, RegionFactory, UserFactory
-from tests.web.grants.factories import CLOSES, OPENS, complete_draft, grants_world, submitted_in_review
+from tests.web.grants.factories import CLOSES, complete_draft, grants_world, submitted_in_review
 from tests.web.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -276,3 +276,15 @@ def test_payments_never_exceed_the_award(personas: Personas) -> None:
     assert award.paid == source.paid == D("99999.99")
     with pytest.raises(IntegrityError), transaction.atomic():
         Award.objects.filter(pk=award.pk).update(paid=F("paid") + D("0.02"))
+
+
+@pytest.mark.skipif(
+    __import__("django.db", fromlist=["connection"]).connection.vendor != "postgresql",
+    reason="the exclusion constraint is PostgreSQL's (migration 0002); on SQLite the service alone refuses",
+)
+def test_postgresql_refuses_an_overlapping_round_written_past_the_service() -> None:
+    from sectorwise.grants.models import Round
+
+    world = grants_world()
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Round.objects.create(program=world.program, name="Sneaky", opens_on=CLOSES, closes_on=CLOSES)
