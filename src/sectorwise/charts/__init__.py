@@ -9,7 +9,7 @@ us-atlas does not hold, such as the synthetic demo state.
 
 from __future__ import annotations
 
-from sectorwise.charts.bars import contribution_bars
+from sectorwise.charts.bars import contribution_bars, value_bars
 from sectorwise.charts.maps import (
     CountyShapes,
     county_count_map,
@@ -23,4 +23,5 @@ __all__ = [
     "contribution_bars",
     "county_count_map",
     "region_membership_map",
+    "value_bars",
 ]

@@ -41,3 +41,43 @@ def contribution_bars(
         },
         "config": {"legend": {"orient": "bottom", "columns": 2, "labelLimit": 400}},
     }
+
+
+def value_bars(
+    values: Sequence[Mapping[str, Any]], *, title: str, x_title: str, width: int = 520
+) -> dict[str, Any]:
+    """A horizontal bar per item (a region's largest industries by employment).
+
+    ``values``: ``label`` (the bar), ``rank`` (bar order, 1 on top), ``value`` (its length) and ``kind``
+    (the bar's colour and legend, e.g. "published" or "estimated", so that an estimate never passes for a
+    published figure).
+    """
+    return {
+        "$schema": VEGA_LITE_SCHEMA,
+        "title": title,
+        "width": width,
+        "data": {"values": [dict(row) for row in values]},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "y": {
+                "field": "label",
+                "type": "nominal",
+                "sort": {"field": "rank", "op": "min", "order": "ascending"},
+                "title": None,
+                "axis": {"labelLimit": 320},
+            },
+            "x": {"field": "value", "type": "quantitative", "title": x_title},
+            "color": {
+                "field": "kind",
+                "type": "nominal",
+                "title": None,
+                "scale": {"domain": ["published", "estimated"], "range": ["#1a4480", "#97d4ea"]},
+            },
+            "tooltip": [
+                {"field": "label", "type": "nominal", "title": "Industry"},
+                {"field": "value", "type": "quantitative", "format": ",.0f", "title": x_title},
+                {"field": "kind", "type": "nominal", "title": "Figure"},
+            ],
+        },
+        "config": {"legend": {"orient": "bottom"}},
+    }

@@ -59,6 +59,11 @@ DATA_DIR = data_dir()
 # The LMI warehouse the pages read (core/warehouse_gateway.py). Unset: $SECTORWISE_DATA_DIR/warehouse.duckdb,
 # looked up when read, the file the `sectorwise lmi` commands use by default.
 SECTORWISE_WAREHOUSE = env_path("SECTORWISE_WAREHOUSE", Path()) if env_str("SECTORWISE_WAREHOUSE") else None
+# LMI is public data: the intelligence pages are open to everyone signed in and, with SECTORWISE_PUBLIC_LMI,
+# to anonymous visitors too. SECTORWISE_CLUSTERS: the Cluster Mapping definitions JSON (the ranking's cluster
+# strength; unset, that indicator is left out with a note), as for `sectorwise lmi rank`.
+SECTORWISE_PUBLIC_LMI = env_bool("SECTORWISE_PUBLIC_LMI", False)
+SECTORWISE_CLUSTERS = env_path("SECTORWISE_CLUSTERS", Path()) if env_str("SECTORWISE_CLUSTERS") else None
 
 DEBUG = env_bool("SECTORWISE_DEBUG", True)
 
@@ -94,6 +99,7 @@ INSTALLED_APPS = [
     "sectorwise.directory",
     "sectorwise.accounts",
     "sectorwise.partnerships",
+    "sectorwise.intelligence",
     "sectorwise.grants",
     "django_tasks",
     "django_tasks_db",

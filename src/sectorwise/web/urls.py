@@ -9,5 +9,6 @@ urlpatterns = [
     path("accounts/", include("sectorwise.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("intelligence/", include("sectorwise.intelligence.urls")),
     path("", include("sectorwise.partnerships.urls")),
 ]

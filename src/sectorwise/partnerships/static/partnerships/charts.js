@@ -21,4 +21,8 @@
     });
   }
   document.querySelectorAll("[data-vega-spec]").forEach(render);
+  // Charts that arrive in an htmx swap (the ranking's results when a weight moves) are drawn too.
+  document.body.addEventListener("htmx:afterSettle", function (event) {
+    event.target.querySelectorAll("[data-vega-spec]:not([data-rendered])").forEach(render);
+  });
 })();

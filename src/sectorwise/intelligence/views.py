@@ -1,0 +1,120 @@
+"""The intelligence pages: thin views over ``selectors`` (one ``@allow`` each; LMI is public data, see
+``rules.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.templatetags.static import static
+from django_htmx.middleware import HtmxDetails
+
+from sectorwise.core.access import allow
+from sectorwise.intelligence import selectors
+from sectorwise.intelligence.forms import RankingForm, RegionForm
+from sectorwise.intelligence.rules import IntelligenceAction
+from sectorwise.lmi.ranking import INDICATOR_LABELS
+from sectorwise.lmi.regions import Region as LmiRegion
+
+RESULTS_TARGET = "ranking-results"
+
+
+def _region(form: RegionForm) -> LmiRegion | None:
+    """The region a valid form names; an unknown one becomes the form's error."""
+    if not form.is_valid():
+        return None
+    try:
+        return selectors.region_resolve(
+            key=form.cleaned_data.get("region") or "", counties=form.cleaned_data.get("counties") or ()
+        )
+    except selectors.UnknownRegion as error:
+        form.add_error("region", f"This region cannot be found: {error}.")
+        return None
+
+
+@allow(IntelligenceAction.VIEW_LMI)
+def explorer(request: HttpRequest) -> HttpResponse:
+    choices = selectors.region_choices()
+    form = RegionForm(request.GET or None, choices=choices)
+    region = _region(form) if form.is_bound else None
+    context: dict[str, Any] = {"form": form, "choices": choices, "region": region}
+    if region is not None:
+        profile = selectors.region_profile(
+            region=region, level=form.level_or_default(selectors.DEFAULT_LEVEL)
+        )
+        context["profile"] = profile
+        if isinstance(profile, selectors.RegionProfile):
+            context["map_spec"] = profile.map_spec(static("us-atlas/counties-10m.json"))
+            context["bars_spec"] = profile.bars_spec()
+            context["query"] = request.GET.urlencode()
+    return render(request, "intelligence/explorer.html", context)
+
+
+def _ranking_context(form: RankingForm, region: LmiRegion | None) -> dict[str, Any]:
+    context: dict[str, Any] = {"form": form, "region": region}
+    if region is None:
+        return context
+    candidates = selectors.ranking_candidates(
+        region=region, level=form.level_or_default(selectors.DEFAULT_RANKING_LEVEL)
+    )
+    context["candidates"] = candidates
+    if isinstance(candidates, selectors.Unavailable):
+        return context
+    weights = form.weights()
+    result = selectors.ranking_run(candidates=candidates, weights=weights)
+    explanation: dict[str, list[dict[str, Any]]] = {}
+    for row in result.explanation.to_pylist():
+        explanation.setdefault(row["code"], []).append(row)
+    ranked = result.ranked.to_pylist()
+    for row in ranked:
+        row["explanation"] = explanation.get(row["code"], [])
+        row["values"] = [row[key] for key in result.indicators_used]
+    context.update(
+        result=result,
+        ranked=ranked,
+        not_ranked=result.not_ranked.to_pylist(),
+        sensitivity=result.sensitivity.to_pylist(),
+        used=[(key, INDICATOR_LABELS[key]) for key in result.indicators_used],
+        notes=[*candidates.notes, *result.notes],
+        chart_spec=selectors.ranking_chart_spec(result=result, region_name=region.name),
+        weights=weights,
+    )
+    return context
+
+
+@allow(IntelligenceAction.VIEW_LMI)
+def ranking(request: HttpRequest) -> HttpResponse:
+    form = RankingForm(request.GET or None, choices=selectors.region_choices())
+    region = _region(form) if form.is_bound else None
+    context = _ranking_context(form, region)
+    context["query"] = request.GET.urlencode()
+    details: HtmxDetails | None = getattr(request, "htmx", None)
+    if details and details.target == RESULTS_TARGET:
+        return render(request, "intelligence/_ranking_results.html", context)
+    return render(request, "intelligence/ranking.html", context)
+
+
+@allow(IntelligenceAction.VIEW_LMI)
+def assessment(request: HttpRequest) -> HttpResponse:
+    """The industry assessment of the ranking's region, level and weights, as a file; a page saying why
+    when it cannot be written."""
+    form = RankingForm(request.GET or None, choices=selectors.region_choices())
+    region = _region(form) if form.is_bound else None
+    fmt = request.GET.get("format", "html")
+    if region is None:
+        reason = "Choose a region on the ranking page first."
+        return render(request, "intelligence/assessment_unavailable.html", {"reason": reason, "form": form})
+    written = selectors.assessment_file(
+        region=region,
+        level=form.level_or_default(selectors.DEFAULT_RANKING_LEVEL),
+        weights=form.weights(),
+        fmt=fmt,
+    )
+    if isinstance(written, selectors.Unavailable):
+        return render(
+            request, "intelligence/assessment_unavailable.html", {"reason": written.note, "form": form}
+        )
+    response = HttpResponse(written.content, content_type=written.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{written.filename}"'
+    return response
