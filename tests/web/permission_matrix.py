@@ -29,6 +29,7 @@ from tests.web.matrix_cases import (
     Case,
     Fragment,
 )
+from tests.web.outcomes import permission_matrix as outcomes_matrix
 from tests.web.partnerships import permission_matrix as partnerships_matrix
 
 __all__ = [
@@ -46,7 +47,7 @@ __all__ = [
     "Case",
 ]
 
-FRAGMENTS: tuple[ModuleType, ...] = (accounts_matrix, directory_matrix, partnerships_matrix)
+FRAGMENTS: tuple[ModuleType, ...] = (accounts_matrix, directory_matrix, partnerships_matrix, outcomes_matrix)
 """Each app's rows; their URL names must not overlap."""
 
 WEB: Fragment = {

@@ -13,6 +13,7 @@ from sectorwise.accounts.models import User
 from sectorwise.accounts.services import api_token_create
 from sectorwise.core.roles import Role
 from sectorwise.directory.models import Organization, Person
+from sectorwise.outcomes.models import ParticipantAccessLog
 from sectorwise.partnerships.models import Membership, MembershipRole, SectorPartnership
 from tests.web.factories import (
     EmployerFactory,
@@ -76,6 +77,8 @@ def build_personas() -> Personas:
     )
     staff = UserFactory(username="staff", role=Role.STATE_STAFF, is_staff=True)
     _, staff_token = api_token_create(user=staff, name="tests")
+    # One read of participant-level data, so that the access log's admin pages have a record to show.
+    ParticipantAccessLog.objects.create(user=staff, username="staff", what="participant list (persona set-up)")
     return Personas(
         admin=UserFactory(username="admin", role=Role.STATE_ADMIN, is_staff=True),
         staff=staff,

@@ -27,6 +27,7 @@ def test_the_demo_refuses_to_run_with_debug_off(tmp_path: Path) -> None:
         {
             "SECTORWISE_DEBUG": "false",
             "SECTORWISE_SECRET_KEY": "p" * 60,
+            "SECTORWISE_PII_KEY": "ab" * 32,  # else the outcomes app refuses first
             "SECTORWISE_ALLOWED_HOSTS": "x.example",
         },
         tmp_path,

@@ -30,6 +30,7 @@ def _production_environment(tmp: Path, settings_module: str) -> dict[str, str]:
         "DJANGO_SETTINGS_MODULE": settings_module,
         "SECTORWISE_DEBUG": "false",
         "SECTORWISE_SECRET_KEY": secrets.token_urlsafe(64),
+        "SECTORWISE_PII_KEY": secrets.token_hex(32),  # the outcomes app refuses to start without it
         "SECTORWISE_SECURE_SSL_REDIRECT": "false",  # plain HTTP on loopback
         "SECTORWISE_HSTS_SECONDS": "0",
         "SECTORWISE_DATA_DIR": str(tmp / "data"),

@@ -97,6 +97,7 @@ def test_check_deploy_is_clean_under_production_settings(tmp_path: Path) -> None
         {
             "SECTORWISE_DEBUG": "false",
             "SECTORWISE_SECRET_KEY": PRODUCTION_KEY,
+            "SECTORWISE_PII_KEY": "ab" * 32,  # the outcomes app refuses to start without it
             "SECTORWISE_ALLOWED_HOSTS": "sectorwise.example.gov",
         },
         tmp_path,

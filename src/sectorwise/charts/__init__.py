@@ -10,6 +10,7 @@ us-atlas does not hold, such as the synthetic demo state.
 from __future__ import annotations
 
 from sectorwise.charts.bars import contribution_bars, value_bars
+from sectorwise.charts.intervals import share_intervals
 from sectorwise.charts.maps import (
     CountyShapes,
     county_count_map,
@@ -23,5 +24,6 @@ __all__ = [
     "contribution_bars",
     "county_count_map",
     "region_membership_map",
+    "share_intervals",
     "value_bars",
 ]

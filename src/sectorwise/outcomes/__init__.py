@@ -1,1 +1,2 @@
-"""Outcomes: progress reports, participants and their outcomes (protected identifiers), employer surveys, systems change, testimonials."""
+"""Outcomes: progress reports, participants and their outcomes (protected identifiers), employer surveys,
+systems change, testimonials."""

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "sectorwise.directory",
     "sectorwise.accounts",
     "sectorwise.partnerships",
+    "sectorwise.outcomes",
     "sectorwise.intelligence",
     "sectorwise.grants",
     "django_tasks",
@@ -402,6 +403,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("SECTORWISE_LOG_LEVEL", "WARNING") or "WARNING"},
 }
 
+# Participants' SSNs and state IDs are stored only as keyed hashes (sectorwise.outcomes.pii): the key from
+# SECTORWISE_PII_KEY_FILE or SECTORWISE_PII_KEY; with DEBUG on and neither, one is generated into the data
+# directory (pii.key); with DEBUG off the outcomes app refuses to start without one.
+SECTORWISE_PII_KEY_FILE = (
+    env_path("SECTORWISE_PII_KEY_FILE", Path()) if os.environ.get("SECTORWISE_PII_KEY_FILE") else None
+)
+SECTORWISE_PII_KEY = os.environ.get("SECTORWISE_PII_KEY", "")
+# Fixed here, not derived later from DEBUG (the test runner turns DEBUG off after loading the settings).
+SECTORWISE_PII_DEMO_KEY = DEBUG
 SECTORWISE_API_PAGE_SIZE_MAX = 200
 # How long a server process may keep the dashboard's figures after another process wrote (its own writes drop
 # them at once): sectorwise.partnerships.dashboard_cache. 0 turns the cache off.

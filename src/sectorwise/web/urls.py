@@ -10,5 +10,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", api.urls),
     path("intelligence/", include("sectorwise.intelligence.urls")),
+    path("", include("sectorwise.outcomes.urls")),
     path("", include("sectorwise.partnerships.urls")),
 ]

@@ -140,6 +140,7 @@ def _production_check(tmp_path: Path, code: str, **extra: str) -> str:
         tmp_path,
         SECTORWISE_DEBUG="false",
         SECTORWISE_SECRET_KEY=PRODUCTION_KEY,
+        SECTORWISE_PII_KEY="ab" * 32,  # the outcomes app refuses to start without its identifier key
         SECTORWISE_ALLOWED_HOSTS="testserver",
         DJANGO_SETTINGS_MODULE="sectorwise.web.settings",
         **extra,
