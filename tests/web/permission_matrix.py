@@ -16,6 +16,7 @@ from types import ModuleType
 
 from tests.web.accounts import permission_matrix as accounts_matrix
 from tests.web.directory import permission_matrix as directory_matrix
+from tests.web.grants import permission_matrix as grants_matrix
 from tests.web.matrix_cases import (
     ADMIN_ONLY,
     CAN_CHANGE_A,
@@ -47,7 +48,13 @@ __all__ = [
     "Case",
 ]
 
-FRAGMENTS: tuple[ModuleType, ...] = (accounts_matrix, directory_matrix, partnerships_matrix, outcomes_matrix)
+FRAGMENTS: tuple[ModuleType, ...] = (
+    accounts_matrix,
+    directory_matrix,
+    partnerships_matrix,
+    outcomes_matrix,
+    grants_matrix,
+)
 """Each app's rows; their URL names must not overlap."""
 
 WEB: Fragment = {

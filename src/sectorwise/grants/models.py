@@ -25,7 +25,7 @@ from sectorwise.partnerships.models import Region, SectorPartnership
 ZERO: Final = Decimal("0.00")
 
 
-def money_field(**kwargs: object) -> models.DecimalField:
+def money_field(**kwargs: object) -> models.DecimalField[Decimal, Decimal]:
     return models.DecimalField(max_digits=14, decimal_places=2, **kwargs)  # type: ignore[arg-type]
 
 

@@ -494,7 +494,8 @@ class Assignment:
 def review_assign(*, application: Application, reviewers: Sequence[Any]) -> Assignment:
     """Assign reviewers, leaving out (with the reason) anyone conflicted: declared, or whose organisation
     convenes or is a member of the applying partnership."""
-    if application.state not in (ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW):
+    application = _lock_application(application)
+    if application.state in (ApplicationState.DRAFT, ApplicationState.WITHDRAWN):
         raise ValidationError({"application": "Only submitted applications are reviewed."})
     assigned, excluded = [], []
     for reviewer in reviewers:

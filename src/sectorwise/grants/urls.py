@@ -2,5 +2,18 @@
 
 from django.urls import path
 
+from sectorwise.grants import views
+
 app_name = "grants"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", views.round_list, name="round_list"),
+    path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
+    path("rounds/<int:pk>/apply/", views.application_create, name="application_create"),
+    path("funding/", views.funding_source_list, name="funding_source_list"),
+    path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
+    path("applications/<int:pk>/score/", views.application_score, name="application_score"),
+    path("applications.<slug:fmt>", views.application_export, name="application_export"),
+    path("awards/", views.award_list, name="award_list"),
+    path("awards/<int:pk>/", views.award_detail, name="award_detail"),
+    path("awards.<slug:fmt>", views.award_export, name="award_export"),
+]

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("sectorwise.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/", api.urls),
+    path("grants/", include("sectorwise.grants.urls")),
     path("intelligence/", include("sectorwise.intelligence.urls")),
     path("", include("sectorwise.outcomes.urls")),
     path("", include("sectorwise.partnerships.urls")),

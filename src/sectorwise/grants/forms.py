@@ -1,0 +1,114 @@
+"""Forms of the grants pages (USWDS through ``core.forms.UswdsForm``); the services hold the rules."""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django import forms
+
+from sectorwise.core.forms import UswdsForm
+from sectorwise.core.validators import MULTI_LINE, SINGLE_LINE
+from sectorwise.grants.models import NARRATIVE_SECTIONS, Application, CostCategory, Criterion
+from sectorwise.grants.services import BudgetLineInput
+from sectorwise.partnerships.models import SectorPartnership
+
+
+class ApplicationStartForm(UswdsForm, forms.Form):
+    partnership = forms.ModelChoiceField(queryset=SectorPartnership.objects.none())
+
+    def __init__(self, *args: Any, partnerships: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["partnership"].queryset = partnerships  # type: ignore[attr-defined]
+
+
+class ApplicationForm(UswdsForm, forms.Form):
+    """Every field optional here: a draft saves with fields missing; submission checks completeness."""
+
+    title = forms.CharField(max_length=200, required=False, validators=SINGLE_LINE)
+    requested_amount = forms.DecimalField(max_digits=14, decimal_places=2, required=False, min_value=0)
+    duration_months = forms.IntegerField(required=False, min_value=1, max_value=120)
+    budget = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        validators=MULTI_LINE,
+        help_text="One line per budget line: category; amount; match; source of the match. Categories: "
+        + ", ".join(CostCategory.values)
+        + ".",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, heading in NARRATIVE_SECTIONS:
+            self.fields[name] = forms.CharField(
+                label=heading, required=False, widget=forms.Textarea(attrs={"rows": 4}), validators=MULTI_LINE
+            )
+        for name, _ in NARRATIVE_SECTIONS:
+            self.fields[name].widget.attrs["class"] = "usa-textarea"
+
+    @staticmethod
+    def initial_for(application: Application) -> dict[str, Any]:
+        lines = "\n".join(
+            f"{line.category}; {line.amount}; {line.match_amount}; {line.match_source}".rstrip("; ")
+            for line in application.budget_lines.all()
+        )
+        fields = ["title", "requested_amount", "duration_months", *(name for name, _ in NARRATIVE_SECTIONS)]
+        return {**{name: getattr(application, name) for name in fields}, "budget": lines}
+
+    def clean_budget(self) -> list[BudgetLineInput]:
+        lines = []
+        for number, raw in enumerate(self.cleaned_data["budget"].splitlines(), start=1):
+            if not raw.strip():
+                continue
+            parts = [part.strip() for part in raw.split(";")]
+            try:
+                amount = Decimal(parts[1].replace(",", "").replace("$", ""))
+                match = (
+                    Decimal(parts[2].replace(",", "").replace("$", ""))
+                    if len(parts) > 2 and parts[2]
+                    else None
+                )
+            except (IndexError, InvalidOperation):
+                raise forms.ValidationError(
+                    f"Line {number}: write category; amount; match; source."
+                ) from None
+            lines.append(
+                BudgetLineInput(
+                    category=parts[0],
+                    amount=amount,
+                    match_amount=match if match is not None else Decimal("0.00"),
+                    match_source=parts[3] if len(parts) > 3 else "",
+                )
+            )
+        return lines
+
+    def changes(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["budget_lines"] = data.pop("budget")
+        return data
+
+
+class ScoreForm(UswdsForm, forms.Form):
+    """A score and a comment for each criterion of the round."""
+
+    def __init__(self, *args: Any, criteria: list[Criterion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.criteria = criteria
+        for criterion in criteria:
+            self.fields[f"score_{criterion.pk}"] = forms.IntegerField(
+                label=f"{criterion.name} (weight {criterion.weight:g}, 0–{criterion.max_score})",
+                min_value=0,
+                max_value=criterion.max_score,
+                required=False,
+                help_text=criterion.guidance,
+            )
+            self.fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=f"Comment on {criterion.name}",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "usa-textarea"}),
+                validators=MULTI_LINE,
+            )
+            score_widget = self.fields[f"score_{criterion.pk}"].widget
+            score_widget.attrs["class"] = "usa-input"
+            if criterion.guidance:
+                score_widget.attrs["aria-describedby"] = f"id_score_{criterion.pk}-hint"

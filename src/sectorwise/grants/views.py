@@ -1,0 +1,216 @@
+"""Pages of the grants app. Thin: parse input, ask one selector or service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import redirect, render
+
+from sectorwise.core.access import allow
+from sectorwise.core.tabular.reader import TableFormat
+from sectorwise.core.tabular.writer import table_to_csv, table_to_xlsx
+from sectorwise.grants import selectors, services
+from sectorwise.grants.forms import ApplicationForm, ApplicationStartForm, ScoreForm
+from sectorwise.grants.models import NARRATIVE_SECTIONS, Application, Award, AwardFunding, Criterion, Round
+from sectorwise.grants.rules import GrantsAction
+from sectorwise.partnerships.models import SectorPartnership
+
+
+def _add_service_errors(form: Any, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+@allow(GrantsAction.VIEW_ROUNDS)
+def round_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "grants/round_list.html", {"rounds": selectors.round_list(user=request.user)})
+
+
+@allow(GrantsAction.MANAGE_FUNDING, load=selectors.round_for_url)
+def round_detail(request: HttpRequest, grant_round: Round, pk: int) -> HttpResponse:
+    criteria, rows = selectors.round_scores(grant_round=grant_round)
+    return render(
+        request, "grants/round_detail.html", {"round": grant_round, "criteria": criteria, "rows": rows}
+    )
+
+
+@allow(GrantsAction.MANAGE_FUNDING)
+def funding_source_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "grants/funding_source_list.html", {"sources": selectors.funding_source_list()})
+
+
+@allow(GrantsAction.CREATE_APPLICATION, load=selectors.round_for_url)
+def application_create(request: HttpRequest, grant_round: Round, pk: int) -> HttpResponse:
+    partnerships = SectorPartnership.objects.filter(convener_id=request.user.organization_id)  # type: ignore[union-attr]
+    form = ApplicationStartForm(request.POST or None, partnerships=partnerships)
+    if request.method == "POST" and form.is_valid():
+        try:
+            application = services.application_create(
+                grant_round=grant_round, partnership=form.cleaned_data["partnership"], user=request.user
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Draft started: save it as often as you like, then submit it.")
+            return redirect("grants:application_edit", pk=application.pk)
+    return render(request, "grants/application_start.html", {"form": form, "round": grant_round})
+
+
+@allow(GrantsAction.EDIT_APPLICATION, load=selectors.application_for_url)
+def application_edit(request: HttpRequest, application: Application, pk: int) -> HttpResponse:
+    form = ApplicationForm(request.POST or None, initial=ApplicationForm.initial_for(application))
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.application_save_draft(application=application, **form.changes())
+            if "submit" in request.POST:
+                services.application_submit(application=saved)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Submitted." if "submit" in request.POST else "Draft saved.")
+            if "submit" in request.POST:
+                return redirect("grants:round_list")
+            return redirect("grants:application_edit", pk=application.pk)
+    return render(
+        request,
+        "grants/application_form.html",
+        {"form": form, "application": application, "sections": [name for name, _ in NARRATIVE_SECTIONS]},
+    )
+
+
+@allow(GrantsAction.SCORE_APPLICATION, load=selectors.application_for_url)
+def application_score(request: HttpRequest, application: Application, pk: int) -> HttpResponse:
+    criteria = list(Criterion.objects.filter(round_id=application.round_id))
+    own = {
+        s.criterion_id: s
+        for s in selectors.scores_visible_to(user=request.user, application=application)
+        if s.review.reviewer_id == request.user.pk
+    }
+    initial = {f"score_{c}": s.score for c, s in own.items()} | {
+        f"comment_{c}": s.comment for c, s in own.items()
+    }
+    form = ScoreForm(request.POST or None, criteria=criteria, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            for criterion in criteria:
+                score = form.cleaned_data[f"score_{criterion.pk}"]
+                if score is not None:
+                    services.score_record(
+                        application=application,
+                        reviewer=request.user,
+                        criterion=criterion,
+                        score=score,
+                        comment=form.cleaned_data[f"comment_{criterion.pk}"],
+                    )
+            if "submit" in request.POST:
+                services.review_submit(application=application, reviewer=request.user)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Review submitted." if "submit" in request.POST else "Scores saved.")
+            return redirect("grants:round_list")
+    return render(
+        request,
+        "grants/application_score.html",
+        {
+            "form": form,
+            "application": application,
+            "sections": [(heading, getattr(application, name)) for name, heading in NARRATIVE_SECTIONS],
+        },
+    )
+
+
+@allow(GrantsAction.VIEW_AWARDS)
+def award_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "grants/award_list.html", {"awards": selectors.award_list(user=request.user)})
+
+
+@allow(GrantsAction.VIEW_AWARD, load=selectors.award_for_url)
+def award_detail(request: HttpRequest, award: Award, pk: int) -> HttpResponse:
+    funding = AwardFunding.objects.filter(award=award).select_related("source")
+    return render(request, "grants/award_detail.html", {"award": award, "funding": funding})
+
+
+def _table_response(columns: list[str], rows: list[list[Any]], *, kind: str, fmt: str) -> HttpResponse:
+    if fmt not in {table_format.value for table_format in TableFormat}:
+        raise Http404(f"no export {kind}.{fmt}")
+    response: HttpResponse | StreamingHttpResponse
+    if fmt == TableFormat.CSV:
+        response = StreamingHttpResponse(table_to_csv(columns, rows), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(
+            table_to_xlsx(columns, rows, sheet=kind),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    response["Content-Disposition"] = f'attachment; filename="sectorwise-{kind}.{fmt}"'
+    return response  # type: ignore[return-value]
+
+
+APPLICATION_COLUMNS = [
+    "id",
+    "program",
+    "round",
+    "partnership",
+    "title",
+    "state",
+    "requested_amount",
+    "duration_months",
+    "submitted_at",
+]
+
+
+@allow(GrantsAction.MANAGE_FUNDING)
+def application_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    rows = [
+        [
+            a.pk,
+            a.round.program.name,
+            a.round.name,
+            a.partnership.name,
+            a.title,
+            a.state,
+            a.requested_amount,
+            a.duration_months,
+            a.submitted_at.isoformat() if a.submitted_at else "",
+        ]
+        for a in selectors.application_list(user=request.user)
+    ]
+    return _table_response(APPLICATION_COLUMNS, rows, kind="applications", fmt=fmt)
+
+
+AWARD_COLUMNS = [
+    "id",
+    "program",
+    "partnership",
+    "amount",
+    "paid",
+    "remaining",
+    "starts_on",
+    "ends_on",
+    "state",
+    "split",
+]
+
+
+@allow(GrantsAction.VIEW_AWARDS)
+def award_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    awards = selectors.award_list(user=request.user)  # with each award's split prefetched
+    rows = [
+        [
+            a.pk,
+            a.application.round.program.name,
+            a.application.partnership.name,
+            a.amount,
+            a.paid,
+            a.remaining,
+            a.starts_on.isoformat(),
+            a.ends_on.isoformat(),
+            a.state,
+            "; ".join(f"{f.source.name}: {f.amount}" for f in a.funding.all()),
+        ]
+        for a in awards
+    ]
+    return _table_response(AWARD_COLUMNS, rows, kind="awards", fmt=fmt)

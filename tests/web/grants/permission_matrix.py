@@ -1,0 +1,78 @@
+"""The grants app's rows of the permission matrix.
+
+One grants world per test (built through the services on first use and kept on the personas): a planning
+round, closed into review; partnership A's application still a draft, B's submitted, assigned to the
+reviewer and awarded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from tests.web.matrix_cases import CONVENERS_AND_STATE, NOBODY, STATE, Case, Fragment
+from tests.web.personas import Personas
+
+ROUND_READERS = STATE | {"convener_a", "convener_b", "reviewer"}
+AWARD_READERS = CONVENERS_AND_STATE | {"viewer"}
+
+
+def _world(p: Personas) -> dict[str, Any]:
+    cached: dict[str, Any] | None = getattr(p, "_grants_world", None)
+    if cached is not None:
+        return cached
+    from sectorwise.grants import services
+    from tests.web.grants.factories import complete_draft, grants_world
+
+    world = grants_world()
+    draft = services.application_create(
+        grant_round=world.round, partnership=p.partnership_a, user=p.convener_a
+    )
+    submitted = complete_draft(grant_round=world.round, partnership=p.partnership_b, user=p.convener_b)
+    services.application_submit(application=submitted)
+    services.round_close(grant_round=world.round)
+    services.review_assign(application=submitted, reviewers=[p.reviewer])
+    award = services.award_create(
+        application=submitted,
+        amount=Decimal("90000.00"),
+        starts_on=dt.date(2026, 4, 1),
+        ends_on=dt.date(2026, 9, 30),
+    )
+    cached = {"round": world.round.pk, "draft": draft.pk, "submitted": submitted.pk, "award": award.pk}
+    p._grants_world = cached  # type: ignore[attr-defined]
+    return cached
+
+
+def _pk(key: str) -> Any:
+    return lambda p: {"pk": _world(p)[key]}
+
+
+def _fmt(fmt: str) -> Any:
+    return lambda p: {"fmt": fmt}
+
+
+ROUTES: Fragment = {
+    "grants:round_list": [Case(allowed=ROUND_READERS)],
+    "grants:round_detail": [Case(allowed=STATE, kwargs=_pk("round"))],
+    "grants:application_create": [Case(allowed=frozenset({"convener_a", "convener_b"}), kwargs=_pk("round"))],
+    "grants:funding_source_list": [Case(allowed=STATE)],
+    "grants:application_edit": [
+        Case(allowed=frozenset({"convener_a"}), kwargs=_pk("draft")),
+        Case(allowed=NOBODY, kwargs=_pk("submitted"), note="submitted: read-only for everyone"),
+    ],
+    "grants:application_score": [
+        Case(allowed=frozenset({"reviewer"}), kwargs=_pk("submitted")),
+        Case(allowed=NOBODY, kwargs=_pk("draft"), note="not assigned to anyone"),
+    ],
+    "grants:application_export": [
+        Case(allowed=STATE, kwargs=_fmt("csv")),
+        Case(allowed=STATE, kwargs=_fmt("xlsx")),
+    ],
+    "grants:award_list": [Case(allowed=AWARD_READERS)],
+    "grants:award_detail": [Case(allowed=STATE | {"viewer", "convener_b"}, kwargs=_pk("award"))],
+    "grants:award_export": [
+        Case(allowed=AWARD_READERS, kwargs=_fmt("csv")),
+        Case(allowed=AWARD_READERS, kwargs=_fmt("xlsx")),
+    ],
+}
