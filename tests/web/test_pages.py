@@ -10,7 +10,8 @@ from django.urls import reverse
 
 from sectorwise.directory.models import Organization
 from sectorwise.partnerships.models import Membership, MembershipRole, SectorPartnership, Stage
-from tests.web.factories import EmployerFactory, PartnershipFactory, RegionFactory
+from tests.web.directory.factories import EmployerFactory
+from tests.web.partnerships.factories import PartnershipFactory, RegionFactory
 from tests.web.personas import Personas
 
 pytestmark = pytest.mark.django_db

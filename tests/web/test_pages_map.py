@@ -11,7 +11,7 @@ from sectorwise.demo.geography import demo_state
 from sectorwise.demo.lmi_demo import store_demo_shapes
 from sectorwise.lmi import warehouse
 from sectorwise.partnerships.models import SectorPartnership
-from tests.web.factories import PartnershipFactory, RegionFactory
+from tests.web.partnerships.factories import PartnershipFactory, RegionFactory
 from tests.web.personas import Personas
 
 

@@ -12,14 +12,9 @@ from django.urls import reverse
 
 from sectorwise.partnerships import services
 from sectorwise.partnerships.models import MembershipRole
-from tests.web.factories import (
-    EmployerFactory,
-    MembershipFactory,
-    PartnershipFactory,
-    RegionFactory,
-    UserFactory,
-    WorkforceBoardFactory,
-)
+from tests.web.accounts.factories import UserFactory
+from tests.web.directory.factories import EmployerFactory, WorkforceBoardFactory
+from tests.web.partnerships.factories import MembershipFactory, PartnershipFactory, RegionFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -22,7 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from sectorwise.core.access import permission_rule_of
 from sectorwise.partnerships.models import SectorPartnership
 from sectorwise.web.api import api
-from tests.web.factories import TEST_PASSWORD
+from tests.web.accounts.factories import TEST_PASSWORD
 from tests.web.permission_matrix import (
     ADMIN_ALLOWED,
     ADMIN_DELETE_ALLOWED,

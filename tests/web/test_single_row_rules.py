@@ -18,7 +18,7 @@ from django.utils.html import escape
 from sectorwise.directory.models import SIZE_BAND_ONLY_FOR_EMPLOYERS, Organization
 from sectorwise.partnerships.importing import memberships_import, organizations_import
 from sectorwise.partnerships.models import Membership, MembershipRole, SectorPartnership, Stage
-from tests.web.factories import WorkforceBoardFactory
+from tests.web.directory.factories import WorkforceBoardFactory
 from tests.web.personas import Personas
 
 pytestmark = pytest.mark.django_db

@@ -55,12 +55,12 @@ def _refuse_fields_not_editable(
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin, StateStaffAdmin):  # type: ignore[type-arg]
+class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin, StateStaffAdmin):
     list_display = ["username", "email", "role", "organization", "is_active"]
     list_filter = ["role", "is_active"]
     autocomplete_fields = ["organization"]
     fieldsets = (
-        *DjangoUserAdmin.fieldsets,
+        *(DjangoUserAdmin.fieldsets or ()),
         ("Sectorwise", {"fields": ("role", "organization")}),
     )
 
@@ -127,7 +127,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin, StateStaffAdmin):  # type: 
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(SimpleHistoryAdmin, StateStaffAdmin):  # type: ignore[type-arg]
+class ApiTokenAdmin(SimpleHistoryAdmin, StateStaffAdmin):
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at"]
     # The user is never editable: a token moved to another user would carry that user's rights.
     readonly_fields = ["user", "prefix", "created_at", "last_used_at"]

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -75,20 +78,20 @@ class ApiToken(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
 
-    def save(self, *args: object, **kwargs: object) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:
         # A token acts as its user: moving it to another user would hand that user's rights to whoever
         # holds the key. Refused here, below every form, service and admin page.
         loaded = getattr(self, "_loaded_user_id", None)
         if not self._state.adding and loaded is not None and loaded != self.user_id:
             raise ValidationError({"user": "an API token's user cannot be changed; revoke it and create one"})
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)
         self._loaded_user_id = self.user_id
 
     @classmethod
-    def from_db(cls, db: str | None, field_names: object, values: object) -> ApiToken:
-        token: ApiToken = super().from_db(db, field_names, values)  # type: ignore[arg-type]
+    def from_db(cls, db: str | None, field_names: Collection[str], values: Collection[Any]) -> ApiToken:
+        token: ApiToken = super().from_db(db, field_names, values)
         token._loaded_user_id = token.user_id
         return token
 
-    def is_expired(self, *, now: timezone.datetime | None = None) -> bool:
+    def is_expired(self, *, now: datetime | None = None) -> bool:
         return self.expires_at is not None and self.expires_at <= (now or timezone.now())

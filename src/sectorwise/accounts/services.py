@@ -6,7 +6,7 @@ import datetime as dt
 import secrets
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -24,6 +24,9 @@ from sectorwise.accounts.selectors import (
 )
 from sectorwise.core.roles import STATE_ROLES, Role
 from sectorwise.directory.models import Organization
+
+if TYPE_CHECKING:
+    from django.db.models import CharField
 
 NEVER = "never"
 """``api_token_create(expires_at=NEVER)``: a token without an expiry, only when asked for explicitly."""
@@ -101,8 +104,8 @@ def user_update(*, actor: Any, user: User, changes: Mapping[str, Any], reason: s
         # An administrator giving or taking a state role moves the admin flag with it (as user_create does).
         stored.is_staff = stored.role in STATE_ROLES or stored.is_superuser
     stored.full_clean(exclude=["password"])
-    stored._history_user = actor if getattr(actor, "pk", None) else None  # type: ignore[attr-defined]
-    stored._change_reason = reason or "changed"  # type: ignore[attr-defined]
+    stored._history_user = actor if getattr(actor, "pk", None) else None  # type: ignore[attr-defined]  # read by simple-history
+    stored._change_reason = reason or "changed"  # type: ignore[attr-defined]  # read by simple-history
     stored.save()
     return stored
 
@@ -118,7 +121,7 @@ def user_add(*, actor: Any, user: User) -> User:
             "role": user.role,
         },
     )
-    user._history_user = actor if getattr(actor, "pk", None) else None  # type: ignore[attr-defined]
+    user._history_user = actor if getattr(actor, "pk", None) else None  # type: ignore[attr-defined]  # read by simple-history
     user.save()
     return user
 
@@ -134,7 +137,7 @@ def user_set_password(*, actor: Any, user: User, password: str) -> None:
 def api_token_revoke(*, actor: Any, token: ApiToken) -> None:
     if not api_token_may_revoke(actor=actor, token=token):
         raise PermissionDenied(f"API token {token.prefix}…: you may not revoke it")
-    token._history_user = actor if getattr(actor, "pk", None) else None  # type: ignore[attr-defined]
+    token._history_user = actor if getattr(actor, "pk", None) else None  # type: ignore[attr-defined]  # read by simple-history
     token.delete()
 
 
@@ -266,14 +269,16 @@ def user_sync_from_sso(*, user: User | None, claims: Mapping[str, Any]) -> User:
     user.oidc_subject = str(claims["sub"])
     for field, claim in (("email", "email"), ("first_name", "given_name"), ("last_name", "family_name")):
         if claims.get(claim):
-            setattr(user, field, str(claims[claim])[: User._meta.get_field(field).max_length])
+            # The name and e-mail fields are CharFields: the cast only tells the stubs so.
+            max_length = cast("CharField[Any, Any]", User._meta.get_field(field)).max_length
+            setattr(user, field, str(claims[claim])[:max_length])
     user.role = role
     user.organization = organization
     user.is_staff = role in STATE_ROLES or user.is_superuser
     if before == tuple(getattr(user, field) for field in fields):
         return user  # a sign-in that changes nothing adds no history record
     user.full_clean(exclude=["password"])
-    user._history_user = None  # type: ignore[attr-defined]
-    user._change_reason = "single sign-on claims"  # type: ignore[attr-defined]
+    user._history_user = None  # type: ignore[attr-defined]  # read by simple-history
+    user._change_reason = "single sign-on claims"  # type: ignore[attr-defined]  # read by simple-history
     user.save()
     return user

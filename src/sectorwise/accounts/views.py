@@ -73,7 +73,10 @@ def _pending_user(request: HttpRequest) -> tuple[User, dict[str, Any]] | None:
     pending = request.session.get(PENDING_KEY)
     if not isinstance(pending, dict) or time.time() - float(pending.get("started", 0)) > PENDING_SECONDS:
         return None
-    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    user_id = pending.get("user")
+    if not isinstance(user_id, int):  # the session holds what login stored: the user's integer key
+        return None
+    user = User.objects.filter(pk=user_id, is_active=True).first()
     return (user, pending) if user is not None else None
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 
 from sectorwise.core.rules import user_can, user_may_ever
 
@@ -36,7 +37,7 @@ class PermissionRule:
 
 def allow(
     action: str, *, load: Callable[..., Any] | None = None
-) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+) -> Callable[[Callable[..., HttpResponseBase]], Callable[..., HttpResponseBase]]:
     """Let a request through only when its user may do ``action`` (on the object ``load`` returns).
 
     Refusals: an anonymous visitor is sent to the login page; a signed-in user gets 403. A user who may not
@@ -49,9 +50,10 @@ def allow(
             return redirect_to_login(request.get_full_path())
         raise PermissionDenied
 
-    def decorate(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    # HttpResponseBase: class-based views' as_view() and streaming downloads are guarded too.
+    def decorate(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
         @functools.wraps(view)
-        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not user_may_ever(user=request.user, action=action):
                 return refuse(request)
             obj = load(**kwargs) if load is not None else None

@@ -14,7 +14,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from sectorwise.core.permissions import Action, user_can
 
 
-class StateStaffAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class StateStaffAdmin(admin.ModelAdmin):
     """Model admin for state staff: the role decides, not Django's per-model permission tables."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
@@ -37,7 +37,7 @@ class StateStaffHistoryAdmin(SimpleHistoryAdmin, StateStaffAdmin):
     """Admin pages with a "History" button (django-simple-history), for state staff."""
 
 
-class ServiceWriteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ServiceWriteAdmin(admin.ModelAdmin):
     """A model admin that writes through the app's services: the form runs the service's checks (rules
     spanning records, such as duplicate names) after the model's own, and shows their refusals on the form;
     saving calls the service. Subclasses name the two service functions."""
@@ -52,7 +52,7 @@ class ServiceWriteAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
         form_class = super().get_form(request, obj, change=change, **kwargs)
         model_admin = self
 
-        class ServiceForm(form_class):  # type: ignore[misc, valid-type]
+        class ServiceForm(form_class):  # type: ignore[misc, valid-type]  # a class made at run time
             def _post_clean(self) -> None:
                 super()._post_clean()
                 if self._errors:  # the model's own rules refused already: their messages suffice

@@ -7,7 +7,7 @@ from sectorwise.directory import services
 from sectorwise.directory.models import Affiliation, Organization, Person
 
 
-class AffiliationInline(admin.TabularInline):  # type: ignore[type-arg]
+class AffiliationInline(admin.TabularInline):
     model = Affiliation
     extra = 0
     autocomplete_fields = ["organization", "person"]

@@ -8,7 +8,7 @@ from django import forms
 from django.db import models
 
 from sectorwise.core.forms import UswdsForm
-from sectorwise.directory.models import Organization
+from sectorwise.directory.models import Organization, SizeBand
 from sectorwise.directory.services import ORGANIZATION_FIELDS
 
 
@@ -19,7 +19,7 @@ def _organization_formfield(model_field: Any, **kwargs: Any) -> forms.Field | No
     return formfield
 
 
-class OrganizationForm(UswdsForm, forms.ModelForm):  # type: ignore[type-arg]
+class OrganizationForm(UswdsForm, forms.ModelForm):
     class Meta:
         formfield_callback = _organization_formfield
         model = Organization
@@ -31,7 +31,7 @@ class OrganizationForm(UswdsForm, forms.ModelForm):  # type: ignore[type-arg]
         super().__init__(*args, **kwargs)
         size_band = self.fields["size_band"]
         assert isinstance(size_band, forms.ChoiceField)
-        size_band.choices = [("", "Not recorded"), *list(size_band.choices)[1:]]
+        size_band.choices = [("", "Not recorded"), *SizeBand.choices]  # instead of Django's "---------"
 
     def changes(self) -> dict[str, Any]:
         """The service's keyword arguments (``organization_create`` / ``organization_update``)."""

@@ -148,7 +148,9 @@ class Person(TimeStampedModel):
     last_name = models.CharField(max_length=100, validators=SINGLE_LINE)
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=30, blank=True, validators=SINGLE_LINE)
-    organizations = models.ManyToManyField(Organization, through="Affiliation", related_name="people")
+    organizations: models.ManyToManyField[Organization, Affiliation] = models.ManyToManyField(
+        Organization, through="Affiliation", related_name="people"
+    )
     history = HistoricalRecords(table_name="partnerships_historicalperson")
 
     class Meta:

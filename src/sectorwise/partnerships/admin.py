@@ -44,7 +44,7 @@ class ReadOnlyAdmin:
         return False
 
 
-class RegionCountyFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
+class RegionCountyFormSet(BaseInlineFormSet):
     def clean(self) -> None:
         super().clean()
         kept = [
@@ -58,13 +58,13 @@ class RegionCountyFormSet(BaseInlineFormSet):  # type: ignore[type-arg]
             raise ValidationError(REGION_NEEDS_A_COUNTY)
 
 
-class RegionCountyInline(admin.TabularInline):  # type: ignore[type-arg]
+class RegionCountyInline(admin.TabularInline):
     model = RegionCounty
     formset = RegionCountyFormSet
     extra = 0
 
 
-class TargetIndustryInline(ReadOnlyAdmin, admin.TabularInline):  # type: ignore[type-arg]
+class TargetIndustryInline(ReadOnlyAdmin, admin.TabularInline):
     model = TargetIndustry
     extra = 0
 
@@ -72,7 +72,7 @@ class TargetIndustryInline(ReadOnlyAdmin, admin.TabularInline):  # type: ignore[
         return False
 
 
-class MembershipInline(ReadOnlyAdmin, admin.TabularInline):  # type: ignore[type-arg]
+class MembershipInline(ReadOnlyAdmin, admin.TabularInline):
     model = Membership
     extra = 0
 

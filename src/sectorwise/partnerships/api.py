@@ -173,12 +173,12 @@ class OrganizationFilters(FilterSchema):
     county_fips: QueryText = ""
 
 
-def _require(request: HttpRequest, action: Action, obj: Any = None) -> None:
+def _require(request: HttpRequest, action: str, obj: Any = None) -> None:
     if not user_can(user=request.user, action=action, obj=obj):
         raise HttpError(403, "You may not do this.")
 
 
-def _require_ever(request: HttpRequest, action: Action) -> None:
+def _require_ever(request: HttpRequest, action: str) -> None:
     """Refuse a caller who may not do ``action`` to any record, before a record is looked up (no 404 that
     would tell them which ids exist)."""
     if not user_may_ever(user=request.user, action=action):

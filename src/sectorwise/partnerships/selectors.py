@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
 from django.db.models.functions import Substr
@@ -234,6 +234,14 @@ class EmploymentCoverage:
     reason: str = ""
 
 
+class _MemberFigures(TypedDict):
+    """The members' side of an ``EmploymentCoverage``, the same whatever the region's figure."""
+
+    member_employment_estimate: int
+    employers_in_target_industries: int
+    employers_without_size_band: int
+
+
 @dataclass(frozen=True)
 class PartnershipHealth:
     member_count: int
@@ -290,7 +298,7 @@ def _employment_coverage(
     in_targets = [org for org in employers if _in_targets(org.naics_code, targets)]
     estimates = [org.estimated_employment for org in in_targets]
     member_estimate = sum(value for value in estimates if value is not None)
-    base = {
+    base: _MemberFigures = {
         "member_employment_estimate": member_estimate,
         "employers_in_target_industries": len(in_targets),
         "employers_without_size_band": sum(value is None for value in estimates),

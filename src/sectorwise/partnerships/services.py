@@ -69,7 +69,7 @@ def region_create(
 def _snapshot_creation(record: Region | SectorPartnership) -> None:
     """The creation record of a region or partnership, with the counties / target industries made just after
     it (they need its id); in the same transaction, so no one sees the record without them."""
-    creation = record.history.filter(history_type="+").order_by("-history_id").first()  # type: ignore[union-attr]
+    creation = record.history.filter(history_type="+").order_by("-history_id").first()
     if creation is not None:
         for name, value in child_codes_for_history(record).items():
             setattr(creation, name, value)

@@ -8,8 +8,9 @@ them all for every role. Query counts do not grow with the rows a page shows
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import Any, Final
+from typing import Any, Final, cast
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Page, Paginator
@@ -18,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpRespons
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
+from django_htmx.middleware import HtmxDetails
 
 from sectorwise.charts import CountyShapes, county_count_map
 from sectorwise.core import history
@@ -53,6 +55,12 @@ SEARCH_RESULTS: Final = 15
 
 def _page(request: HttpRequest, items: Any) -> Page[Any]:
     return Paginator(items, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _htmx_target(request: HttpRequest) -> str | None:
+    """The element an htmx request will swap (django-htmx's middleware sets ``request.htmx``)."""
+    details: HtmxDetails | None = getattr(request, "htmx", None)
+    return details.target if details else None
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -149,12 +157,12 @@ def partnership_list(request: HttpRequest) -> HttpResponse:
         "query": _query_without_page(request),
         "can_view_internal": user_can(user=request.user, action=Action.VIEW),
     }
-    if getattr(request, "htmx", False) and request.htmx.target == "partnership-results":  # type: ignore[attr-defined]
+    if _htmx_target(request) == "partnership-results":
         return render(request, "partnerships/_partnership_results.html", context)
     context |= {
         "regions": list(Region.objects.order_by("name").values_list("pk", "name")),
-        "stage_choices": form.fields["stage"].choices,
-        "convener_type_choices": form.fields["convener_type"].choices,
+        "stage_choices": cast(forms.ChoiceField, form.fields["stage"]).choices,
+        "convener_type_choices": cast(forms.ChoiceField, form.fields["convener_type"]).choices,
     }
     return render(request, "partnerships/partnership_list.html", context)
 
@@ -367,7 +375,7 @@ def organization_list(request: HttpRequest) -> HttpResponse:
         "can_create_organization": user_can(user=request.user, action=DirectoryAction.CREATE_ORGANIZATION),
         "query": _query_without_page(request),
     }
-    if getattr(request, "htmx", False) and request.htmx.target == "organization-results":  # type: ignore[attr-defined]
+    if _htmx_target(request) == "organization-results":
         return render(request, "partnerships/_organization_results.html", context)
     return render(request, "partnerships/organization_list.html", context)
 
@@ -477,7 +485,7 @@ def import_file(request: HttpRequest) -> HttpResponse:
                 f"Imported {upload.name}: {result.created} created, {result.updated} updated.",
             )
             return redirect("partnerships:import")
-    status = 400 if result is not None and not result.ok else 200
+    status = 400 if isinstance(result, ImportResult) and not result.ok else 200
     return render(request, "partnerships/import.html", {"form": form, "result": result}, status=status)
 
 
@@ -505,7 +513,7 @@ def _partnership_export_rows(queryset: Any) -> tuple[list[str], Iterable[list[An
 
 
 @allow(Action.VIEW)
-def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
+def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse | StreamingHttpResponse:
     """The registry as CSV or XLSX in the import's columns; partnerships honour the list's filters."""
     if kind not in EXPORT_KINDS or fmt not in {table_format.value for table_format in TableFormat}:
         raise Http404(f"no export {kind}.{fmt}")
@@ -534,7 +542,7 @@ def export(request: HttpRequest, kind: str, fmt: str) -> HttpResponse:
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response  # type: ignore[return-value]
+    return response
 
 
 def _convener_partnerships(user: Any) -> list[SectorPartnership]:

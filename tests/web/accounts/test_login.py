@@ -12,7 +12,8 @@ from django.utils import timezone
 from sectorwise.accounts.models import ApiToken
 from sectorwise.accounts.services import api_token_authenticate, api_token_create, user_create
 from sectorwise.core.roles import Role
-from tests.web.factories import TEST_PASSWORD, WorkforceBoardFactory
+from tests.web.accounts.factories import TEST_PASSWORD
+from tests.web.directory.factories import WorkforceBoardFactory
 from tests.web.personas import Personas
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from sectorwise.accounts.models import User
 from sectorwise.accounts.services import totp_device_confirm, totp_device_start
-from tests.web.factories import TEST_PASSWORD
+from tests.web.accounts.factories import TEST_PASSWORD
 from tests.web.personas import Personas
 
 pytestmark = pytest.mark.django_db

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 
 from sectorwise.directory.models import Organization
 from sectorwise.partnerships.models import SectorPartnership, Stage
-from tests.web.factories import TEST_PASSWORD
+from tests.web.accounts.factories import TEST_PASSWORD
 from tests.web.personas import Personas
 
 VERMONT_COUNTIES = 14

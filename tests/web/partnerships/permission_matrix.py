@@ -10,7 +10,7 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
-from tests.web.factories import EmployerFactory, MembershipFactory
+from tests.web.directory.factories import EmployerFactory
 from tests.web.matrix_cases import (
     CAN_CHANGE_A,
     CAN_CHANGE_B,
@@ -25,6 +25,7 @@ from tests.web.matrix_cases import (
     partnership_a,
     partnership_b,
 )
+from tests.web.partnerships.factories import MembershipFactory
 from tests.web.personas import Personas
 
 # Names are unique (case aside): each allowed persona's POST gets a new one, so that each can succeed.

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 
 from sectorwise.directory.models import Organization
 from sectorwise.partnerships.models import Membership, MembershipRole, Stage
-from tests.web.factories import OrganizationFactory, PartnershipFactory
+from tests.web.directory.factories import OrganizationFactory
+from tests.web.partnerships.factories import PartnershipFactory
 from tests.web.personas import Personas
 
 pytestmark = pytest.mark.django_db

@@ -10,7 +10,9 @@ from django.urls import reverse
 
 from sectorwise.partnerships import importing, services
 from sectorwise.partnerships.models import MembershipRole, Stage
-from tests.web.factories import EmployerFactory, PartnershipFactory, UserFactory
+from tests.web.accounts.factories import UserFactory
+from tests.web.directory.factories import EmployerFactory
+from tests.web.partnerships.factories import PartnershipFactory
 
 pytestmark = pytest.mark.django_db
 

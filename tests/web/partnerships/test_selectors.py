@@ -12,13 +12,8 @@ from sectorwise.directory.models import OrganizationType, SizeBand
 from sectorwise.lmi import warehouse
 from sectorwise.partnerships import selectors
 from sectorwise.partnerships.models import MembershipRole, Stage
-from tests.web.factories import (
-    EmployerFactory,
-    MembershipFactory,
-    OrganizationFactory,
-    PartnershipFactory,
-    RegionFactory,
-)
+from tests.web.directory.factories import EmployerFactory, OrganizationFactory
+from tests.web.partnerships.factories import MembershipFactory, PartnershipFactory, RegionFactory
 from tests.web.personas import Personas
 
 pytestmark = pytest.mark.django_db

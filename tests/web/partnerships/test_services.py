@@ -15,7 +15,8 @@ from sectorwise.directory import services as directory_services
 from sectorwise.directory.models import OrganizationType
 from sectorwise.partnerships import services
 from sectorwise.partnerships.models import Membership, MembershipRole, RegionSource, SectorPartnership, Stage
-from tests.web.factories import EmployerFactory, OrganizationFactory, RegionFactory, WorkforceBoardFactory
+from tests.web.directory.factories import EmployerFactory, OrganizationFactory, WorkforceBoardFactory
+from tests.web.partnerships.factories import RegionFactory
 
 pytestmark = pytest.mark.django_db
 

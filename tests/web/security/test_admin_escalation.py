@@ -23,7 +23,7 @@ from sectorwise.accounts.services import (
     user_update,
 )
 from sectorwise.core.roles import Role
-from tests.web.factories import TEST_PASSWORD, UserFactory
+from tests.web.accounts.factories import TEST_PASSWORD, UserFactory
 from tests.web.personas import PERSONA_NAMES, Personas
 
 pytestmark = pytest.mark.django_db

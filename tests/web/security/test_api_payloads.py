@@ -21,7 +21,7 @@ from sectorwise.directory import services as directory_services
 from sectorwise.directory.models import Organization
 from sectorwise.partnerships import importing, services
 from sectorwise.partnerships.models import Membership, MembershipRole, SectorPartnership
-from tests.web.factories import EmployerFactory, WorkforceBoardFactory
+from tests.web.directory.factories import EmployerFactory, WorkforceBoardFactory
 from tests.web.personas import Personas
 
 pytestmark = pytest.mark.django_db

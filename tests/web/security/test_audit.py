@@ -11,7 +11,9 @@ from django.test import Client
 from sectorwise.core.history import history_entries
 from sectorwise.partnerships import services
 from sectorwise.partnerships.models import Region, SectorPartnership
-from tests.web.factories import RegionFactory, UserFactory, WorkforceBoardFactory
+from tests.web.accounts.factories import UserFactory
+from tests.web.directory.factories import WorkforceBoardFactory
+from tests.web.partnerships.factories import RegionFactory
 from tests.web.personas import Personas
 
 pytestmark = pytest.mark.django_db

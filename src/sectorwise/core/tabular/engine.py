@@ -66,8 +66,9 @@ class ImportResult:
 class WritePlan:
     """What a checked file writes: new records, changed records and the fields the update sets."""
 
-    to_create: list[models.Model] = field(default_factory=list)
-    to_update: list[models.Model] = field(default_factory=list)
+    # Sequences, not lists: a list[Participant] is not a list[Model] to a type checker (lists are invariant).
+    to_create: Sequence[models.Model] = field(default_factory=list)
+    to_update: Sequence[models.Model] = field(default_factory=list)
     update_fields: list[str] = field(default_factory=list)
 
 
@@ -504,7 +505,7 @@ def _insert_history(
     neither (a simple-history option turned on later) stops the import rather than being left empty.
     """
     model = type(objects[0])
-    history_model = model.history.model  # type: ignore[attr-defined]
+    history_model = model.history.model  # type: ignore[attr-defined]  # simple-history adds it
     own = {model_field.attname for model_field in model._meta.concrete_fields}
     user_id = getattr(user, "pk", None)
     columns: list[str] = []

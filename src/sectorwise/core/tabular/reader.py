@@ -208,18 +208,18 @@ def _xlsx_sheet_rows(filename: str, content: bytes, budget: _Budget) -> Iterator
         sheet = workbook.worksheets[0]
         # openpyxl's private parts below (the sheet's XML stream, its shared strings, the workbook's date
         # formats) are what its own reader passes to WorkSheetParser; no public API gives them.
-        source: IO[bytes] = sheet._get_source()  # type: ignore[attr-defined]
+        source: IO[bytes] = sheet._get_source()  # type: ignore[attr-defined]  # openpyxl private
         with source:
             # openpyxl's cell parser turns one <c> into its value (shared strings, dates by style); the
             # walk over rows and cells, and so every bound, is ours: openpyxl's own iterator pads rows to
             # the declared dimension and the last column used.
             cells = WorkSheetParser(
                 source,
-                sheet._shared_strings,  # type: ignore[attr-defined]
+                sheet._shared_strings,  # type: ignore[attr-defined]  # openpyxl private
                 data_only=True,
                 epoch=workbook.epoch,
-                date_formats=workbook._date_formats,  # type: ignore[attr-defined]
-                timedelta_formats=workbook._timedelta_formats,  # type: ignore[attr-defined]
+                date_formats=workbook._date_formats,  # type: ignore[attr-defined]  # openpyxl private
+                timedelta_formats=workbook._timedelta_formats,  # type: ignore[attr-defined]  # openpyxl private
             )
             number = HEADER_ROW - 1
             seen_cells = 0
