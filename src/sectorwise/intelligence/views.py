@@ -85,11 +85,10 @@ def _ranking_context(form: RankingForm, region: LmiRegion | None) -> dict[str, A
 
 @allow(IntelligenceAction.VIEW_LMI)
 def ranking(request: HttpRequest) -> HttpResponse:
-    choices = selectors.region_choices()
-    form = RankingForm(request.GET or None, choices=choices)
+    form = RankingForm(request.GET or None, choices=selectors.region_choices())
     region = _region(form) if form.is_bound else None
     context = _ranking_context(form, region)
-    context.update(query=request.GET.urlencode(), choices=choices)
+    context["query"] = request.GET.urlencode()
     details: HtmxDetails | None = getattr(request, "htmx", None)
     if details and details.target == RESULTS_TARGET:
         return render(request, "intelligence/_ranking_results.html", context)
@@ -100,12 +99,11 @@ def ranking(request: HttpRequest) -> HttpResponse:
 def assessment(request: HttpRequest) -> HttpResponse:
     """The industry assessment of the ranking's region, level and weights, as a file; a page saying why
     when it cannot be written."""
-    choices = selectors.region_choices()
-    form = RankingForm(request.GET or None, choices=choices)
+    form = RankingForm(request.GET or None, choices=selectors.region_choices())
     region = _region(form) if form.is_bound else None
     fmt = request.GET.get("format", "html")
     if region is None:
-        reason = choices.note or "Choose a region on the ranking page first."
+        reason = "Choose a region on the ranking page first."
         return render(request, "intelligence/assessment_unavailable.html", {"reason": reason, "form": form})
     written = selectors.assessment_file(
         region=region,

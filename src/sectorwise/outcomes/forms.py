@@ -42,7 +42,7 @@ class RawIdentifierField(forms.CharField):
     widget = forms.PasswordInput(render_value=False)
 
     def to_python(self, value: Any) -> Any:
-        text = super().to_python(value)
+        text = super().to_python(value) or ""
         if len(text) > MAX_IDENTIFIER_LENGTH:  # the message gives the length, never the value
             raise ValidationError(f"At most {MAX_IDENTIFIER_LENGTH} characters (this has {len(text)}).")
         return RawIdentifier(text) if text else text

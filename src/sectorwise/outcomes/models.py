@@ -24,8 +24,6 @@ from sectorwise.core.models import TimeStampedModel
 from sectorwise.core.validators import MULTI_LINE, SINGLE_LINE
 from sectorwise.partnerships.models import SectorPartnership
 
-MONEY = {"max_digits": 12, "decimal_places": 2}
-
 # ---------------------------------------------------------------------------------------------------------
 # Progress reports
 
@@ -93,7 +91,8 @@ class ProgressReport(TimeStampedModel):
     workers_credentialed = models.PositiveIntegerField(default=0)
     workers_placed = models.PositiveIntegerField(default=0)
     wages_at_placement = models.DecimalField(
-        **MONEY,
+        max_digits=12,
+        decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
@@ -358,13 +357,14 @@ class OutcomeObservation(TimeStampedModel):
     observed_on = models.DateField()
     employed = models.BooleanField(null=True, blank=True)
     quarterly_earnings = models.DecimalField(
-        **MONEY, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
+        max_digits=12, decimal_places=2, null=True, blank=True, validators=[MinValueValidator(Decimal("0"))]
     )
     household_size = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(50)]
     )
     household_income = models.DecimalField(
-        **MONEY,
+        max_digits=12,
+        decimal_places=2,
         null=True,
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],

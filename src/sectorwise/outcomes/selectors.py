@@ -107,7 +107,8 @@ def _pairs(partnership_id: int) -> tuple[list[dict[str, Any]], dict[str, int]]:
     )
     baseline: dict[int, dict[str, Any]] = {}
     latest: dict[int, dict[str, Any]] = {}
-    for row in observations:
+    for found in observations:
+        row: dict[str, Any] = dict(found)
         person = row["participant_id"]
         if row["timing"] == Timing.BASELINE:
             baseline[person] = row
