@@ -37,9 +37,14 @@ def test_each_persona_sees_the_menu_entries_of_what_it_may_do(personas: Personas
         if user is not None:
             client.force_login(user)
         seen[name] = _nav_labels(client.get(reverse("partnerships:partnership_list")).content.decode())
-    assert seen["admin"] == ["Dashboard", "Partnerships", "Organizations", "Import", "Admin"]
-    assert seen["convener_a"] == ["Dashboard", "Partnerships", "Organizations"]
-    assert seen["viewer"] == ["Dashboard", "Partnerships", "Organizations"]
+    # In INSTALLED_APPS order: partnerships, outcomes, grants, intelligence.
+    lmi = ["Regions", "Target industries"]
+    assert seen["admin"] == [
+        *["Dashboard", "Partnerships", "Organizations", "Import", "Import outcomes"],
+        *["Grants", "Funding", "Awards", *lmi, "Admin"],
+    ]
+    assert seen["convener_a"] == ["Dashboard", "Partnerships", "Organizations", "Grants", "Awards", *lmi]
+    assert seen["viewer"] == ["Dashboard", "Partnerships", "Organizations", "Awards", *lmi]
     assert seen["anonymous"] == ["Partnerships", "Sign in"]
 
 
