@@ -42,6 +42,7 @@ def test_every_type_ignore_names_its_code_and_reason() -> None:
     offenders = [
         f"{path}:{number}: {line.strip()}"
         for path in sorted(SOURCE.rglob("*.py"))
+        if "migrations" not in path.parts  # generated, and outside mypy's files: an ignore there does nothing
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
         if unexplained(line)
     ]

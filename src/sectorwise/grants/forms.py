@@ -19,7 +19,7 @@ class ApplicationStartForm(UswdsForm, forms.Form):
 
     def __init__(self, *args: Any, partnerships: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partnership"].queryset = partnerships  # type: ignore[attr-defined]
+        self.fields["partnership"].queryset = partnerships  # type: ignore[attr-defined]  # a ModelChoiceField
 
 
 class ApplicationForm(UswdsForm, forms.Form):

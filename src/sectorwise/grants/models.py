@@ -26,7 +26,7 @@ ZERO: Final = Decimal("0.00")
 
 
 def money_field(**kwargs: object) -> models.DecimalField[Decimal, Decimal]:
-    return models.DecimalField(max_digits=14, decimal_places=2, **kwargs)  # type: ignore[arg-type]
+    return models.DecimalField(max_digits=14, decimal_places=2, **kwargs)  # type: ignore[arg-type]  # any field option
 
 
 class FundingSystem(models.TextChoices):
@@ -123,7 +123,7 @@ class GrantProgram(TimeStampedModel):
     min_months = models.PositiveSmallIntegerField()
     max_months = models.PositiveSmallIntegerField()
     description = models.TextField(blank=True, validators=MULTI_LINE)
-    funding_sources = models.ManyToManyField(  # type: ignore[var-annotated]
+    funding_sources = models.ManyToManyField(  # type: ignore[var-annotated]  # through by name
         FundingSource, through="ProgramContribution", related_name="programs", blank=True
     )
     history = HistoricalRecords()

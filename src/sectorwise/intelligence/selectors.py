@@ -390,7 +390,7 @@ def _region_facts(con: DuckDBBackend, counties: tuple[str, ...]) -> RegionFacts:
     key = ("facts", _warehouse_identity(), counties)
     found = _remembered(_FACTS, key, FACT_CACHE_SIZE)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     period = defaults.latest_period(con, annual=True, areas=counties)
     table = defaults.period_table(con, period)
     loaded = defaults.loaded_areas(table, period)
@@ -408,7 +408,7 @@ def _region_facts(con: DuckDBBackend, counties: tuple[str, ...]) -> RegionFacts:
         county_names=county_titles(con.con, counties),
         county_shapes=tuple(county_shapes(con.con, states=sorted(states))),
     )
-    return _remember(_FACTS, key, facts, FACT_CACHE_SIZE)  # type: ignore[no-any-return]
+    return _remember(_FACTS, key, facts, FACT_CACHE_SIZE)
 
 
 def _profile(con: DuckDBBackend, region: LmiRegion, level: str) -> RegionProfile:
@@ -648,7 +648,7 @@ def ranking_candidates(
     )
     found = _remembered(_CANDIDATES, key, CANDIDATE_CACHE_SIZE)
     if found is not None:
-        return found  # type: ignore[no-any-return]
+        return found
     try:
         with open_warehouse_read_only() as con:
             computed = _candidates(con, region, level)
@@ -661,7 +661,7 @@ def ranking_candidates(
     except READ_ERRORS as error:
         logger.warning("ranking of %s: %s", region.name, error)
         return replace(BEING_UPDATED, detail=str(error))
-    return _remember(_CANDIDATES, key, computed, CANDIDATE_CACHE_SIZE)  # type: ignore[no-any-return]
+    return _remember(_CANDIDATES, key, computed, CANDIDATE_CACHE_SIZE)
 
 
 def _ranking_inputs(

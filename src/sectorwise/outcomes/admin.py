@@ -14,7 +14,7 @@ from sectorwise.outcomes.rules import OutcomeAction
 
 
 @admin.register(ParticipantAccessLog)
-class ParticipantAccessLogAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+class ParticipantAccessLogAdmin(admin.ModelAdmin):
     list_display = ("at", "username", "what", "records", "partnership")
     list_filter = ("at",)
     search_fields = ("username", "what")

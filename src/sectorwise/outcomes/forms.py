@@ -18,7 +18,7 @@ MAX_UPLOAD_BYTES: Final = 10 * 1024 * 1024
 MAX_IDENTIFIER_LENGTH: Final = 40
 
 
-class ProgressReportForm(UswdsForm, forms.ModelForm):  # type: ignore[type-arg]
+class ProgressReportForm(UswdsForm, forms.ModelForm):
     class Meta:
         model = ProgressReport
         fields = (
@@ -48,7 +48,7 @@ class RawIdentifierField(forms.CharField):
         return RawIdentifier(text) if text else text
 
 
-class ParticipantForm(UswdsForm, forms.ModelForm):  # type: ignore[type-arg]
+class ParticipantForm(UswdsForm, forms.ModelForm):
     person_id = RawIdentifierField(
         label="SSN or state ID",
         help_text="Stored only as a keyed hash: it cannot be shown again.",

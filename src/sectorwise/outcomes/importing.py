@@ -225,7 +225,7 @@ def _apply_participant(row: int, participant: Participant, values: dict[str, str
         enrolled = date_or_none(row, values["enrolled_on"], errors, "enrolled_on")
         if enrolled is None and not values["enrolled_on"].strip():
             errors.append(RowError(row, "enrolled_on", "required: the enrolment date (YYYY-MM-DD)"))
-        participant.enrolled_on = enrolled  # type: ignore[assignment]
+        participant.enrolled_on = enrolled  # type: ignore[assignment]  # None comes with a row error
     if "exited_on" in values:
         participant.exited_on = date_or_none(row, values["exited_on"], errors, "exited_on")
     if "demographics_consent" in values:
