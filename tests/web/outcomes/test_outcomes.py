@@ -21,7 +21,9 @@ from sectorwise.outcomes.models import (
     ParticipantAccessLog,
     ProgressReport,
     ReportStatus,
-    Testimonial,
+)
+from sectorwise.outcomes.models import (
+    Testimonial as TestimonialRecord,  # renamed: pytest would try to collect a class named Test*
 )
 from sectorwise.outcomes.pii import pii_key
 from sectorwise.outcomes.selectors import outcome_summary
@@ -253,7 +255,7 @@ def test_aggregates_are_shown_from_ten_people_and_suppressed_below(personas: Per
 
 def test_only_consented_testimonials_are_public(personas: Personas) -> None:
     services.testimonial_save(
-        testimonial=Testimonial(
+        testimonial=TestimonialRecord(
             partnership=personas.partnership_a,
             quote="I have a career now.",
             attributed_to="A machinist",
@@ -262,11 +264,13 @@ def test_only_consented_testimonials_are_public(personas: Personas) -> None:
         )
     )
     services.testimonial_save(
-        testimonial=Testimonial(partnership=personas.partnership_a, quote="Not for print.", attributed_to="B")
+        testimonial=TestimonialRecord(
+            partnership=personas.partnership_a, quote="Not for print.", attributed_to="B"
+        )
     )
     with pytest.raises(ValidationError, match="date the person consented"):
         services.testimonial_save(
-            testimonial=Testimonial(
+            testimonial=TestimonialRecord(
                 partnership=personas.partnership_a, quote="x", attributed_to="C", consent_to_publish=True
             )
         )
