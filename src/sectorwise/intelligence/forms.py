@@ -71,9 +71,14 @@ class RegionForm(UswdsForm, forms.Form):
 class RankingForm(RegionForm):
     """The region, the level and one weight per indicator (default: ranking_defaults.toml)."""
 
-    def __init__(self, *args: Any, choices: RegionChoices, **kwargs: Any) -> None:
-        super().__init__(*args, choices=choices, default_level=DEFAULT_RANKING_LEVEL, **kwargs)
+    def __init__(self, data: Any = None, *, choices: RegionChoices, **kwargs: Any) -> None:
         defaults = default_weights()
+        if data is not None:
+            # A link that names only the region (from the explorer) shows the default weights, not blanks.
+            data = data.copy()
+            for key in INDICATORS:
+                data.setdefault(f"w_{key}", f"{defaults[key]:g}")
+        super().__init__(data, choices=choices, default_level=DEFAULT_RANKING_LEVEL, **kwargs)
         for key in INDICATORS:
             self.fields[f"w_{key}"] = forms.FloatField(
                 label=f"Weight: {INDICATOR_LABELS[key]}",
