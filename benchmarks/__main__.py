@@ -9,7 +9,9 @@
 - ``suppression``: the suppressed-cell estimator on masked real cells (benchmarks/suppression.py);
 - ``evaluation``: WIOA-style indicators for 100,000 participants and 1,000,000 wage records
   (benchmarks/evaluation.py);
-- ``startup``: the command line's start-up, median of several runs (benchmarks/startup.py).
+- ``startup``: the command line's start-up, median of several runs (benchmarks/startup.py);
+- ``intelligence``: warm page times of the region explorer and the ranking on the demo warehouse
+  (benchmarks/intelligence.py).
 
 Each benchmark is one run; its figures go to ``benchmarks/out/<name>.json``. A benchmark that fails is
 reported and the others still run; the exit code is 1 if any failed.
@@ -30,7 +32,16 @@ from rich.console import Console
 from rich.table import Table
 
 OUT: Final = Path(__file__).resolve().parent / "out"
-NAMES: Final = ("lmi", "delineation", "web", "imports", "suppression", "evaluation", "startup")
+NAMES: Final = (
+    "lmi",
+    "delineation",
+    "web",
+    "imports",
+    "suppression",
+    "evaluation",
+    "startup",
+    "intelligence",
+)
 
 
 def _lmi(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
@@ -100,6 +111,13 @@ def _startup(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
     return startup.run(console)
 
 
+def _intelligence(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
+    del arguments
+    from benchmarks import intelligence
+
+    return intelligence.run(console)
+
+
 RUNNERS: Final[dict[str, Callable[[Console, argparse.Namespace], dict[str, Any]]]] = {
     "lmi": _lmi,
     "delineation": _delineation,
@@ -108,6 +126,7 @@ RUNNERS: Final[dict[str, Callable[[Console, argparse.Namespace], dict[str, Any]]
     "suppression": _suppression,
     "evaluation": _evaluation,
     "startup": _startup,
+    "intelligence": _intelligence,
 }
 
 

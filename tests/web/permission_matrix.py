@@ -17,6 +17,7 @@ from types import ModuleType
 from tests.web.accounts import permission_matrix as accounts_matrix
 from tests.web.directory import permission_matrix as directory_matrix
 from tests.web.grants import permission_matrix as grants_matrix
+from tests.web.intelligence import permission_matrix as intelligence_matrix
 from tests.web.matrix_cases import (
     ADMIN_ONLY,
     CAN_CHANGE_A,
@@ -54,6 +55,7 @@ FRAGMENTS: tuple[ModuleType, ...] = (
     partnerships_matrix,
     outcomes_matrix,
     grants_matrix,
+    intelligence_matrix,
 )
 """Each app's rows; their URL names must not overlap."""
 

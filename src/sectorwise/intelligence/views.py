@@ -85,10 +85,11 @@ def _ranking_context(form: RankingForm, region: LmiRegion | None) -> dict[str, A
 
 @allow(IntelligenceAction.VIEW_LMI)
 def ranking(request: HttpRequest) -> HttpResponse:
-    form = RankingForm(request.GET or None, choices=selectors.region_choices())
+    choices = selectors.region_choices()
+    form = RankingForm(request.GET or None, choices=choices)
     region = _region(form) if form.is_bound else None
     context = _ranking_context(form, region)
-    context["query"] = request.GET.urlencode()
+    context.update(query=request.GET.urlencode(), choices=choices)
     details: HtmxDetails | None = getattr(request, "htmx", None)
     if details and details.target == RESULTS_TARGET:
         return render(request, "intelligence/_ranking_results.html", context)
@@ -99,11 +100,12 @@ def ranking(request: HttpRequest) -> HttpResponse:
 def assessment(request: HttpRequest) -> HttpResponse:
     """The industry assessment of the ranking's region, level and weights, as a file; a page saying why
     when it cannot be written."""
-    form = RankingForm(request.GET or None, choices=selectors.region_choices())
+    choices = selectors.region_choices()
+    form = RankingForm(request.GET or None, choices=choices)
     region = _region(form) if form.is_bound else None
     fmt = request.GET.get("format", "html")
     if region is None:
-        reason = "Choose a region on the ranking page first."
+        reason = choices.note or "Choose a region on the ranking page first."
         return render(request, "intelligence/assessment_unavailable.html", {"reason": reason, "form": form})
     written = selectors.assessment_file(
         region=region,
