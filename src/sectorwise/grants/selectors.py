@@ -54,6 +54,18 @@ def application_for_url(**url_kwargs: Any) -> Application:
     )
 
 
+def application_to_score_for_url(**url_kwargs: Any) -> Application:
+    """The application a reviewer scores; a missing id gives an unsaved placeholder that no rule lets anyone
+    score, so a reviewer is refused alike (403) for an application it is not assigned to and one that does
+    not exist: outside reviewers learn nothing of which ids exist."""
+    found = (
+        Application.objects.select_related("round__program", "partnership__convener")
+        .filter(pk=url_kwargs["pk"])
+        .first()
+    )
+    return found if found is not None else Application()
+
+
 def award_for_url(**url_kwargs: Any) -> Award:
     return get_object_or_404(
         Award.objects.select_related("application__partnership", "application__round__program"),

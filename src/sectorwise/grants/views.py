@@ -81,7 +81,7 @@ def application_edit(request: HttpRequest, application: Application, pk: int) ->
     )
 
 
-@allow(GrantsAction.SCORE_APPLICATION, load=selectors.application_for_url)
+@allow(GrantsAction.SCORE_APPLICATION, load=selectors.application_to_score_for_url)
 def application_score(request: HttpRequest, application: Application, pk: int) -> HttpResponse:
     criteria = list(Criterion.objects.filter(round_id=application.round_id))
     own = {
