@@ -78,7 +78,9 @@ def build_personas() -> Personas:
     staff = UserFactory(username="staff", role=Role.STATE_STAFF, is_staff=True)
     _, staff_token = api_token_create(user=staff, name="tests")
     # One read of participant-level data, so that the access log's admin pages have a record to show.
-    ParticipantAccessLog.objects.create(user=staff, username="staff", what="participant list (persona set-up)")
+    ParticipantAccessLog.objects.create(
+        user=staff, username="staff", what="participant list (persona set-up)"
+    )
     return Personas(
         admin=UserFactory(username="admin", role=Role.STATE_ADMIN, is_staff=True),
         staff=staff,
