@@ -58,7 +58,7 @@ def test_import_with_bad_rows_shows_the_report_and_changes_nothing(
 ) -> None:
     before = Organization.objects.count()
     sign_in(page, "staff")
-    page.get_by_role("link", name="Import").click()
+    page.get_by_role("link", name="Import", exact=True).click()
     page.locator("label.usa-radio__label", has_text="Organizations").click()  # USWDS hides the input itself
     # USWDS replaces the file input's label with its own aria-label ("Drag file here or choose from folder").
     page.locator("input[type=file][name=file]").set_input_files(
