@@ -394,27 +394,3 @@ def memberships_export_rows(*, memberships: QuerySet[Membership]) -> tuple[list[
             ]
 
     return list(MEMBERSHIP_COLUMNS), rows()
-
-
-# Writing records ------------------------------------------------------------------------------------------
-
-# Field types whose Python value is already what the database driver takes (no per-value conversion).
-_AS_IS: Final = frozenset(
-    {
-        "CharField",
-        "TextField",
-        "EmailField",
-        "URLField",
-        "SlugField",
-        "IntegerField",
-        "BigIntegerField",
-        "PositiveIntegerField",
-        "PositiveSmallIntegerField",
-        "SmallIntegerField",
-        "AutoField",
-        "BigAutoField",
-        "ForeignKey",
-        "BooleanField",
-    }
-)
-_HISTORY_OWN: Final = frozenset({"history_id", "history_date", "history_change_reason", "history_type"})
