@@ -67,15 +67,17 @@ def _ranking_context(form: RankingForm, region: LmiRegion | None) -> dict[str, A
     for row in result.explanation.to_pylist():
         explanation.setdefault(row["code"], []).append(row)
     ranked = result.ranked.to_pylist()
+    # Employment (the size indicator) has its own formatted column: not repeated among the indicators.
+    shown = [key for key in result.indicators_used if key != "size"]
     for row in ranked:
         row["explanation"] = explanation.get(row["code"], [])
-        row["values"] = [row[key] for key in result.indicators_used]
+        row["values"] = [row[key] for key in shown]
     context.update(
         result=result,
         ranked=ranked,
         not_ranked=result.not_ranked.to_pylist(),
         sensitivity=result.sensitivity.to_pylist(),
-        used=[(key, INDICATOR_LABELS[key]) for key in result.indicators_used],
+        used=[(key, INDICATOR_LABELS[key]) for key in shown],
         notes=[*candidates.notes, *result.notes],
         chart_spec=selectors.ranking_chart_spec(result=result, region_name=region.name),
         weights=weights,
