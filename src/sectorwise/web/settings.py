@@ -100,8 +100,8 @@ INSTALLED_APPS = [
     "sectorwise.accounts",
     "sectorwise.partnerships",
     "sectorwise.outcomes",
-    "sectorwise.intelligence",
     "sectorwise.grants",
+    "sectorwise.intelligence",
     "django_tasks",
     "django_tasks_db",
 ]
