@@ -250,6 +250,9 @@ def big_organizations_csv(rows: int) -> bytes:
     return csv_bytes("name,type\n" + "\n".join(f"Bulk Org {number},employer" for number in range(rows)))
 
 
+# Committed transactions, as in production: the worker closes a connection it finds inside a transaction
+# (close_old_connections), which on PostgreSQL would close a test's own transaction under it.
+@pytest.mark.django_db(transaction=True)
 def test_a_large_file_is_imported_by_the_worker_with_progress(
     personas: Personas, django_capture_on_commit_callbacks: Any
 ) -> None:
