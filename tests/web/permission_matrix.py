@@ -15,6 +15,7 @@ from __future__ import annotations
 from types import ModuleType
 
 from tests.web.accounts import permission_matrix as accounts_matrix
+from tests.web.capacity import permission_matrix as capacity_matrix
 from tests.web.directory import permission_matrix as directory_matrix
 from tests.web.grants import permission_matrix as grants_matrix
 from tests.web.intelligence import permission_matrix as intelligence_matrix
@@ -33,6 +34,9 @@ from tests.web.matrix_cases import (
 )
 from tests.web.outcomes import permission_matrix as outcomes_matrix
 from tests.web.partnerships import permission_matrix as partnerships_matrix
+from tests.web.planning import permission_matrix as planning_matrix
+from tests.web.reports import permission_matrix as reports_matrix
+from tests.web.surveys import permission_matrix as surveys_matrix
 
 __all__ = [
     "ADMIN_ALLOWED",
@@ -53,9 +57,13 @@ FRAGMENTS: tuple[ModuleType, ...] = (
     accounts_matrix,
     directory_matrix,
     partnerships_matrix,
+    planning_matrix,
     outcomes_matrix,
+    surveys_matrix,
     grants_matrix,
+    capacity_matrix,
     intelligence_matrix,
+    reports_matrix,
 )
 """Each app's rows; their URL names must not overlap."""
 

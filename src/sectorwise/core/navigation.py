@@ -57,3 +57,32 @@ def template_permissions_for(user: Any) -> dict[str, bool]:
         for name, action in getattr(config, "template_permissions", {}).items():
             flags[name] = user_can(user=user, action=action)
     return flags
+
+
+@dataclass(frozen=True)
+class PartnershipPanel:
+    """A section another app adds to a partnership's page (its applications, surveys, plans, ...)."""
+
+    title: str
+    template: str
+    """Rendered with ``panel`` (this object) and the page's own context."""
+    context: dict[str, Any]
+
+
+def partnership_panels_for(request: Any, partnership: Any) -> list[PartnershipPanel]:
+    """The sections each app adds to ``partnership``'s page, in ``INSTALLED_APPS`` order.
+
+    An app's ``AppConfig`` names its providers as dotted paths, ``partnership_panels =
+    ("sectorwise.surveys.panels.demand_panel",)``: functions ``(request, partnership) -> PartnershipPanel |
+    None`` that check their own permission rules and return None to show nothing. The registry (a lower
+    layer) so never imports the apps above it.
+    """
+    from django.utils.module_loading import import_string
+
+    panels = []
+    for config in apps.get_app_configs():
+        for dotted_path in getattr(config, "partnership_panels", ()):
+            panel = import_string(dotted_path)(request, partnership)
+            if panel is not None:
+                panels.append(panel)
+    return panels

@@ -21,6 +21,7 @@ from typing import Final
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils.module_loading import import_string
 
 from sectorwise.accounts.models import User
 from sectorwise.accounts.services import user_create
@@ -170,6 +171,8 @@ class DemoRecords:
     memberships: int
     region_source: str
     users: tuple[DemoUser, ...]
+    app_lines: tuple[str, ...] = ()
+    """One line per domain app's seeder (APP_SEEDERS), for the console."""
 
 
 @dataclass(frozen=True)
@@ -230,8 +233,19 @@ def _fallback_zones(state: SyntheticState) -> list[_Zone]:
     ]
 
 
+APP_SEEDERS: Final[tuple[str, ...]] = ()
+"""Each domain app's demo records, seeded after the registry and the users in this order (an app's records
+may refer to those of the apps before it): dotted paths to functions ``(*, rng: random.Random, today:
+dt.date) -> str`` in ``sectorwise.demo.<app>_records`` that seed only while their app holds no records, each
+in one transaction, and return one line for the console."""
+
+DEMO_TODAY: Final = dt.date(2025, 6, 30)
+"""The demo's "today": its records' dates lie around it, so that the demo looks the same on any day."""
+
+
 def load_demo_records(*, data_dir: Path, seed: int = DEMO_SEED) -> DemoRecords:
-    """Seed the registry (only when it is empty) and create the demo users (only those absent)."""
+    """Seed the registry (only when it is empty), create the demo users (only those absent), then each app's
+    demo records (APP_SEEDERS; each only while its app is empty)."""
     state = demo_state(seed)
     seeded = False
     zone_note = "registry already held records: left as it was"
@@ -239,6 +253,10 @@ def load_demo_records(*, data_dir: Path, seed: int = DEMO_SEED) -> DemoRecords:
         zone_note = _seed_registry(data_dir=data_dir, state=state, rng=random.Random(seed))
         seeded = True
     users = _ensure_demo_users()
+    app_lines = tuple(
+        import_string(seeder)(rng=random.Random(f"{seed}:{seeder}"), today=DEMO_TODAY)
+        for seeder in APP_SEEDERS
+    )
     return DemoRecords(
         seeded=seeded,
         regions=Region.objects.count(),
@@ -247,6 +265,7 @@ def load_demo_records(*, data_dir: Path, seed: int = DEMO_SEED) -> DemoRecords:
         memberships=Membership.objects.count(),
         region_source=zone_note,
         users=users,
+        app_lines=app_lines,
     )
 
 
@@ -257,7 +276,7 @@ def _seed_registry(*, data_dir: Path, state: SyntheticState, rng: random.Random)
     stages = [stage for stage in Stage for _ in range(PARTNERSHIPS_PER_STAGE)]
     rng.shuffle(stages)
     plans = _partnership_plans(zones, counties, total=len(stages))
-    today = dt.date(2025, 6, 30)
+    today = DEMO_TODAY
     for (zone, theme_key), stage in zip(plans, stages, strict=True):
         region = _region_for(zone, note)
         _partnership_for(

@@ -24,6 +24,7 @@ from django_htmx.middleware import HtmxDetails
 from sectorwise.charts import CountyShapes, county_count_map
 from sectorwise.core import history
 from sectorwise.core.access import allow
+from sectorwise.core.navigation import partnership_panels_for
 from sectorwise.core.permissions import Action, user_can
 from sectorwise.core.tabular.engine import ImportResult
 from sectorwise.core.tabular.reader import TableFormat
@@ -185,6 +186,7 @@ def partnership_detail(request: HttpRequest, partnership: SectorPartnership, pk:
             "member_rows": _member_rows(partnership, members),
             "health": health,
             "profile": profile,
+            "panels": partnership_panels_for(request, partnership),
             "targets": [(code, naics_title(code)) for code in partnership.target_naics_codes],
             "stages": [(stage.label, partnership.stage_reached_on(stage)) for stage in Stage],
             "can_change": user_can(

@@ -63,6 +63,8 @@ def demo(
         f"{records.regions} regions, {records.organizations} organizations, {records.partnerships} "
         f"partnerships, {records.memberships} memberships."
     )
+    for line in records.app_lines:
+        console.print(line)
     table = Table(title=f"Demo users (password for all: {DEMO_PASSWORD!r})")
     for column in ("Username", "Role", "Acts for"):
         table.add_column(column)

@@ -99,9 +99,13 @@ INSTALLED_APPS = [
     "sectorwise.directory",
     "sectorwise.accounts",
     "sectorwise.partnerships",
+    "sectorwise.planning",
     "sectorwise.outcomes",
+    "sectorwise.surveys",
     "sectorwise.grants",
+    "sectorwise.capacity",
     "sectorwise.intelligence",
+    "sectorwise.reports",
     "django_tasks",
     "django_tasks_db",
 ]

@@ -1,0 +1,1 @@
+"""The capacity app's records."""

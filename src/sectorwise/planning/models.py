@@ -1,0 +1,1 @@
+"""The planning app's records."""
