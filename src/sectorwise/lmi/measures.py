@@ -736,3 +736,72 @@ def growth(
     if ownerships is not None:
         result = result.filter(result.own_code.isin([int(code) for code in ownerships]))
     return result.order_by(["area_fips", "own_code", "industry_code"])
+
+
+#: The column that says where a row's location quotients come from (``measures --reference US000``).
+LQ_SOURCE: Final = "lq_source"
+LQ_COMPUTED: Final = "computed"
+LQ_PUBLISHED: Final = "BLS published"
+#: The nation's area code: the only reference BLS publishes LQs against.
+NATION: Final = "US000"
+
+
+def with_lq_source(result: ir.Table, *, qtr: str) -> ir.Table:
+    """A :func:`measures` result with ``lq_source`` = 'computed' where its employment LQ is present."""
+    lq = result[f"lq_{figures_for(qtr).employment}"]
+    return result.mutate(
+        **{LQ_SOURCE: ibis.ifelse(lq.notnull(), ibis.literal(LQ_COMPUTED), ibis.null("string"))}
+    )
+
+
+def published_location_quotients(result: ir.Table, qcew: ir.Table, *, year: int, qtr: str) -> ir.Table:
+    """A :func:`measures` result whose ``lq_*`` columns hold BLS's published LQs (against the U.S.).
+
+    For when the U.S. file (US000) is not loaded: every QCEW file carries BLS's own LQs of its area
+    against the nation (kept by ingest). A BLS area's row gets them, with ``lq_source`` = 'BLS published';
+    a region's row (an aggregate BLS does not publish) and a row BLS published none for get NULL LQs and
+    NULL ``lq_source``. Where BLS marks the LQs as withheld (``lq_disclosure_code`` 'N') only the
+    establishment LQ stays (BLS publishes establishment counts, and their LQ, for suppressed cells); the
+    others are withheld (BLS writes 0 there). BLS's LQs are rounded to 2 decimals whatever
+    ``bls_rounding`` was.
+    """
+    figures = figures_for(qtr)
+    names = [name for name in figures.all if f"lq_{name}" in result.columns and f"lq_{name}" in qcew.columns]
+    estabs = figures.summed[0]
+    published = qcew.filter(qcew.year == year, qcew.qtr == qtr, qcew.size_code == 0)
+    withheld = published.lq_disclosure_code.identical_to(SUPPRESSED)
+    side = published.select(
+        pub_area=published.area_fips.cast("string"),
+        pub_own=published.own_code.cast("int16"),
+        pub_industry=published.industry_code.cast("string"),
+        **{
+            f"pub_lq_{name}": (
+                published[f"lq_{name}"].cast("float64")
+                if name == estabs
+                else ibis.ifelse(withheld, ibis.null("float64"), published[f"lq_{name}"].cast("float64"))
+            )
+            for name in names
+        },
+    )
+    joined = result.left_join(
+        side,
+        [
+            result.area_fips == side.pub_area,
+            result.own_code.cast("int16") == side.pub_own,
+            result.industry_code == side.pub_industry,
+        ],
+    )
+    employment = f"pub_lq_{figures.employment}"
+    source = (
+        ibis.ifelse(joined[employment].notnull(), ibis.literal(LQ_PUBLISHED), ibis.null("string"))
+        if employment in joined.columns
+        else ibis.null("string")
+    )
+    replaced = {f"lq_{name}" for name in names}
+    return joined.select(
+        *[
+            joined[f"pub_{column}"].name(column) if column in replaced else joined[column]
+            for column in result.columns
+        ],
+        **{LQ_SOURCE: source},
+    )

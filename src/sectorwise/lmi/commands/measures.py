@@ -31,12 +31,16 @@ if TYPE_CHECKING:
     from sectorwise.lmi.filled import ESTIMATED, analysis_table
     from sectorwise.lmi.measures import (
         ANNUAL_QTR,
+        LQ_SOURCE,
+        NATION,
         QUARTERS,
         figures_for,
         growth,
         industry_level,
         measures,
+        published_location_quotients,
         select_industries,
+        with_lq_source,
     )
     from sectorwise.lmi.prepared import to_arrow
     from sectorwise.lmi.regionsets import (
@@ -58,12 +62,16 @@ def _load_library() -> None:
     from sectorwise.lmi.filled import ESTIMATED, analysis_table
     from sectorwise.lmi.measures import (
         ANNUAL_QTR,
+        LQ_SOURCE,
+        NATION,
         QUARTERS,
         figures_for,
         growth,
         industry_level,
         measures,
+        published_location_quotients,
         select_industries,
+        with_lq_source,
     )
     from sectorwise.lmi.prepared import to_arrow
     from sectorwise.lmi.regionsets import (
@@ -82,6 +90,10 @@ def _load_library() -> None:
         ESTIMATED=ESTIMATED,
         analysis_table=analysis_table,
         ANNUAL_QTR=ANNUAL_QTR,
+        LQ_SOURCE=LQ_SOURCE,
+        NATION=NATION,
+        published_location_quotients=published_location_quotients,
+        with_lq_source=with_lq_source,
         QUARTERS=QUARTERS,
         figures_for=figures_for,
         growth=growth,
@@ -222,6 +234,18 @@ def _require_area(
     lookup.check_areas(con, [area], period=Period(year, period), option=option)
 
 
+def _nation_missing(con: DuckDBBackend, reference: str, year: int, period: str) -> bool:
+    """Whether the reference is the nation and the U.S. file is not loaded for the period (so the LQs come
+    from BLS's published ones, which every file carries)."""
+    if reference != NATION:
+        return False
+    table = warehouse.ANNUAL_TABLE if period == ANNUAL_QTR else warehouse.QUARTERLY_TABLE
+    found = con.con.execute(
+        f"SELECT 1 FROM {table} WHERE area_fips = ? AND year = ? AND qtr = ? LIMIT 1", [NATION, year, period]
+    ).fetchall()
+    return not found
+
+
 def _estimated_column(result: ir.Table) -> tuple[str, ...]:
     return (ESTIMATED,) if ESTIMATED in result.columns else ()
 
@@ -315,7 +339,11 @@ def measures_command(
         con = _connect(warehouse_path)
         regions = _regions(con, region or [], regions_file, region_counties or [])
         table = _table(con, qtr, estimate=estimate)
-        _require_area(con, reference, year, qtr, regions, option="--reference")
+        published = _nation_missing(con, reference, year, qtr)
+        if published:
+            lookup.check_period(con, Period(year, qtr))
+        else:
+            _require_area(con, reference, year, qtr, regions, option="--reference")
         areas: list[str] | None = list(area) if area else None
         lookup.check_areas(con, areas or [], period=Period(year, qtr))
         codes = [part.strip() for value in industry or [] for part in value.split(",") if part.strip()]
@@ -338,6 +366,20 @@ def measures_command(
             industry_titles=con.table("industry_titles"),
             bls_rounding=not unrounded,
         )
+        if published:
+            result = published_location_quotients(result, table, year=year, qtr=qtr)
+            from rich.console import Console
+
+            Console(stderr=True).print(
+                f"{NATION} is not loaded for {year} {'annual' if qtr == ANNUAL_QTR else 'Q' + qtr}: "
+                "the LQs are "
+                f"BLS's published ones ({LQ_SOURCE} 'BLS published', 2 decimals); regions get none (BLS "
+                "publishes none for them): load the U.S. file to compute them.",
+                highlight=False,
+                soft_wrap=True,
+            )
+        else:
+            result = with_lq_source(result, qtr=qtr)
         result = select_industries(result, level=chosen_level, industries=codes)
         result = result.order_by(["area_fips", "own_code", "industry_code"])
         kind = "annual" if qtr == ANNUAL_QTR else "quarterly"
@@ -347,7 +389,7 @@ def measures_command(
             fmt,
             output,
             title=f"QCEW {year} {'annual' if qtr == ANNUAL_QTR else 'Q' + qtr}, LQ against {reference}",
-            table_columns=(*key, "incomplete", *_estimated_column(result), *_TABLE_COLUMNS[kind]),
+            table_columns=(*key, "incomplete", *_estimated_column(result), *_TABLE_COLUMNS[kind], LQ_SOURCE),
             # Kept whatever the width: area_fips, industry_code, the employment and its LQ.
             droppable=(
                 "area_title",
@@ -356,6 +398,7 @@ def measures_command(
                 _TABLE_COLUMNS[kind][1],  # establishments
                 _TABLE_COLUMNS[kind][2],  # average wage
                 _TABLE_COLUMNS[kind][4],  # change over the year
+                LQ_SOURCE,
                 "own_code",
                 "incomplete",
                 *_estimated_column(result),
