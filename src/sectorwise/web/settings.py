@@ -292,6 +292,13 @@ TIME_ZONE = "America/New_York"
 USE_I18N = False
 USE_TZ = True
 
+# E-mail (the employer surveys' invitations): the console in development, SMTP (Django's EMAIL_HOST etc.)
+# otherwise; SECTORWISE_EMAIL_BACKEND overrides. Tests use Django's locmem outbox.
+EMAIL_BACKEND = env_str("SECTORWISE_EMAIL_BACKEND") or (
+    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env_str("SECTORWISE_DEFAULT_FROM_EMAIL") or "sectorwise@localhost"
+
 # Static files come straight from the npm packages `make install` put in node_modules: nothing is vendored.
 NODE_MODULES = env_path("SECTORWISE_NODE_MODULES", PROJECT_ROOT / "node_modules")
 STATIC_URL = "/static/"
