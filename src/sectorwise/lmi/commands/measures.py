@@ -23,10 +23,12 @@ from sectorwise.lmi.regions import Region, RegionFileError, load_regions, parse_
 
 if TYPE_CHECKING:
     import duckdb
+    import ibis
     import ibis.expr.types as ir
     from ibis.backends.duckdb import Backend as DuckDBBackend
 
     from sectorwise.lmi import lookup, warehouse
+    from sectorwise.lmi.annual import DERIVED, annual_with_derived, years_to_derive
     from sectorwise.lmi.defaults import Period
     from sectorwise.lmi.filled import ESTIMATED, analysis_table
     from sectorwise.lmi.measures import (
@@ -56,8 +58,10 @@ def _load_library() -> None:
     """Bind the engine's names (above, for the type checker) when a command runs, not when the module is
     imported: they load DuckDB, ibis and pandas, and `sectorwise lmi measures --help` needs none of them."""
     import duckdb
+    import ibis
 
     from sectorwise.lmi import lookup, warehouse
+    from sectorwise.lmi.annual import DERIVED, annual_with_derived, years_to_derive
     from sectorwise.lmi.defaults import Period
     from sectorwise.lmi.filled import ESTIMATED, analysis_table
     from sectorwise.lmi.measures import (
@@ -84,6 +88,10 @@ def _load_library() -> None:
 
     globals().update(
         duckdb=duckdb,
+        ibis=ibis,
+        DERIVED=DERIVED,
+        annual_with_derived=annual_with_derived,
+        years_to_derive=years_to_derive,
         lookup=lookup,
         Period=Period,
         warehouse=warehouse,
@@ -167,9 +175,62 @@ def _connect(path: Path | None) -> DuckDBBackend:
         ) from error
 
 
-def _table(con: DuckDBBackend, period: str, *, estimate: bool = False) -> ir.Table:
-    """The period's table, filled with the stored estimates when asked (:mod:`sectorwise.lmi.filled`)."""
-    return analysis_table(con, annual=period == ANNUAL_QTR, estimate=estimate)
+def _derived_years(con: DuckDBBackend, period: str, years: Sequence[int]) -> list[int]:
+    """For annual averages: the years of ``years`` with no annual file loaded and four quarters loaded (their
+    annual cells are derived from the quarters, :mod:`sectorwise.lmi.annual`)."""
+    if period != ANNUAL_QTR or not years:
+        return []
+    marks = ", ".join("?" for _ in years)
+    annual = con.con.execute(
+        f"SELECT DISTINCT year FROM {warehouse.ANNUAL_TABLE} WHERE year IN ({marks})", list(years)
+    ).fetchall()
+    quarters = con.con.execute(
+        f"SELECT year FROM {warehouse.QUARTERLY_TABLE} WHERE year IN ({marks}) "
+        "GROUP BY year HAVING count(DISTINCT qtr) = 4",
+        list(years),
+    ).fetchall()
+    return years_to_derive([int(r[0]) for r in annual], [int(r[0]) for r in quarters], years)
+
+
+def _table(con: DuckDBBackend, period: str, *, estimate: bool = False, years: Sequence[int] = ()) -> ir.Table:
+    """The period's table, filled with the stored estimates when asked (:mod:`sectorwise.lmi.filled`); for
+    annual averages, with the ``years`` that have no annual file derived from their four quarters (and a
+    note on stderr saying so)."""
+    table = analysis_table(con, annual=period == ANNUAL_QTR, estimate=estimate)
+    derive = _derived_years(con, period, years)
+    if not derive:
+        return table
+    from rich.console import Console
+
+    Console(stderr=True).print(
+        f"No annual file loaded for {', '.join(map(str, derive))}: annual averages derived from the four "
+        f"quarters (flagged '{DERIVED}'; employment the mean of 12 months, wages the sum of 4 quarters; a "
+        "cell with a suppressed quarter stays suppressed unless estimated).",
+        highlight=False,
+        soft_wrap=True,
+    )
+    quarterly = analysis_table(con, annual=False, estimate=estimate)
+    return annual_with_derived(table, quarterly, derive=derive)
+
+
+def _flag_derived(result: ir.Table, con: DuckDBBackend, period: str, years: Sequence[int]) -> ir.Table:
+    """``derived`` on an annual result: true where the year's annual averages were derived from quarters."""
+    if period != ANNUAL_QTR:
+        return result
+    derive = _derived_years(con, period, years)
+    if not derive or not {"year", "end_year"} & set(result.columns):
+        return result.mutate(**{DERIVED: ibis.literal(bool(derive))})
+    if "end_year" in result.columns:
+        flag = result.start_year.isin(derive) | result.end_year.isin(derive)
+    else:
+        flag = result.year.isin(derive)
+    return result.mutate(**{DERIVED: flag})
+
+
+def _checked_period(con: DuckDBBackend, year: int, period: str) -> Period:
+    """The period whose loading is checked: an annual period derived from quarters is checked in its
+    fourth quarter."""
+    return Period(year, "4" if _derived_years(con, period, [year]) else period)
 
 
 def _known_counties(con: DuckDBBackend) -> set[str]:
@@ -227,11 +288,13 @@ def _require_area(
     con: DuckDBBackend, area: str, year: int, period: str, regions: list[Region], *, option: str
 ) -> None:
     """The period is loaded and the area (not a region) has data for it; else an error naming them, with
-    near names (:mod:`sectorwise.lmi.lookup`)."""
-    lookup.check_period(con, Period(year, period))
+    near names (:mod:`sectorwise.lmi.lookup`). An annual period derived from quarters is checked in its
+    fourth quarter."""
+    checked = _checked_period(con, year, period)
+    lookup.check_period(con, checked)
     if area in {region.name for region in regions}:
         return
-    lookup.check_areas(con, [area], period=Period(year, period), option=option)
+    lookup.check_areas(con, [area], period=checked, option=option)
 
 
 def _nation_missing(con: DuckDBBackend, reference: str, year: int, period: str) -> bool:
@@ -239,11 +302,17 @@ def _nation_missing(con: DuckDBBackend, reference: str, year: int, period: str) 
     from BLS's published ones, which every file carries)."""
     if reference != NATION:
         return False
+    if _derived_years(con, period, [year]):
+        period = "4"
     table = warehouse.ANNUAL_TABLE if period == ANNUAL_QTR else warehouse.QUARTERLY_TABLE
     found = con.con.execute(
         f"SELECT 1 FROM {table} WHERE area_fips = ? AND year = ? AND qtr = ? LIMIT 1", [NATION, year, period]
     ).fetchall()
     return not found
+
+
+def _derived_column(result: ir.Table) -> tuple[str, ...]:
+    return (DERIVED,) if DERIVED in result.columns else ()
 
 
 def _estimated_column(result: ir.Table) -> tuple[str, ...]:
@@ -338,14 +407,14 @@ def measures_command(
         qtr = _period(period, "--period")
         con = _connect(warehouse_path)
         regions = _regions(con, region or [], regions_file, region_counties or [])
-        table = _table(con, qtr, estimate=estimate)
+        table = _table(con, qtr, estimate=estimate, years=[year - 1, year])
         published = _nation_missing(con, reference, year, qtr)
         if published:
-            lookup.check_period(con, Period(year, qtr))
+            lookup.check_period(con, _checked_period(con, year, qtr))
         else:
             _require_area(con, reference, year, qtr, regions, option="--reference")
         areas: list[str] | None = list(area) if area else None
-        lookup.check_areas(con, areas or [], period=Period(year, qtr))
+        lookup.check_areas(con, areas or [], period=_checked_period(con, year, qtr))
         codes = [part.strip() for value in industry or [] for part in value.split(",") if part.strip()]
         lookup.check_industries(con, codes, prefixes=True)
         try:
@@ -380,6 +449,7 @@ def measures_command(
             )
         else:
             result = with_lq_source(result, qtr=qtr)
+        result = _flag_derived(result, con, qtr, [year])
         result = select_industries(result, level=chosen_level, industries=codes)
         result = result.order_by(["area_fips", "own_code", "industry_code"])
         kind = "annual" if qtr == ANNUAL_QTR else "quarterly"
@@ -389,7 +459,14 @@ def measures_command(
             fmt,
             output,
             title=f"QCEW {year} {'annual' if qtr == ANNUAL_QTR else 'Q' + qtr}, LQ against {reference}",
-            table_columns=(*key, "incomplete", *_estimated_column(result), *_TABLE_COLUMNS[kind], LQ_SOURCE),
+            table_columns=(
+                *key,
+                "incomplete",
+                *_estimated_column(result),
+                *_derived_column(result),
+                *_TABLE_COLUMNS[kind],
+                LQ_SOURCE,
+            ),
             # Kept whatever the width: area_fips, industry_code, the employment and its LQ.
             droppable=(
                 "area_title",
@@ -402,6 +479,7 @@ def measures_command(
                 "own_code",
                 "incomplete",
                 *_estimated_column(result),
+                *_derived_column(result),
             ),
         )
     except reported_errors() as error:
@@ -439,13 +517,13 @@ def growth_command(
         regions = _regions(con, region or [], regions_file, region_counties or [])
         areas: list[str] | None = list(area) if area else None
         for year in (start_year, end_year):
-            lookup.check_period(con, Period(year, qtr))
-            lookup.check_areas(con, areas or [], period=Period(year, qtr))
+            lookup.check_period(con, _checked_period(con, year, qtr))
+            lookup.check_areas(con, areas or [], period=_checked_period(con, year, qtr))
         if areas is None and regions:
             areas = []
         try:
             result = growth(
-                _table(con, qtr, estimate=estimate),
+                _table(con, qtr, estimate=estimate, years=[start_year, end_year]),
                 start_year=start_year,
                 end_year=end_year,
                 qtr=qtr,
@@ -457,6 +535,7 @@ def growth_command(
         except ValueError as error:
             raise UserError(str(error)) from error
         name = figure or figures_for(qtr).employment
+        result = _flag_derived(result, con, qtr, [start_year, end_year])
         _emit(
             result,
             fmt,
@@ -468,10 +547,20 @@ def growth_command(
                 "industry_code",
                 "incomplete",
                 *_estimated_column(result),
+                *_derived_column(result),
                 f"start_{name}",
                 f"end_{name}",
                 f"{name}_chg",
                 f"{name}_cagr_pct",
+            ),
+            # Kept whatever the width: area_fips, industry_code, the change and the growth rate.
+            droppable=(
+                f"start_{name}",
+                f"end_{name}",
+                "own_code",
+                "incomplete",
+                *_estimated_column(result),
+                *_derived_column(result),
             ),
         )
     except reported_errors() as error:
@@ -536,7 +625,8 @@ def shiftshare_command(
         regions = _regions(con, [region] if region else [], regions_file, region_counties or [])
         analysed = area or region
         assert analysed is not None
-        table = _table(con, start_period[1], estimate=estimate)
+        years = [start_period[0], end_period[0]]
+        table = _table(con, start_period[1], estimate=estimate, years=years)
         for where, option in ((analysed, "--area"), (reference, "--reference")):
             for year, qtr in (start_period, end_period):
                 _require_area(con, where, year, qtr, regions, option=option)
@@ -556,6 +646,7 @@ def shiftshare_command(
             )
         except ValueError as error:
             raise UserError(str(error)) from error
+        result = _flag_derived(result, con, start_period[1], years)
         _emit(
             result,
             fmt,
@@ -573,6 +664,17 @@ def shiftshare_command(
                 "allocation_effect",
                 "incomplete",
                 *_estimated_column(result),
+                *_derived_column(result),
+            ),
+            # Kept whatever the width: the industry, the actual change and the classic components.
+            droppable=(
+                "allocation_effect",
+                "homothetic_competitive_effect",
+                "start_value",
+                "end_value",
+                "incomplete",
+                *_estimated_column(result),
+                *_derived_column(result),
             ),
         )
     except reported_errors() as error:
