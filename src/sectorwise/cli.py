@@ -40,6 +40,15 @@ app = typer.Typer(
                 "sectorwise.web.state_setup",
                 "Set a state up: its official data, commuting zones, CBSAs and the registry's regions.",
             ),
+            "import": LazyCommand(
+                "sectorwise.web.import_command",
+                "Import a CSV or XLSX file as the pages do: all or nothing, each bad row printed with its "
+                "row and field.",
+            ),
+            "report": LazyCommand(
+                "sectorwise.reports.commands",
+                "Generate reports from the state's records: the legislative report as PDF, HTML or XLSX.",
+            ),
         }
     ),
 )

@@ -2,6 +2,24 @@
 
 from __future__ import annotations
 
-from tests.web.matrix_cases import Fragment
+from typing import Any
 
-ROUTES: Fragment = {}
+from tests.web.matrix_cases import EVERYONE, STATE, Case, Fragment
+
+REPORT_READERS = STATE | {"viewer"}
+
+
+def _fmt(fmt: str) -> Any:
+    return lambda p: {"fmt": fmt}
+
+
+ROUTES: Fragment = {
+    "reports:public": [Case(allowed=EVERYONE)],
+    "reports:portfolio": [Case(allowed=STATE)],
+    "reports:legislative": [Case(allowed=REPORT_READERS)],
+    "reports:legislative_download": [
+        Case(allowed=REPORT_READERS, kwargs=_fmt("xlsx")),
+        Case(allowed=REPORT_READERS, kwargs=_fmt("html")),
+    ],
+    "reports:district_plans": [Case(allowed=STATE)],
+}
