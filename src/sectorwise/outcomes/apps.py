@@ -8,11 +8,18 @@ class OutcomesConfig(AppConfig):
     name = "sectorwise.outcomes"
     label = "outcomes"
     verbose_name = "Outcomes"
-    nav_items = (NavItem("Import outcomes", "outcomes:import", action="import_outcomes"),)
+    nav_items = (
+        NavItem("Import outcomes", "outcomes:import", action="import_outcomes"),
+        NavItem("Outcomes portfolio", "outcomes:portfolio", action="view_outcomes_portfolio"),
+    )
+    partnership_panels = ("sectorwise.outcomes.panels.outcomes_panel",)
     template_permissions = {"can_import_outcomes": "import_outcomes"}
 
     def ready(self) -> None:
-        from sectorwise.outcomes import importing  # noqa: F401  (registers its importers)
+        from sectorwise.outcomes import (
+            importing,  # noqa: F401  (registers its importers)
+            progress_import,  # noqa: F401  (registers progress_reports)
+        )
         from sectorwise.outcomes.pii import pii_key
 
         if not settings.DEBUG:

@@ -31,6 +31,14 @@ class OutcomeAction(StrEnum):
     IMPORT_OUTCOMES = "import_outcomes"
     """Import participants and outcome observations (rows name any partnership)."""
     VIEW_ACCESS_LOG = "view_participant_access_log"
+    DEFINE_INDICATORS = "define_custom_indicators"
+    """About one partnership: define its custom indicators (name, unit, target): state staff."""
+    VERIFY_SYSTEMS_CHANGE = "verify_systems_change"
+    """Mark a partnership's reported systems change as verified: state staff."""
+    VIEW_PORTFOLIO = "view_outcomes_portfolio"
+    """Every partnership's aggregate outcomes on one page: state staff and viewers."""
+    VIEW_PROGRESS_API = "view_progress_reports"
+    """About one partnership: read its progress reports (the pages' and the API's list/detail)."""
 
 
 is_state_staff = has_role(*STATE_ROLES)
@@ -62,3 +70,22 @@ register(
 )
 register(OutcomeAction.IMPORT_OUTCOMES, is_state_staff)
 register(OutcomeAction.VIEW_ACCESS_LOG, has_role(Role.STATE_ADMIN))
+register(OutcomeAction.DEFINE_INDICATORS, is_state_staff, about_object=True, ever=is_state_staff)
+register(OutcomeAction.VERIFY_SYSTEMS_CHANGE, is_state_staff)
+register(OutcomeAction.VIEW_PORTFOLIO, has_role(*STATE_ROLES, Role.VIEWER))
+
+
+def _own_partnerships_reports(user: Any) -> Q:
+    """Progress reports a user may read: all for state staff and viewers, else their own partnerships'."""
+    if user_role(user) in STATE_ROLES or user_role(user) == Role.VIEWER:
+        return Q()
+    return Q(partnership__convener_id=user.organization_id)
+
+
+register(
+    OutcomeAction.VIEW_PROGRESS_API,
+    is_state_staff | has_role(Role.VIEWER) | (is_convener & is_convener_of),
+    about_object=True,
+    ever=convener_or_staff_ever | has_role(Role.VIEWER),
+    scope=_own_partnerships_reports,
+)

@@ -21,6 +21,8 @@ from sectorwise.evaluation.identifiers import InvalidIdentifier, RawIdentifier
 from sectorwise.evaluation.poverty import YEARS as POVERTY_YEARS
 from sectorwise.evaluation.poverty import in_poverty
 from sectorwise.outcomes.models import (
+    CustomIndicator,
+    IndicatorValue,
     OutcomeObservation,
     Participant,
     ProgressReport,
@@ -29,6 +31,7 @@ from sectorwise.outcomes.models import (
     Testimonial,
 )
 from sectorwise.outcomes.pii import person_key_of
+from sectorwise.outcomes.schedule import report_due_on
 from sectorwise.partnerships.models import RegionCounty, SectorPartnership
 
 REPORT_FIELDS = (
@@ -69,6 +72,8 @@ def progress_report_create(
         if name not in REPORT_FIELDS:
             raise ValueError(f"{name!r} is not a progress report field")
         setattr(report, name, value)
+    if report.due_on is None:  # the award's reporting schedule, else 30 days after the quarter
+        report.due_on = report_due_on(partnership=partnership, year=year, quarter=quarter)
     _refuse_duplicate_quarter(report)  # first: its message says what to do, the unique check's does not
     report.full_clean()
     report.save()
@@ -135,6 +140,10 @@ def progress_report_amend(*, report: ProgressReport, values: dict[str, Any]) -> 
         setattr(amendment, name, value)
     amendment.full_clean()
     amendment.save()
+    IndicatorValue.objects.bulk_create(  # the custom indicators' values carry over too
+        IndicatorValue(report=amendment, indicator_id=value.indicator_id, value=value.value)
+        for value in latest.indicator_values.all()
+    )
     return amendment
 
 
@@ -230,3 +239,71 @@ def next_revision(partnership_id: int, year: int, quarter: int) -> int:
         partnership_id=partnership_id, year=year, quarter=quarter
     ).aggregate(top=Max("revision"))["top"]
     return 0 if found is None else found + 1
+
+
+# Custom indicators, systems change, testimonials (record pages) ------------------------------------------
+
+
+@transaction.atomic
+def custom_indicator_save(*, indicator: CustomIndicator) -> CustomIndicator:
+    """Create or change a partnership's own indicator; names are unique within the partnership."""
+    clash = CustomIndicator.objects.filter(
+        partnership_id=indicator.partnership_id, name__iexact=indicator.name.strip()
+    ).exclude(pk=indicator.pk)
+    if clash.exists():
+        raise ValidationError(
+            {"name": f"This partnership already has an indicator named {indicator.name!r}."}
+        )
+    indicator.name = indicator.name.strip()
+    indicator.full_clean()
+    indicator.save()
+    return indicator
+
+
+@transaction.atomic
+def indicator_values_save(
+    *, report: ProgressReport, values: dict[int, Decimal | None]
+) -> list[IndicatorValue]:
+    """Set a draft report's values of its partnership's indicators (indicator id -> value; None removes the
+    value). A submitted report is locked like its counts."""
+    locked = ProgressReport.objects.select_for_update().get(pk=report.pk)
+    if locked.status == ReportStatus.SUBMITTED:
+        raise ValidationError(f"{locked} was submitted and is locked; file an amendment to correct it.")
+    indicators = set(
+        CustomIndicator.objects.filter(partnership_id=report.partnership_id).values_list("pk", flat=True)
+    )
+    unknown = set(values) - indicators
+    if unknown:
+        raise ValidationError(f"Indicators {sorted(unknown)} are not {report.partnership}'s.")
+    existing = {value.indicator_id: value for value in report.indicator_values.all()}
+    saved = []
+    for indicator_id, amount in values.items():
+        current = existing.get(indicator_id)
+        if amount is None:
+            if current is not None:
+                current.delete()
+            continue
+        if current is None:
+            current = IndicatorValue(report=report, indicator_id=indicator_id, value=amount)
+        current.value = amount
+        current.full_clean()
+        current.save()
+        saved.append(current)
+    return saved
+
+
+_SYSTEMS_CHANGE_CONTENT = ("kind", "description", "evidence", "occurred_on")
+
+
+@transaction.atomic
+def systems_change_save(*, change: SystemsChange) -> SystemsChange:
+    """Create or change a reported systems change. Changing what a verified change says withdraws its
+    verification (staff verify what is there, not what was there)."""
+    change.full_clean()
+    if change.pk is not None and change.verified_at is not None:
+        before = SystemsChange.objects.get(pk=change.pk)
+        if any(getattr(before, name) != getattr(change, name) for name in _SYSTEMS_CHANGE_CONTENT):
+            change.verified_by = None
+            change.verified_at = None
+    change.save()
+    return change

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sectorwise.outcomes import views
+from sectorwise.outcomes import portfolio, record_views, views
 
 app_name = "outcomes"
 urlpatterns = [
@@ -14,4 +14,64 @@ urlpatterns = [
     path("partnerships/<int:pk>/progress/<int:report_pk>/", views.report_edit, name="report_edit"),
     path("partnerships/<int:pk>/progress/<int:report_pk>/amend/", views.report_amend, name="report_amend"),
     path("outcomes/import/", views.import_file, name="import"),
+    # Record pages, the progress import and the portfolio (record_views, portfolio)
+    path("outcomes/portfolio/", portfolio.portfolio, name="portfolio"),
+    path("partnerships/<int:pk>/progress/import/", record_views.progress_import_page, name="progress_import"),
+    path(
+        "partnerships/<int:pk>/progress/<int:report_pk>/indicators/",
+        record_views.report_indicator_values,
+        name="report_indicator_values",
+    ),
+    path(
+        "partnerships/<int:pk>/progress/<int:report_pk>/history/",
+        record_views.report_history,
+        name="report_history",
+    ),
+    path("partnerships/<int:pk>/indicators/", record_views.indicator_list, name="indicator_list"),
+    path("partnerships/<int:pk>/indicators/new/", record_views.indicator_create, name="indicator_create"),
+    path(
+        "partnerships/<int:pk>/indicators/<int:item_pk>/", record_views.indicator_edit, name="indicator_edit"
+    ),
+    path(
+        "partnerships/<int:pk>/indicators/<int:item_pk>/history/",
+        record_views.indicator_history,
+        name="indicator_history",
+    ),
+    path(
+        "partnerships/<int:pk>/systems-change/", record_views.systems_change_list, name="systems_change_list"
+    ),
+    path(
+        "partnerships/<int:pk>/systems-change/new/",
+        record_views.systems_change_create,
+        name="systems_change_create",
+    ),
+    path(
+        "partnerships/<int:pk>/systems-change/<int:item_pk>/",
+        record_views.systems_change_edit,
+        name="systems_change_edit",
+    ),
+    path(
+        "partnerships/<int:pk>/systems-change/<int:item_pk>/verify/",
+        record_views.systems_change_verify,
+        name="systems_change_verify",
+    ),
+    path(
+        "partnerships/<int:pk>/systems-change/<int:item_pk>/history/",
+        record_views.systems_change_history,
+        name="systems_change_history",
+    ),
+    path("partnerships/<int:pk>/testimonials/", record_views.testimonial_list, name="testimonial_list"),
+    path(
+        "partnerships/<int:pk>/testimonials/new/", record_views.testimonial_create, name="testimonial_create"
+    ),
+    path(
+        "partnerships/<int:pk>/testimonials/<int:item_pk>/",
+        record_views.testimonial_edit,
+        name="testimonial_edit",
+    ),
+    path(
+        "partnerships/<int:pk>/testimonials/<int:item_pk>/history/",
+        record_views.testimonial_history,
+        name="testimonial_history",
+    ),
 ]

@@ -20,6 +20,7 @@ from sectorwise.outcomes import selectors, services
 from sectorwise.outcomes.forms import OutcomeImportForm, ParticipantForm, ProgressReportForm
 from sectorwise.outcomes.importing import OutcomeImportKind, outcomes_import
 from sectorwise.outcomes.models import ProgressReport
+from sectorwise.outcomes.record_selectors import flags_context
 from sectorwise.outcomes.rules import OutcomeAction
 from sectorwise.partnerships.models import SectorPartnership
 from sectorwise.partnerships.selectors import partnership_for_url
@@ -88,7 +89,8 @@ def _report_of(partnership: SectorPartnership, report_pk: int) -> ProgressReport
 @allow(OutcomeAction.REPORT_PROGRESS, load=partnership_for_url)
 def report_list(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
     reports = selectors.progress_reports(partnership=partnership)
-    return render(request, "outcomes/report_list.html", {"partnership": partnership, "reports": reports})
+    context = {"partnership": partnership, "reports": reports, **flags_context(partnership, reports)}
+    return render(request, "outcomes/report_list.html", context)
 
 
 @allow(OutcomeAction.REPORT_PROGRESS, load=partnership_for_url)

@@ -18,6 +18,7 @@ from tests.web.matrix_cases import (
     EVERYONE,
     NOBODY,
     REDIRECTED,
+    SIGNED_IN,
     STATE,
     Case,
     Fragment,
@@ -71,6 +72,59 @@ def _report_form(_: Personas) -> dict[str, Any]:
     return {**_COUNTS, "save": "1"}
 
 
+
+def _record_of(kind: str, partnership: str) -> Callable[[Personas], dict[str, Any]]:
+    """A custom indicator, systems change or testimonial of the partnership (the URL's ``item_pk``)."""
+
+    def kwargs(p: Personas) -> dict[str, Any]:
+        from sectorwise.outcomes.models import CustomIndicator, SystemsChange, Testimonial
+
+        owner = getattr(p, partnership)
+        if kind == "indicator":
+            record: Any = CustomIndicator.objects.create(
+                partnership=owner, name=f"Apprentices hired {next(_years)}", unit="apprentices", target=40
+            )
+        elif kind == "systems_change":
+            record = SystemsChange.objects.create(
+                partnership=owner, kind="credential", description="A new CNC credential at the college"
+            )
+        else:
+            record = Testimonial.objects.create(
+                partnership=owner, quote="It changed my life.", attributed_to="A participant"
+            )
+        return {"pk": owner.pk, "item_pk": record.pk}
+
+    return kwargs
+
+
+def _api_report_of(partnership: str) -> Callable[[Personas], dict[str, Any]]:
+    def kwargs(p: Personas) -> dict[str, Any]:
+        from sectorwise.outcomes.models import ProgressReport
+
+        report = ProgressReport.objects.create(
+            partnership=getattr(p, partnership), year=next(_years), quarter=4
+        )
+        return {"report_id": report.pk}
+
+    return kwargs
+
+
+def _new_indicator(_: Personas) -> dict[str, Any]:
+    return {
+        "name": f"Employers adopting skills-based hiring {next(_years)}",
+        "unit": "employers",
+        "target": "12",
+    }
+
+
+def _new_systems_change(_: Personas) -> dict[str, Any]:
+    return {"kind": "hr_practice", "description": "Dropped the degree requirement for technicians"}
+
+
+def _testimonial_form(_: Personas) -> dict[str, Any]:
+    return {"quote": "Better hires, fewer quits.", "attributed_to": "HR director", "consent_on": ""}
+
+
 ROUTES: Fragment = {
     "outcomes:partnership_outcomes": [
         Case(allowed=EVERYONE, kwargs=partnership_a),
@@ -117,6 +171,99 @@ ROUTES: Fragment = {
         ),
     ],
     "outcomes:import": [Case(allowed=STATE)],
+    # Record pages, the progress import, the portfolio (record_views, portfolio)
+    "outcomes:portfolio": [Case(allowed=STATE | {"viewer"})],
+    "outcomes:progress_import": [
+        Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
+        Case(allowed=CAN_CHANGE_B, kwargs=partnership_b),
+    ],
+    "outcomes:report_indicator_values": [Case(allowed=CAN_CHANGE_A, kwargs=_draft_of("partnership_a"))],
+    "outcomes:report_history": [Case(allowed=CAN_CHANGE_B, kwargs=_draft_of("partnership_b"))],
+    "outcomes:indicator_list": [
+        Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
+        Case(allowed=CAN_CHANGE_B, kwargs=partnership_b),
+    ],
+    "outcomes:indicator_create": [
+        Case(allowed=STATE, kwargs=partnership_b),
+        Case(
+            allowed=STATE,
+            kwargs=partnership_a,
+            method="post",
+            data=_new_indicator,
+            allowed_status=REDIRECTED,
+        ),
+    ],
+    "outcomes:indicator_edit": [Case(allowed=STATE, kwargs=_record_of("indicator", "partnership_a"))],
+    "outcomes:indicator_history": [
+        Case(allowed=CAN_CHANGE_B, kwargs=_record_of("indicator", "partnership_b"))
+    ],
+    "outcomes:systems_change_list": [
+        Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
+        Case(allowed=CAN_CHANGE_B, kwargs=partnership_b),
+    ],
+    "outcomes:systems_change_create": [
+        Case(allowed=CAN_CHANGE_B, kwargs=partnership_b),
+        Case(
+            allowed=CAN_CHANGE_A,
+            kwargs=partnership_a,
+            method="post",
+            data=_new_systems_change,
+            allowed_status=REDIRECTED,
+        ),
+    ],
+    "outcomes:systems_change_edit": [
+        Case(allowed=CAN_CHANGE_A, kwargs=_record_of("systems_change", "partnership_a"))
+    ],
+    "outcomes:systems_change_verify": [
+        Case(
+            allowed=STATE,
+            kwargs=_record_of("systems_change", "partnership_b"),
+            method="post",
+            allowed_status=REDIRECTED,
+        )
+    ],
+    "outcomes:systems_change_history": [
+        Case(allowed=CAN_CHANGE_B, kwargs=_record_of("systems_change", "partnership_b"))
+    ],
+    "outcomes:testimonial_list": [
+        Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
+        Case(allowed=CAN_CHANGE_B, kwargs=partnership_b),
+    ],
+    "outcomes:testimonial_create": [Case(allowed=CAN_CHANGE_A, kwargs=partnership_a)],
+    "outcomes:testimonial_edit": [
+        Case(allowed=CAN_CHANGE_B, kwargs=_record_of("testimonial", "partnership_b")),
+        Case(
+            allowed=CAN_CHANGE_A,
+            kwargs=_record_of("testimonial", "partnership_a"),
+            method="post",
+            data=_testimonial_form,
+            allowed_status=REDIRECTED,
+        ),
+    ],
+    "outcomes:testimonial_history": [
+        Case(allowed=CAN_CHANGE_A, kwargs=_record_of("testimonial", "partnership_a"))
+    ],
+    # The API (outcomes/api.py): anonymous callers get 401 from the API's authentication
+    "api:outcomes_summary": [
+        Case(allowed=SIGNED_IN, kwargs=lambda p: {"partnership_id": p.partnership_a.pk}),
+        Case(allowed=SIGNED_IN, kwargs=lambda p: {"partnership_id": p.partnership_b.pk}),
+    ],
+    "api:outcomes_progress_report_list": [
+        Case(allowed=CAN_CHANGE_A | {"viewer"}, kwargs=lambda p: {"partnership_id": p.partnership_a.pk}),
+        Case(allowed=CAN_CHANGE_B | {"viewer"}, kwargs=lambda p: {"partnership_id": p.partnership_b.pk}),
+    ],
+    "api:outcomes_progress_report_detail": [
+        Case(allowed=CAN_CHANGE_B | {"viewer"}, kwargs=_api_report_of("partnership_b")),
+    ],
+    "api:outcomes_progress_report_create": [
+        Case(
+            allowed=CAN_CHANGE_A,
+            kwargs=lambda p: {"partnership_id": p.partnership_a.pk},
+            method="post",
+            data=_new_report,
+            allowed_status=frozenset({201}),
+        ),
+    ],
 }
 
 ADMIN_ROUTE_ALLOWED = {

@@ -1,0 +1,112 @@
+"""When a progress report is due, and whether it is late.
+
+A report for a quarter is due on the first date of the partnership's award reporting schedule that falls
+after the quarter ends (``sectorwise.grants.selectors.award_report_due_dates``, over the partnership's
+active awards); without an award, or without such a date, 30 days after the quarter ends (the default rule).
+
+The seam: ``award_due_dates`` looks the grants selector up by name, so that this module works both before
+and after the grants app provides it. Until then every report gets the default rule.
+
+Late: submitted after its due date, or still unsubmitted (a draft, or no report at all) once the due date
+has passed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Final
+
+from sectorwise.outcomes.models import ProgressReport, ReportStatus
+from sectorwise.partnerships.models import SectorPartnership
+
+DEFAULT_DAYS_AFTER_QUARTER: Final = 30
+AWARD_SCHEDULE_SELECTOR: Final = "award_report_due_dates"
+"""The name of the grants selector ``(*, award) -> list[date]`` this module asks for an award's schedule."""
+
+
+def quarter_end(year: int, quarter: int) -> dt.date:
+    if quarter not in (1, 2, 3, 4):
+        raise ValueError(f"quarter {quarter} is not 1, 2, 3 or 4")
+    if quarter == 4:
+        return dt.date(year, 12, 31)
+    return dt.date(year, 3 * quarter + 1, 1) - dt.timedelta(days=1)
+
+
+def default_due_on(year: int, quarter: int) -> dt.date:
+    """30 days after the quarter ends (Q1 2025 → 2025-04-30)."""
+    return quarter_end(year, quarter) + dt.timedelta(days=DEFAULT_DAYS_AFTER_QUARTER)
+
+
+def _schedule_selector() -> Callable[..., list[dt.date]] | None:
+    """The grants app's ``award_report_due_dates`` if it exists (the seam), else None."""
+    try:
+        from sectorwise.grants import selectors as grants_selectors
+    except ImportError:  # pragma: no cover - grants is installed with outcomes
+        return None
+    selector: Callable[..., list[dt.date]] | None = getattr(grants_selectors, AWARD_SCHEDULE_SELECTOR, None)
+    return selector
+
+
+def award_due_dates(*, partnership_id: int) -> list[dt.date]:
+    """Every reporting due date of the partnership's awards, sorted (empty without the grants selector or
+    without an award)."""
+    selector = _schedule_selector()
+    if selector is None:
+        return []
+    from sectorwise.grants.models import Award
+
+    dates: set[dt.date] = set()
+    for award in Award.objects.filter(application__partnership_id=partnership_id):
+        dates.update(selector(award=award))
+    return sorted(dates)
+
+
+def due_on_from(schedule: list[dt.date], year: int, quarter: int) -> dt.date:
+    """The first scheduled date after the quarter ends, else the default rule."""
+    end = quarter_end(year, quarter)
+    for due in schedule:
+        if due > end:
+            return due
+    return default_due_on(year, quarter)
+
+
+def report_due_on(*, partnership: SectorPartnership | int, year: int, quarter: int) -> dt.date | None:
+    """The due date of a partnership's report for a quarter; None for a quarter that does not exist (the
+    report's own validation names the field)."""
+    if quarter not in (1, 2, 3, 4) or not 1 <= year <= 9998:
+        return None
+    partnership_id = partnership if isinstance(partnership, int) else partnership.pk
+    return due_on_from(award_due_dates(partnership_id=partnership_id), year, quarter)
+
+
+def lateness(report: ProgressReport, *, today: dt.date) -> str:
+    """A short phrase for the progress list when late; empty when on time or not yet due."""
+    due = report.due_on
+    if due is None or report.revision:  # an amendment corrects a report: it is never "late" itself
+        return ""
+    if report.status == ReportStatus.SUBMITTED:
+        if report.submitted_at is not None and report.submitted_at.date() > due:
+            days = (report.submitted_at.date() - due).days
+            return f"Submitted {days} day{'s' if days != 1 else ''} late"
+        return ""
+    if today > due:
+        days = (today - due).days
+        return f"Overdue by {days} day{'s' if days != 1 else ''}"
+    return ""
+
+
+def missing_quarters(
+    *, reports: list[Any], since: dt.date, today: dt.date, schedule: list[dt.date]
+) -> list[tuple[int, int, dt.date]]:
+    """Quarters from ``since`` whose report is due by ``today`` and of which no report exists: (year,
+    quarter, due on), oldest first."""
+    have = {(report.year, report.quarter) for report in reports}
+    found = []
+    year, quarter = since.year, (since.month - 1) // 3 + 1
+    while quarter_end(year, quarter) < today:
+        due = due_on_from(schedule, year, quarter)
+        if due < today and (year, quarter) not in have:
+            found.append((year, quarter, due))
+        year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
+    return found
