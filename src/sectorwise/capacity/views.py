@@ -1,0 +1,484 @@
+"""Pages of the capacity app. Thin: parse input, ask one selector or service, render."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+
+from sectorwise.capacity import documents, selectors, services
+from sectorwise.capacity.forms import (
+    EmailRegistrationForm,
+    EventForm,
+    FollowUpForm,
+    PersonRegistrationForm,
+    ResourceForm,
+    ResourceSearchForm,
+    SelfRegistrationForm,
+    TaEngagementForm,
+    TaEngagementUpdateForm,
+    TaRequestForm,
+)
+from sectorwise.capacity.models import (
+    Event,
+    LearningNetwork,
+    Registration,
+    RegistrationStatus,
+    Resource,
+    TaEngagement,
+    TaFollowUp,
+    TaRequest,
+    TaRequestState,
+)
+from sectorwise.capacity.rules import CapacityAction
+from sectorwise.core.access import allow
+from sectorwise.core.rules import user_can
+from sectorwise.partnerships.models import SectorPartnership
+
+
+def _add_service_errors(form: Any, error: ValidationError) -> None:
+    for field, messages_ in error.message_dict.items():
+        form.add_error(field if field in form.fields else None, messages_)
+
+
+def _post_only(request: HttpRequest) -> HttpResponse | None:
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+# Technical assistance ------------------------------------------------------------------------------------
+
+
+@allow(CapacityAction.VIEW_TA)
+def ta_list(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "capacity/ta_list.html",
+        {
+            "requests": selectors.ta_request_list(user=request.user, open_only=True),
+            "engagements": selectors.ta_engagement_list(user=request.user),
+            "can_manage": user_can(user=request.user, action=CapacityAction.MANAGE_TA),
+        },
+    )
+
+
+@allow(CapacityAction.REQUEST_TA, load=selectors.partnership_for_url)
+def ta_request_create(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
+    form = TaRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ta_request_create(partnership=partnership, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Request sent: state staff will be in touch.")
+            return redirect("partnerships:partnership_detail", pk=partnership.pk)
+    return render(request, "capacity/ta_request_form.html", {"form": form, "partnership": partnership})
+
+
+@allow(CapacityAction.MANAGE_TA, load=selectors.request_for_url)
+def ta_request_decline(request: HttpRequest, ta_request: TaRequest, pk: int) -> HttpResponse:
+    if (refused := _post_only(request)) is not None:
+        return refused
+    try:
+        services.ta_request_decline(request=ta_request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Request declined.")
+    return redirect("capacity:ta_list")
+
+
+@allow(CapacityAction.MANAGE_TA)
+def ta_engagement_create(request: HttpRequest) -> HttpResponse:
+    ta_request = None
+    if request_id := request.GET.get("request", ""):
+        ta_request = (
+            TaRequest.objects.select_related("partnership")
+            .filter(pk=int(request_id) if request_id.isdigit() else 0, state=TaRequestState.OPEN)
+            .first()
+        )
+        if ta_request is None:
+            raise Http404("no open request with that id")
+    initial = (
+        {"topic": ta_request.topic, "title": f"{ta_request.get_topic_display()}: {ta_request.partnership}"}
+        if ta_request
+        else {}
+    )
+    form = TaEngagementForm(request.POST or None, initial={"starts_on": timezone.localdate(), **initial})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            engagement = services.ta_engagement_create(
+                title=data["title"],
+                topic=data["topic"],
+                partnerships=list(data["partnerships"]),
+                starts_on=data["starts_on"],
+                ends_on=data["ends_on"],
+                hours=data["hours"],
+                provider_user=data["provider_user"],
+                provider_organization=data["provider_organization"],
+                notes=data["notes"],
+                request=ta_request,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Engagement recorded.")
+            return redirect("capacity:ta_engagement_detail", pk=engagement.pk)
+    return render(request, "capacity/ta_engagement_form.html", {"form": form, "ta_request": ta_request})
+
+
+@allow(CapacityAction.VIEW_ENGAGEMENT, load=selectors.engagement_for_url)
+def ta_engagement_detail(request: HttpRequest, engagement: TaEngagement, pk: int) -> HttpResponse:
+    can_manage = user_can(user=request.user, action=CapacityAction.MANAGE_TA)
+    return render(
+        request,
+        "capacity/ta_engagement_detail.html",
+        {
+            "engagement": engagement,
+            "partnerships": engagement.partnerships.order_by("name"),
+            "follow_ups": engagement.follow_ups.all(),
+            "can_manage": can_manage,
+            "update_form": TaEngagementUpdateForm(
+                initial={"hours": engagement.hours, "ends_on": engagement.ends_on, "notes": engagement.notes}
+            )
+            if can_manage
+            else None,
+            "follow_up_form": FollowUpForm() if can_manage else None,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@allow(CapacityAction.MANAGE_TA, load=selectors.engagement_for_url)
+def ta_engagement_update(request: HttpRequest, engagement: TaEngagement, pk: int) -> HttpResponse:
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = TaEngagementUpdateForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ta_engagement_update(engagement=engagement, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Engagement updated.")
+            return redirect("capacity:ta_engagement_detail", pk=engagement.pk)
+    return render(
+        request,
+        "capacity/ta_engagement_detail.html",
+        {
+            "engagement": engagement,
+            "partnerships": engagement.partnerships.order_by("name"),
+            "follow_ups": engagement.follow_ups.all(),
+            "can_manage": True,
+            "update_form": form,
+            "follow_up_form": FollowUpForm(),
+            "today": timezone.localdate(),
+        },
+        status=400,
+    )
+
+
+@allow(CapacityAction.MANAGE_TA, load=selectors.engagement_for_url)
+def ta_follow_up_add(request: HttpRequest, engagement: TaEngagement, pk: int) -> HttpResponse:
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = FollowUpForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ta_follow_up_add(engagement=engagement, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Follow-up added.")
+            return redirect("capacity:ta_engagement_detail", pk=engagement.pk)
+    return render(
+        request,
+        "capacity/ta_engagement_detail.html",
+        {
+            "engagement": engagement,
+            "partnerships": engagement.partnerships.order_by("name"),
+            "follow_ups": engagement.follow_ups.all(),
+            "can_manage": True,
+            "update_form": TaEngagementUpdateForm(
+                initial={"hours": engagement.hours, "ends_on": engagement.ends_on, "notes": engagement.notes}
+            ),
+            "follow_up_form": form,
+            "today": timezone.localdate(),
+        },
+        status=400,
+    )
+
+
+@allow(CapacityAction.MANAGE_TA, load=selectors.follow_up_for_url)
+def ta_follow_up_done(request: HttpRequest, follow_up: TaFollowUp, pk: int) -> HttpResponse:
+    if (refused := _post_only(request)) is not None:
+        return refused
+    try:
+        services.ta_follow_up_done(follow_up=follow_up, done_on=timezone.localdate())
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, "Follow-up marked done.")
+    return redirect("capacity:ta_engagement_detail", pk=follow_up.engagement_id)
+
+
+# Events --------------------------------------------------------------------------------------------------
+
+
+@allow(CapacityAction.VIEW_EVENTS)
+def event_list(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    events = list(selectors.event_list(user=request.user))
+    return render(
+        request,
+        "capacity/event_list.html",
+        {
+            "upcoming": [event for event in events if event.ends_at >= now],
+            "past": [event for event in events if event.ends_at < now][::-1][:20],
+            "mine": selectors.registrations_of(user=request.user),
+            "can_manage": user_can(user=request.user, action=CapacityAction.MANAGE_EVENTS),
+        },
+    )
+
+
+def _event_page(request: HttpRequest, event: Event, *, status: int = 200, **forms_: Any) -> HttpResponse:
+    user = request.user
+    can_self = user_can(user=user, action=CapacityAction.REGISTER_SELF, obj=event)
+    can_manage = user_can(user=user, action=CapacityAction.MANAGE_EVENTS)
+    own = registrations = None
+    if user.is_authenticated:
+        own = (
+            Registration.objects.filter(event=event, user=user)
+            .exclude(status=RegistrationStatus.CANCELLED)
+            .first()
+        )
+    if can_manage:
+        registrations = selectors.event_registrations(event=event)
+    convened = SectorPartnership.objects.filter(convener_id=getattr(user, "organization_id", None) or 0)
+    context = {
+        "event": event,
+        "own": own,
+        "is_over": event.ends_at <= timezone.now(),
+        "can_manage": can_manage,
+        "registrations": registrations,
+        "self_form": forms_.get("self_form")
+        or (SelfRegistrationForm(partnerships=convened) if can_self else None),
+        "email_form": forms_.get("email_form") or EmailRegistrationForm(),
+        "person_form": forms_.get("person_form") or (PersonRegistrationForm() if can_manage else None),
+    }
+    return render(request, "capacity/event_detail.html", context, status=status)
+
+
+@allow(CapacityAction.VIEW_EVENT, load=selectors.event_for_url)
+def event_detail(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
+    return _event_page(request, event)
+
+
+@allow(CapacityAction.MANAGE_EVENTS)
+def event_create(request: HttpRequest) -> HttpResponse:
+    form = EventForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            event = services.event_create(**form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Event created.")
+            return redirect("capacity:event_detail", pk=event.pk)
+    return render(request, "capacity/event_form.html", {"form": form})
+
+
+def _registered_message(request: HttpRequest, registration: Registration) -> None:
+    if registration.status == RegistrationStatus.REGISTERED:
+        messages.success(request, f"{registration.name} is registered.")
+    else:
+        messages.info(request, f"The event is full: {registration.name} is on the waitlist.")
+
+
+@allow(CapacityAction.REGISTER_SELF, load=selectors.event_for_url)
+def event_register_self(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
+    if (refused := _post_only(request)) is not None:
+        return refused
+    convened = SectorPartnership.objects.filter(
+        convener_id=getattr(request.user, "organization_id", None) or 0
+    )
+    form = SelfRegistrationForm(request.POST, partnerships=convened)
+    if form.is_valid():
+        try:
+            registration = services.event_register(
+                event=event, user=request.user, partnership=form.cleaned_data["partnership"]
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            _registered_message(request, registration)
+            return redirect("capacity:event_detail", pk=event.pk)
+    return _event_page(request, event, status=400, self_form=form)
+
+
+@allow(CapacityAction.REGISTER_BY_EMAIL, load=selectors.event_for_url)
+def event_register_email(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = EmailRegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            registration = services.event_register(event=event, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            _registered_message(request, registration)
+            return redirect("capacity:event_detail", pk=event.pk)
+    return _event_page(request, event, status=400, email_form=form)
+
+
+@allow(CapacityAction.MANAGE_EVENTS, load=selectors.event_for_url)
+def event_register_person(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = PersonRegistrationForm(request.POST)
+    if form.is_valid():
+        try:
+            registration = services.event_register(event=event, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            _registered_message(request, registration)
+            return redirect("capacity:event_detail", pk=event.pk)
+    return _event_page(request, event, status=400, person_form=form)
+
+
+@allow(CapacityAction.CANCEL_REGISTRATION, load=selectors.registration_for_url)
+def registration_cancel(request: HttpRequest, registration: Registration, pk: int) -> HttpResponse:
+    if (refused := _post_only(request)) is not None:
+        return refused
+    try:
+        promoted = services.registration_cancel(registration=registration)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        note = f" {promoted.name} moves up from the waitlist." if promoted else ""
+        messages.success(request, f"Registration cancelled.{note}")
+    return redirect("capacity:event_detail", pk=registration.event_id)
+
+
+@allow(CapacityAction.MANAGE_EVENTS, load=selectors.event_for_url)
+def event_roster(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
+    """The roster, and attendance taken on the day: one checkbox per registered person."""
+    if request.method == "POST":
+        ids = [int(value) for value in request.POST.getlist("attended") if value.isdigit()]
+        try:
+            attended, absent = services.attendance_record(event=event, attended_ids=ids)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"Attendance saved: {attended} attended, {absent} absent.")
+            return redirect("capacity:event_roster", pk=event.pk)
+    return render(
+        request,
+        "capacity/event_roster.html",
+        {
+            "event": event,
+            "registrations": selectors.event_registrations(event=event),
+            "can_take": timezone.localtime(event.starts_at).date() <= timezone.localdate(),
+        },
+    )
+
+
+@allow(CapacityAction.VIEW_EVENT, load=selectors.event_for_url)
+def event_ics(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
+    response = HttpResponse(
+        documents.event_ics(event=event, domain=request.get_host().split(":")[0] or "sectorwise"),
+        content_type="text/calendar; charset=utf-8",
+    )
+    response["Content-Disposition"] = f'attachment; filename="event-{event.pk}.ics"'
+    return response
+
+
+@allow(CapacityAction.CERTIFICATE, load=selectors.registration_for_url)
+def registration_certificate(request: HttpRequest, registration: Registration, pk: int) -> HttpResponse:
+    response = HttpResponse(
+        documents.certificate_pdf(registration=registration, base_url=request.build_absolute_uri("/")),
+        content_type="application/pdf",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="certificate-{registration.event_id}-{registration.pk}.pdf"'
+    )
+    return response
+
+
+# Learning networks ---------------------------------------------------------------------------------------
+
+
+@allow(CapacityAction.VIEW_NETWORKS)
+def network_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "capacity/network_list.html", {"networks": selectors.network_list()})
+
+
+@allow(CapacityAction.VIEW_NETWORKS, load=selectors.network_for_url)
+def network_detail(request: HttpRequest, network: LearningNetwork, pk: int) -> HttpResponse:
+    return render(
+        request,
+        "capacity/network_detail.html",
+        {
+            "network": network,
+            "members": network.members.select_related("partnership", "person"),
+            "sessions": network.sessions.order_by("starts_at"),
+            "attendance": selectors.learning_network_attendance(network=network),
+        },
+    )
+
+
+# Resources -----------------------------------------------------------------------------------------------
+
+
+@allow(CapacityAction.VIEW_RESOURCES)
+def resource_list(request: HttpRequest) -> HttpResponse:
+    form = ResourceSearchForm(request.GET or None)
+    return render(
+        request,
+        "capacity/resource_list.html",
+        {
+            "form": form,
+            "resources": selectors.resource_search(user=request.user, **form.filters()),
+            "can_manage": user_can(user=request.user, action=CapacityAction.MANAGE_RESOURCES),
+        },
+    )
+
+
+@allow(CapacityAction.MANAGE_RESOURCES)
+def resource_create(request: HttpRequest) -> HttpResponse:
+    form = ResourceForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        upload = data.pop("file")
+        try:
+            if upload is not None and upload.size > services.MAX_RESOURCE_BYTES:
+                raise ValidationError({"file": "The file is too large."})
+            resource = services.resource_create(
+                **data,
+                file_name=upload.name if upload is not None else "",
+                content=upload.read() if upload is not None else None,
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"{resource.title} added to the library.")
+            return redirect("capacity:resource_list")
+    return render(request, "capacity/resource_form.html", {"form": form})
+
+
+@allow(CapacityAction.VIEW_RESOURCE, load=selectors.resource_for_url)
+def resource_download(request: HttpRequest, resource: Resource, pk: int) -> HttpResponse:
+    if resource.link:
+        return redirect(resource.link)
+    response = HttpResponse(bytes(resource.file_content or b""), content_type=resource.content_type)
+    response["Content-Disposition"] = content_disposition_header(True, resource.file_name) or "attachment"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
