@@ -16,6 +16,7 @@ from sectorwise.charts.maps import (
     county_count_map,
     region_membership_map,
 )
+from sectorwise.charts.scatter import labelled_scatter
 from sectorwise.charts.spec import VEGA_LITE_SCHEMA
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "CountyShapes",
     "contribution_bars",
     "county_count_map",
+    "labelled_scatter",
     "region_membership_map",
     "share_intervals",
     "value_bars",

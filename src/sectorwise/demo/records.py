@@ -233,7 +233,9 @@ def _fallback_zones(state: SyntheticState) -> list[_Zone]:
     ]
 
 
-APP_SEEDERS: Final[tuple[str, ...]] = ()
+APP_SEEDERS: Final[tuple[str, ...]] = (
+    "sectorwise.demo.planning_records.seed_planning",
+)
 """Each domain app's demo records, seeded after the registry and the users in this order (an app's records
 may refer to those of the apps before it): dotted paths to functions ``(*, rng: random.Random, today:
 dt.date) -> str`` in ``sectorwise.demo.<app>_records`` that seed only while their app holds no records, each
