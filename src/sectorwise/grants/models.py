@@ -11,11 +11,12 @@ that locks the row (``select_for_update``), so a racing writer that skipped the 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Final
+from typing import Any, Final
 
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django_fsm import FSMField, transition
 from simple_history.models import HistoricalRecords
 
 from sectorwise.core.models import TimeStampedModel, name_not_blank_constraint, refuse_blank_name
@@ -69,6 +70,11 @@ class FundingSource(TimeStampedModel):
     amount = money_field()
     committed = money_field(default=ZERO, editable=False)
     paid = money_field(default=ZERO, editable=False)
+    requested = money_field(
+        default=ZERO,
+        editable=False,
+        help_text="Payment requests awaiting payment (pending or approved): already spoken for.",
+    )
     allowed_regions = models.ManyToManyField(
         Region, blank=True, related_name="+", help_text="Only partnerships in these regions (none: any)."
     )
@@ -98,6 +104,13 @@ class FundingSource(TimeStampedModel):
             models.CheckConstraint(condition=Q(paid__gte=0), name="funding_source_paid_not_negative"),
             models.CheckConstraint(
                 condition=Q(paid__lte=F("committed")), name="funding_source_paid_within_committed"
+            ),
+            models.CheckConstraint(
+                condition=Q(requested__gte=0), name="funding_source_requested_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(requested__lte=F("committed") - F("paid")),
+                name="funding_source_requested_within_unpaid",
             ),
         ]
 
@@ -232,6 +245,21 @@ class ApplicationState(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
 
 
+S = ApplicationState
+
+
+def _may(action: str) -> Any:
+    """A transition's permission: the rules table's ``action`` about the application."""
+
+    def permitted(instance: Any, user: Any) -> bool:
+        from sectorwise.core.rules import rule_for, user_can
+
+        rule = rule_for(action)
+        return user_can(user=user, action=action, obj=instance if rule.about_object else None)
+
+    return permitted
+
+
 NARRATIVE_SECTIONS: Final = (
     ("summary", "Summary"),
     ("industry_assessment", "Industry assessment"),
@@ -250,7 +278,9 @@ class Application(TimeStampedModel):
     round = models.ForeignKey(Round, on_delete=models.PROTECT, related_name="applications")
     partnership = models.ForeignKey(SectorPartnership, on_delete=models.PROTECT, related_name="applications")
     title = models.CharField(max_length=200, blank=True, validators=SINGLE_LINE)
-    state = models.CharField(max_length=16, choices=ApplicationState.choices, default=ApplicationState.DRAFT)
+    state = FSMField(
+        max_length=16, choices=ApplicationState.choices, default=ApplicationState.DRAFT, protected=False
+    )
     requested_amount = money_field(null=True, blank=True)
     duration_months = models.PositiveSmallIntegerField(null=True, blank=True)
     summary = models.TextField(blank=True, validators=MULTI_LINE)
@@ -291,6 +321,45 @@ class Application(TimeStampedModel):
     @property
     def is_draft(self) -> bool:
         return self.state == ApplicationState.DRAFT
+
+    # The state machine: who may move an application where, in one place. Each transition's permission is
+    # an action of the rules table (``grants.rules``); the services call these methods (and only they
+    # change ``state``), so a move the machine does not know raises ``TransitionNotAllowed``.
+    @transition(field=state, source=S.DRAFT, target=S.SUBMITTED, permission=_may("edit_application"))
+    def submit(self) -> None:
+        """The convener submits a complete draft (``services.application_submit`` checks completeness)."""
+
+    @transition(field=state, source=S.SUBMITTED, target=S.IN_REVIEW, permission=_may("manage_funding"))
+    def start_review(self) -> None:
+        """The round closes to applications (``services.round_close``)."""
+
+    @transition(field=state, source=S.IN_REVIEW, target=S.RECOMMENDED, permission=_may("manage_funding"))
+    def recommend(self) -> None:
+        """Staff accept the round's funding recommendation for it."""
+
+    @transition(
+        field=state, source=[S.IN_REVIEW, S.RECOMMENDED], target=S.AWARDED, permission=_may("manage_funding")
+    )
+    def mark_awarded(self) -> None:
+        """Staff award it (``services.award_create``)."""
+
+    @transition(
+        field=state,
+        source=[S.SUBMITTED, S.IN_REVIEW, S.RECOMMENDED],
+        target=S.DECLINED,
+        permission=_may("manage_funding"),
+    )
+    def decline(self) -> None:
+        """Staff decline it."""
+
+    @transition(
+        field=state,
+        source=[S.DRAFT, S.SUBMITTED, S.IN_REVIEW, S.RECOMMENDED],
+        target=S.WITHDRAWN,
+        permission=_may("withdraw_application"),
+    )
+    def withdraw(self) -> None:
+        """Its convener (or staff) withdraws it before a decision."""
 
 
 class BudgetLine(models.Model):
@@ -383,10 +452,15 @@ class Award(TimeStampedModel):
     application = models.OneToOneField(Application, on_delete=models.PROTECT, related_name="award")
     amount = money_field()
     paid = money_field(default=ZERO, editable=False)
+    requested = money_field(
+        default=ZERO, editable=False, help_text="Payment requests pending or approved, not yet paid."
+    )
+    returned = money_field(default=ZERO, editable=False, help_text="Unspent money returned at closeout.")
     starts_on = models.DateField()
     ends_on = models.DateField()
     conditions = models.TextField(blank=True, validators=MULTI_LINE)
     state = models.CharField(max_length=8, choices=AwardState.choices, default=AwardState.ACTIVE)
+    closed_on = models.DateField(null=True, blank=True, editable=False)
     history = HistoricalRecords()
 
     class Meta:
@@ -395,6 +469,10 @@ class Award(TimeStampedModel):
             models.CheckConstraint(condition=Q(amount__gt=0), name="award_amount_positive"),
             models.CheckConstraint(condition=Q(paid__gte=0), name="award_paid_not_negative"),
             models.CheckConstraint(condition=Q(paid__lte=F("amount")), name="award_paid_within_amount"),
+            models.CheckConstraint(condition=Q(requested__gte=0), name="award_requested_not_negative"),
+            models.CheckConstraint(
+                condition=Q(requested__lte=F("amount") - F("paid")), name="award_requested_within_unpaid"
+            ),
             models.CheckConstraint(condition=Q(starts_on__lte=F("ends_on")), name="award_dates_ordered"),
         ]
 
@@ -405,6 +483,11 @@ class Award(TimeStampedModel):
     def remaining(self) -> Decimal:
         return Decimal(self.amount) - Decimal(self.paid)
 
+    @property
+    def available(self) -> Decimal:
+        """What a new payment request may still ask for (requests awaiting payment count against it)."""
+        return Decimal(self.amount) - Decimal(self.paid) - Decimal(self.requested)
+
 
 class AwardFunding(models.Model):
     """The share of an award one funding source carries, and how much of it has been paid."""
@@ -413,6 +496,8 @@ class AwardFunding(models.Model):
     source = models.ForeignKey(FundingSource, on_delete=models.PROTECT, related_name="award_funding")
     amount = money_field()
     paid = money_field(default=ZERO, editable=False)
+    requested = money_field(default=ZERO, editable=False)
+    released = money_field(default=ZERO, editable=False, help_text="Unspent, given back at closeout.")
     explanation = models.CharField(max_length=300, blank=True)
     history = HistoricalRecords()
 
@@ -423,6 +508,12 @@ class AwardFunding(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="award_funding_positive"),
             models.CheckConstraint(condition=Q(paid__gte=0), name="award_funding_paid_not_negative"),
             models.CheckConstraint(condition=Q(paid__lte=F("amount")), name="award_funding_paid_within"),
+            models.CheckConstraint(
+                condition=Q(requested__gte=0), name="award_funding_requested_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(requested__lte=F("amount") - F("paid")), name="award_funding_requested_within"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -459,3 +550,147 @@ class PaymentLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_category_display()}: {self.amount}"
+
+
+class PaymentRequestState(models.TextChoices):
+    PENDING = "pending", "Awaiting approval"
+    APPROVED = "approved", "Approved, awaiting payment"
+    PAID = "paid", "Paid"
+    DECLINED = "declined", "Declined"
+
+
+class PaymentRequest(TimeStampedModel):
+    """A grantee's reimbursement request: expenditure lines by budget category, approved by staff, then paid.
+    From the moment it is made until it is declined or paid its amount counts against the award's and its
+    sources' balances (``requested`` columns, checked by the database)."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="payment_requests")
+    amount = money_field()
+    state = models.CharField(
+        max_length=10, choices=PaymentRequestState.choices, default=PaymentRequestState.PENDING
+    )
+    period_start = models.DateField(null=True, blank=True)
+    period_end = models.DateField(null=True, blank=True)
+    note = models.CharField(max_length=300, blank=True, validators=SINGLE_LINE)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    decided_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decline_reason = models.TextField(blank=True, validators=MULTI_LINE)
+    payment = models.OneToOneField(
+        Payment, on_delete=models.PROTECT, related_name="request", null=True, blank=True, editable=False
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_request_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(state="paid") | Q(payment__isnull=False), name="payment_request_paid_has_payment"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Request of {self.amount} ({self.get_state_display().lower()})"
+
+
+class PaymentRequestLine(models.Model):
+    """One expenditure line of a request, by budget category."""
+
+    request = models.ForeignKey(PaymentRequest, on_delete=models.CASCADE, related_name="lines")
+    category = models.CharField(max_length=16, choices=CostCategory.choices)
+    description = models.CharField(max_length=200, blank=True, validators=SINGLE_LINE)
+    amount = money_field()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_request_line_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_category_display()}: {self.amount}"
+
+
+class PaymentRequestDraw(models.Model):
+    """How much of a request each of the award's funding shares carries (fixed when the request is made,
+    so that paying or declining it moves exactly what it held)."""
+
+    request = models.ForeignKey(PaymentRequest, on_delete=models.CASCADE, related_name="draws")
+    funding = models.ForeignKey(AwardFunding, on_delete=models.PROTECT, related_name="draws")
+    amount = money_field()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["request", "funding"], name="payment_request_draw_unique"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_request_draw_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.funding.source}: {self.amount}"
+
+
+class Milestone(TimeStampedModel):
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="milestones")
+    name = models.CharField(max_length=200, validators=SINGLE_LINE)
+    due_on = models.DateField()
+    done_on = models.DateField(null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} (due {self.due_on})"
+
+
+class ReportDue(models.Model):
+    """The award's reporting schedule: one progress report per quarter of its period, due 30 days after
+    the quarter ends (``services.award_create`` writes it; the outcomes app reads it through
+    ``selectors.award_report_due_dates``)."""
+
+    award = models.ForeignKey(Award, on_delete=models.CASCADE, related_name="reports_due")
+    period_start = models.DateField()
+    period_end = models.DateField()
+    due_on = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["award", "period_end"], name="report_due_one_per_period"),
+            models.CheckConstraint(condition=Q(period_start__lte=F("period_end")), name="report_due_ordered"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Report for {self.period_start}–{self.period_end}, due {self.due_on}"
+
+
+class Amendment(TimeStampedModel):
+    """A change to an award, kept as a record (the award's amount or end date never change by edit)."""
+
+    award = models.ForeignKey(Award, on_delete=models.PROTECT, related_name="amendments")
+    old_amount = money_field()
+    new_amount = money_field()
+    old_ends_on = models.DateField()
+    new_ends_on = models.DateField()
+    reason = models.TextField(validators=MULTI_LINE)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(reason__regex=r"^\s*$"), name="amendment_reason_not_blank"),
+            models.CheckConstraint(condition=Q(new_amount__gt=0), name="amendment_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Amendment of {self.award_id}: {self.old_amount} → {self.new_amount}"

@@ -32,6 +32,10 @@ class GrantsAction(StrEnum):
     """About one application: staff, its convener, a reviewer assigned to it and not conflicted."""
     SCORE_APPLICATION = "score_application"
     """About one application: a reviewer assigned to it, not recused, not conflicted."""
+    WITHDRAW_APPLICATION = "withdraw_application"
+    """About one application: its convener (or staff), before a decision."""
+    REQUEST_PAYMENT = "request_payment"
+    """About one award: the awarded partnership's convener (a reimbursement request), or staff."""
     VIEW_AWARDS = "view_awards"
     VIEW_AWARD = "view_award"
     """About one award: staff, viewers (the portfolio), the convener of the awarded partnership."""
@@ -156,6 +160,18 @@ register(
     is_reviewer & assigned_unsubmitted & assigned_and_free,
     about_object=True,
     ever=is_reviewer,
+)
+register(
+    GrantsAction.WITHDRAW_APPLICATION,
+    is_state_staff | (is_convener & convenes_applicant),
+    about_object=True,
+    ever=is_state_staff | (is_convener & acts_for_an_organization),
+)
+register(
+    GrantsAction.REQUEST_PAYMENT,
+    is_state_staff | (is_convener & convenes_awardee),
+    about_object=True,
+    ever=is_state_staff | (is_convener & acts_for_an_organization),
 )
 register(
     GrantsAction.VIEW_AWARDS,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -12,11 +13,16 @@ from django.shortcuts import get_object_or_404
 from sectorwise.core.roles import STATE_ROLES, Role
 from sectorwise.core.rules import user_role, visible_to
 from sectorwise.grants.models import (
+    NARRATIVE_SECTIONS,
     Application,
     Award,
     AwardFunding,
+    BudgetLine,
     Criterion,
     FundingSource,
+    GrantProgram,
+    PaymentRequest,
+    ReportDue,
     Review,
     ReviewState,
     Round,
@@ -152,3 +158,75 @@ def scores_visible_to(*, user: Any, application: Application) -> QuerySet[Score]
 
 def review_of(*, application: Application, reviewer: Any) -> Review | None:
     return Review.objects.filter(application=application, reviewer=reviewer).first()
+
+
+def program_list(*, user: Any) -> QuerySet[GrantProgram]:
+    """Programs with their rounds as the caller may see them: staff every round, conveners the open ones,
+    reviewers the rounds they review in (``round_list``'s rule)."""
+    rounds = round_list(user=user).order_by("-opens_on", "name")
+    return GrantProgram.objects.prefetch_related(Prefetch("rounds", queryset=rounds)).order_by("name")
+
+
+def application_visible(*, user: Any, pk: int) -> Application | None:
+    """One application if ``user`` may see it (None for a missing id and for one not theirs alike)."""
+    return application_list(user=user).filter(pk=pk).prefetch_related("budget_lines").first()
+
+
+def award_visible(*, user: Any, pk: int) -> Award | None:
+    return award_list(user=user).filter(pk=pk).first()
+
+
+@dataclass(frozen=True)
+class AwardDetail:
+    award: Award
+    funding: list[AwardFunding]
+    budget_lines: list[BudgetLine]
+    requests: list[PaymentRequest]
+    report_due_dates: list[dt.date]
+
+
+def award_detail(*, award: Award) -> AwardDetail:
+    """An award with its split by source (paid and held per share), the application's budget lines by
+    category, its payment requests and its reporting schedule (four queries)."""
+    return AwardDetail(
+        award=award,
+        funding=list(award.funding.select_related("source").order_by("-amount", "source_id")),
+        budget_lines=list(BudgetLine.objects.filter(application_id=award.application_id).order_by("id")),
+        requests=list(award.payment_requests.prefetch_related("lines").order_by("-created_at", "-id")),
+        report_due_dates=award_report_due_dates(award=award),
+    )
+
+
+def award_report_due_dates(*, award: Award) -> list[dt.date]:
+    """The award's quarterly progress-report due dates (30 days after each quarter of its period ends), in
+    order: the seam the outcomes app reads."""
+    return list(ReportDue.objects.filter(award=award).order_by("due_on").values_list("due_on", flat=True))
+
+
+def public_awards() -> QuerySet[Award]:
+    """What the public awards page shows: partnership, region, industries, amount and period only."""
+    return (
+        Award.objects.select_related("application__partnership__region")
+        .prefetch_related("application__partnership__target_industries")
+        .only(
+            "amount",
+            "starts_on",
+            "ends_on",
+            "application__partnership__name",
+            "application__partnership__cluster",
+            "application__partnership__region__name",
+        )
+        .order_by("-starts_on", "application__partnership__name")
+    )
+
+
+def payment_request_list(*, user: Any) -> QuerySet[PaymentRequest]:
+    """Requests on the awards ``user`` may see, newest first."""
+    return PaymentRequest.objects.filter(award__in=award_list(user=user)).select_related(
+        "award__application__partnership"
+    )
+
+
+def application_sections(*, application: Application) -> dict[str, str]:
+    """The narrative sections by field name."""
+    return {name: getattr(application, name) for name, _ in NARRATIVE_SECTIONS}

@@ -16,15 +16,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Sum
 from django.utils import timezone
+from django_fsm import can_proceed, has_transition_perm
 
 from sectorwise.core.services import refuse_duplicate_name, refuse_nulls
 from sectorwise.grants.models import (
     NARRATIVE_SECTIONS,
     ZERO,
+    Amendment,
     Application,
     ApplicationState,
     Award,
@@ -37,9 +39,15 @@ from sectorwise.grants.models import (
     FundingSource,
     GrantKind,
     GrantProgram,
+    Milestone,
     Payment,
     PaymentLine,
+    PaymentRequest,
+    PaymentRequestDraw,
+    PaymentRequestLine,
+    PaymentRequestState,
     ProgramContribution,
+    ReportDue,
     Review,
     ReviewState,
     Round,
@@ -270,7 +278,7 @@ def round_close(*, grant_round: Round) -> Round:
     """Closed to applications; submitted applications go into review."""
     closed = _round_move(grant_round, source=RoundState.OPEN, target=RoundState.IN_REVIEW, verb="closed")
     for application in Application.objects.filter(round=closed, state=ApplicationState.SUBMITTED):
-        application.state = ApplicationState.IN_REVIEW
+        application.start_review()
         application.save()
     return closed
 
@@ -463,7 +471,7 @@ def application_submit(*, application: Application) -> Application:
         errors.setdefault(field, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    locked.state = ApplicationState.SUBMITTED
+    locked.submit()
     locked.submitted_at = timezone.now()
     locked.save()
     return locked
@@ -646,7 +654,7 @@ def award_create(
     sources, each within its balance, pledge and restrictions), committing their money in this transaction."""
     locked = _lock_application(application)
     program = locked.round.program
-    if locked.state not in (ApplicationState.IN_REVIEW, ApplicationState.RECOMMENDED):
+    if not can_proceed(locked.mark_awarded):
         raise ValidationError({"application": "Only an application in review or recommended is awarded."})
     if not program.min_amount <= amount <= program.max_amount:
         raise ValidationError(
@@ -682,9 +690,38 @@ def award_create(
         raise ValidationError(
             {"amount": "A funding source's balance changed meanwhile; it is now short."}
         ) from None
-    locked.state = ApplicationState.AWARDED
+    locked.mark_awarded()
     locked.save()
+    _write_report_schedule(award)
     return award
+
+
+def _lines_errors(amount: Decimal, lines: Sequence[tuple[str, Decimal]], *, required: bool) -> None:
+    if required and not lines:
+        raise ValidationError({"lines": "At least one expenditure line (category and amount) is required."})
+    for number, (category, line_amount) in enumerate(lines, start=1):
+        if category not in CostCategory.values:
+            raise ValidationError({"lines": f"Line {number}: unknown category {category!r}."})
+        if line_amount <= 0:
+            raise ValidationError({"lines": f"Line {number}: an amount is positive."})
+    if lines and sum((line_amount for _, line_amount in lines), ZERO) != amount:
+        total = sum((line_amount for _, line_amount in lines), ZERO)
+        raise ValidationError({"lines": f"The lines add up to ${total:,.2f}, not ${amount:,.2f}."})
+
+
+def _lock_active_award(award: Award) -> Award:
+    locked = Award.objects.select_for_update().get(pk=award.pk)
+    if locked.state != AwardState.ACTIVE:
+        raise ValidationError({"award": "The award is closed out."})
+    return locked
+
+
+def _overspend_message(amount: Decimal, award: Award) -> str:
+    return (
+        f"${amount:,.2f} is more than the award's available ${award.available:,.2f} "
+        f"(${award.amount:,.2f} awarded, ${award.paid:,.2f} paid, ${award.requested:,.2f} requested and "
+        "not yet paid)."
+    )
 
 
 @transaction.atomic
@@ -697,22 +734,15 @@ def payment_record(
     note: str = "",
     user: Any = None,
 ) -> Payment:
-    """Pay ``amount`` of an award, drawn from its sources' shares in order; never more than the award's
-    remainder (the award row is locked; its and its sources' paid columns are checked by the database)."""
+    """Staff pay ``amount`` of an award directly (no request), drawn from its sources' shares in order;
+    never more than what is available (the award row is locked; requests awaiting payment count against
+    it; its and its sources' paid columns are checked by the database)."""
     if amount <= 0:
         raise ValidationError({"amount": "A payment is positive."})
-    locked = Award.objects.select_for_update().get(pk=award.pk)
-    if locked.state != AwardState.ACTIVE:
-        raise ValidationError({"award": "The award is closed out."})
-    if amount > locked.remaining:
-        raise ValidationError(
-            {"amount": f"${amount:,.2f} is more than the award's remaining ${locked.remaining:,.2f}."}
-        )
-    if lines and sum((line_amount for _, line_amount in lines), ZERO) != amount:
-        raise ValidationError({"lines": "The lines add up to something other than the payment."})
-    for category, _ in lines:
-        if category not in CostCategory.values:
-            raise ValidationError({"lines": f"Unknown category {category!r}."})
+    locked = _lock_active_award(award)
+    if amount > locked.available:
+        raise ValidationError({"amount": _overspend_message(amount, locked)})
+    _lines_errors(amount, lines, required=False)
     payment = Payment(award=locked, amount=amount, paid_on=paid_on, note=note, recorded_by=user)
     _save(payment)
     for category, line_amount in lines:
@@ -721,7 +751,7 @@ def payment_record(
     try:
         with transaction.atomic():
             for share in AwardFunding.objects.select_for_update().filter(award=locked).order_by("pk"):
-                take = min(left, share.amount - share.paid)
+                take = min(left, share.amount - share.paid - share.requested)
                 if take <= 0:
                     continue
                 AwardFunding.objects.filter(pk=share.pk).update(paid=F("paid") + take)
@@ -737,9 +767,291 @@ def payment_record(
     return payment
 
 
+# Payment requests: requested -> approved -> paid, or declined ---------------------------------------
+
+
 @transaction.atomic
-def award_close(*, award: Award) -> Award:
-    locked = Award.objects.select_for_update().get(pk=award.pk)
-    locked.state = AwardState.CLOSED
+def payment_request_create(
+    *,
+    award: Award,
+    amount: Decimal,
+    lines: Sequence[tuple[str, Decimal]],
+    user: Any = None,
+    note: str = "",
+    period_start: dt.date | None = None,
+    period_end: dt.date | None = None,
+) -> PaymentRequest:
+    """A reimbursement request with its expenditure lines by category. Its amount is held against the
+    award and its sources' shares at once (``requested`` columns, in share order), so requests waiting for
+    approval can never add up to more than the award or a source; refused (``amount``) when they would."""
+    if amount <= 0:
+        raise ValidationError({"amount": "A payment request is positive."})
+    _lines_errors(amount, lines, required=True)
+    if period_start and period_end and period_end < period_start:
+        raise ValidationError({"period_end": "The period ends on or after it starts."})
+    locked = _lock_active_award(award)
+    if amount > locked.available:
+        raise ValidationError({"amount": _overspend_message(amount, locked)})
+    request = PaymentRequest(
+        award=locked,
+        amount=amount,
+        note=note,
+        requested_by=user,
+        period_start=period_start,
+        period_end=period_end,
+    )
+    _save(request)
+    for category, line_amount in lines:
+        PaymentRequestLine.objects.create(request=request, category=category, amount=line_amount)
+    left = amount
+    try:
+        with transaction.atomic():
+            for share in AwardFunding.objects.select_for_update().filter(award=locked).order_by("pk"):
+                take = min(left, share.amount - share.paid - share.requested)
+                if take <= 0:
+                    continue
+                PaymentRequestDraw.objects.create(request=request, funding=share, amount=take)
+                AwardFunding.objects.filter(pk=share.pk).update(requested=F("requested") + take)
+                FundingSource.objects.filter(pk=share.source_id).update(requested=F("requested") + take)
+                left -= take
+            if left:
+                raise ValidationError({"amount": "The award's funding shares cannot carry this request."})
+            Award.objects.filter(pk=locked.pk).update(requested=F("requested") + amount)
+    except IntegrityError:
+        raise ValidationError(
+            {
+                "amount": "The award's or a funding source's balance changed meanwhile; the request would "
+                "overspend it."
+            }
+        ) from None
+    return request
+
+
+def _lock_request(request: PaymentRequest, *states: str, verb: str) -> PaymentRequest:
+    locked = PaymentRequest.objects.select_for_update().select_related("award").get(pk=request.pk)
+    if locked.state not in states:
+        raise ValidationError(
+            {"state": f"The request is {locked.get_state_display().lower()}: it cannot be {verb}."}
+        )
+    return locked
+
+
+def _release(request: PaymentRequest, *, pay: bool) -> None:
+    """Move a request's held amount off ``requested`` (and onto ``paid`` when ``pay``), share by share."""
+    Award.objects.select_for_update().filter(pk=request.award_id).first()
+    for draw in request.draws.select_related("funding").order_by("funding_id"):
+        moved = {"requested": F("requested") - draw.amount}
+        if pay:
+            moved["paid"] = F("paid") + draw.amount
+        AwardFunding.objects.filter(pk=draw.funding_id).update(**moved)
+        FundingSource.objects.filter(pk=draw.funding.source_id).update(**moved)
+    moved = {"requested": F("requested") - request.amount}
+    if pay:
+        moved["paid"] = F("paid") + request.amount
+    Award.objects.filter(pk=request.award_id).update(**moved)
+
+
+@transaction.atomic
+def payment_request_approve(*, request: PaymentRequest, user: Any = None) -> PaymentRequest:
+    locked = _lock_request(request, PaymentRequestState.PENDING, verb="approved")
+    locked.state = PaymentRequestState.APPROVED
+    locked.decided_by, locked.decided_at = user, timezone.now()
     locked.save()
     return locked
+
+
+@transaction.atomic
+def payment_request_decline(*, request: PaymentRequest, reason: str, user: Any = None) -> PaymentRequest:
+    """Declined (with the reason): its held amount goes back to the award's and sources' balances."""
+    if not reason.strip():
+        raise ValidationError({"decline_reason": "Say why the request is declined."})
+    locked = _lock_request(
+        request, PaymentRequestState.PENDING, PaymentRequestState.APPROVED, verb="declined"
+    )
+    _release(locked, pay=False)
+    locked.state = PaymentRequestState.DECLINED
+    locked.decline_reason = reason.strip()
+    locked.decided_by, locked.decided_at = user, timezone.now()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def payment_request_pay(*, request: PaymentRequest, paid_on: dt.date, user: Any = None) -> PaymentRequest:
+    """An approved request paid: a ``Payment`` with its lines, the held amount moved to paid."""
+    locked = _lock_request(request, PaymentRequestState.APPROVED, verb="paid")
+    payment = Payment(
+        award_id=locked.award_id, amount=locked.amount, paid_on=paid_on, note=locked.note, recorded_by=user
+    )
+    _save(payment)
+    for line in locked.lines.all():
+        PaymentLine.objects.create(payment=payment, category=line.category, amount=line.amount)
+    _release(locked, pay=True)
+    locked.state = PaymentRequestState.PAID
+    locked.payment = payment
+    locked.save()
+    return locked
+
+
+# Closeout, schedule, amendments ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def award_close(*, award: Award, on: dt.date | None = None) -> Award:
+    """Close the award out: no request may be waiting; what was not paid goes back to its sources (their
+    ``committed`` falls by each share's unpaid part, kept on the share as ``released``)."""
+    locked = _lock_active_award(award)
+    if locked.requested:
+        raise ValidationError(
+            {
+                "award": f"${locked.requested:,.2f} of payment requests await a decision: pay or "
+                "decline them first."
+            }
+        )
+    shares = list(AwardFunding.objects.select_for_update().filter(award=locked).order_by("source_id"))
+    for source in (
+        FundingSource.objects.select_for_update()
+        .filter(pk__in=[share.source_id for share in shares])
+        .order_by("pk")
+    ):
+        unpaid = sum((share.amount - share.paid for share in shares if share.source_id == source.pk), ZERO)
+        FundingSource.objects.filter(pk=source.pk).update(committed=F("committed") - unpaid)
+    for share in shares:
+        AwardFunding.objects.filter(pk=share.pk).update(released=F("amount") - F("paid"))
+    locked.state = AwardState.CLOSED
+    locked.returned = locked.amount - locked.paid
+    locked.closed_on = on or timezone.localdate()
+    locked.save()
+    return locked
+
+
+REPORT_DUE_DAYS: Final = 30
+"""A quarterly progress report is due this many days after its quarter ends."""
+
+
+def quarterly_periods(starts_on: dt.date, ends_on: dt.date) -> list[tuple[dt.date, dt.date, dt.date]]:
+    """(period start, period end, due date) for each calendar quarter the period touches, clipped to it."""
+    periods = []
+    quarter_start = dt.date(starts_on.year, 3 * ((starts_on.month - 1) // 3) + 1, 1)
+    while quarter_start <= ends_on:
+        month = quarter_start.month + 3
+        next_start = dt.date(quarter_start.year + (month > 12), (month - 1) % 12 + 1, 1)
+        quarter_end = next_start - dt.timedelta(days=1)
+        periods.append(
+            (
+                max(quarter_start, starts_on),
+                min(quarter_end, ends_on),
+                quarter_end + dt.timedelta(days=REPORT_DUE_DAYS),
+            )
+        )
+        quarter_start = next_start
+    return periods
+
+
+def _write_report_schedule(award: Award) -> None:
+    award.reports_due.all().delete()
+    ReportDue.objects.bulk_create(
+        ReportDue(award=award, period_start=start, period_end=end, due_on=due)
+        for start, end, due in quarterly_periods(award.starts_on, award.ends_on)
+    )
+
+
+@transaction.atomic
+def milestone_add(*, award: Award, name: str, due_on: dt.date) -> Milestone:
+    if not award.starts_on <= due_on <= award.ends_on:
+        raise ValidationError(
+            {"due_on": f"A milestone falls in the award's period ({award.starts_on} to {award.ends_on})."}
+        )
+    milestone = Milestone(award=award, name=name.strip(), due_on=due_on)
+    _save(milestone)
+    return milestone
+
+
+@transaction.atomic
+def amendment_create(
+    *,
+    award: Award,
+    reason: str,
+    new_amount: Decimal | None = None,
+    new_ends_on: dt.date | None = None,
+    user: Any = None,
+) -> Amendment:
+    """Amend an award: a longer or shorter period, or a smaller amount (what is given back returns to the
+    sources, last share first; never below what is paid or requested). Kept as a record with its reason;
+    the reporting schedule follows the new period. A larger amount is a new award (not amended here)."""
+    if not reason.strip():
+        raise ValidationError({"reason": "An amendment says why."})
+    locked = _lock_active_award(award)
+    amount = locked.amount if new_amount is None else new_amount
+    ends_on = locked.ends_on if new_ends_on is None else new_ends_on
+    if amount > locked.amount:
+        raise ValidationError({"new_amount": "An amendment may reduce the amount, not raise it."})
+    if amount < locked.paid + locked.requested:
+        raise ValidationError(
+            {"new_amount": f"${locked.paid + locked.requested:,.2f} is paid or requested already."}
+        )
+    if ends_on < locked.starts_on:
+        raise ValidationError({"new_ends_on": "The award ends after it starts."})
+    amendment = Amendment(
+        award=locked,
+        old_amount=locked.amount,
+        new_amount=amount,
+        old_ends_on=locked.ends_on,
+        new_ends_on=ends_on,
+        reason=reason.strip(),
+        made_by=user,
+    )
+    _save(amendment)
+    cut = locked.amount - amount
+    shares = list(AwardFunding.objects.select_for_update().filter(award=locked).order_by("-pk"))
+    FundingSource.objects.select_for_update().filter(pk__in=[s.source_id for s in shares]).order_by(
+        "pk"
+    ).first()
+    for share in shares:
+        take = min(cut, share.amount - share.paid - share.requested)
+        if take <= 0:
+            continue
+        share.amount -= take
+        if share.amount == 0:
+            share.delete()
+        else:
+            share.save(update_fields=["amount"])
+        FundingSource.objects.filter(pk=share.source_id).update(committed=F("committed") - take)
+        cut -= take
+    locked.amount, locked.ends_on = amount, ends_on
+    locked.save()
+    if new_ends_on is not None:
+        _write_report_schedule(locked)
+    return amendment
+
+
+# Application decisions through the state machine --------------------------------------------------------
+
+
+def _move(application: Application, name: str, user: Any) -> Application:
+    locked = _lock_application(application)
+    method = getattr(locked, name)
+    if not can_proceed(method):
+        raise ValidationError(
+            {"state": f"The application is {locked.get_state_display().lower()}: it cannot be {name}ed."}
+        )
+    if user is not None and not has_transition_perm(method, user):
+        raise PermissionDenied(f"{user} may not {name} this application.")
+    method()
+    locked.save()
+    return locked
+
+
+@transaction.atomic
+def application_recommend(*, application: Application, user: Any = None) -> Application:
+    return _move(application, "recommend", user)
+
+
+@transaction.atomic
+def application_decline(*, application: Application, user: Any = None) -> Application:
+    return _move(application, "decline", user)
+
+
+@transaction.atomic
+def application_withdraw(*, application: Application, user: Any = None) -> Application:
+    return _move(application, "withdraw", user)

@@ -10,6 +10,7 @@ from ninja import NinjaAPI
 
 from sectorwise.accounts.api_auth import API_AUTH
 from sectorwise.core import api as core_api
+from sectorwise.grants import api as grants_api
 from sectorwise.outcomes import api as outcomes_api
 from sectorwise.partnerships import api as partnerships_api
 from sectorwise.partnerships.api import router as partnerships_router
@@ -26,6 +27,9 @@ api = NinjaAPI(
 )
 api.add_router("", partnerships_router)
 api.add_router("", outcomes_api.router)
+api.add_router("", grants_api.router)
 # One 422 shape for every refused write (services' and ninja's own validation), under the API's field names.
 # Each app adds its router here and its SERVICE_FIELD_NAMES to the aliases.
-core_api.install(api, field_aliases={**partnerships_api.SERVICE_FIELD_NAMES})
+core_api.install(
+    api, field_aliases={**partnerships_api.SERVICE_FIELD_NAMES, **grants_api.SERVICE_FIELD_NAMES}
+)

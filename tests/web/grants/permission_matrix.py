@@ -39,7 +39,13 @@ def _world(p: Personas) -> dict[str, Any]:
         starts_on=dt.date(2026, 4, 1),
         ends_on=dt.date(2026, 9, 30),
     )
-    cached = {"round": world.round.pk, "draft": draft.pk, "submitted": submitted.pk, "award": award.pk}
+    cached = {
+        "round": world.round.pk,
+        "draft": draft.pk,
+        "submitted": submitted.pk,
+        "award": award.pk,
+        "criterion": world.round.criteria.order_by("pk").first().pk,  # type: ignore[union-attr]  # a rubric
+    }
     p._grants_world = cached  # type: ignore[attr-defined]
     return cached
 
@@ -76,3 +82,60 @@ ROUTES: Fragment = {
         Case(allowed=AWARD_READERS, kwargs=_fmt("xlsx")),
     ],
 }
+
+
+def _application(key: str) -> Any:
+    return lambda p: {"application_id": _world(p)[key]}
+
+
+def _award(p: Personas) -> dict[str, Any]:
+    return {"award_id": _world(p)["award"]}
+
+
+def _score(p: Personas) -> dict[str, Any]:
+    return {"criterion_id": _world(p)["criterion"], "score": 3, "comment": "Sound evidence."}
+
+
+def _payment(_: Personas) -> dict[str, Any]:
+    return {"amount": "10.00", "lines": [{"category": "personnel", "amount": "10.00"}]}
+
+
+APPLICATION_READERS = CONVENERS_AND_STATE | {"reviewer"}
+
+API: Fragment = {
+    "api:grants_program_list": [Case(allowed=ROUND_READERS)],
+    "api:grants_application_list": [Case(allowed=APPLICATION_READERS)],
+    "api:grants_application_detail": [
+        Case(allowed=STATE | {"convener_a"}, kwargs=_application("draft"), note="A's draft"),
+        Case(allowed=STATE | {"convener_b", "reviewer"}, kwargs=_application("submitted")),
+    ],
+    "api:grants_score_create": [
+        Case(
+            allowed=frozenset({"reviewer"}),
+            method="post",
+            kwargs=_application("submitted"),
+            data=_score,
+            allowed_status=frozenset({201}),
+        ),
+        Case(
+            allowed=NOBODY,
+            method="post",
+            kwargs=_application("draft"),
+            data=_score,
+            note="assigned to no one",
+        ),
+    ],
+    "api:grants_award_list": [Case(allowed=AWARD_READERS)],
+    "api:grants_award_detail": [Case(allowed=STATE | {"viewer", "convener_b"}, kwargs=_award)],
+    "api:grants_payment_create": [
+        Case(
+            allowed=STATE | {"convener_b"},
+            method="post",
+            kwargs=_award,
+            data=_payment,
+            allowed_status=frozenset({201}),
+        )
+    ],
+}
+
+ROUTES.update(API)

@@ -119,3 +119,40 @@ def test_concurrent_payments_never_exceed_the_award() -> None:
     assert award.paid == source.paid == D("90000.00")
     assert all(isinstance(error, ValidationError) for error in errors), errors
     assert len(errors) == THREADS - 3
+
+
+def test_concurrent_payment_requests_through_the_api_never_overspend_and_answer_4xx() -> None:
+    """Many conveners' clients POST payment requests at once: those that fit get 201, the rest 422 naming
+    the amount (never a 5xx); the award's and the source's held amounts match the accepted requests."""
+    from django.test import Client
+
+    from sectorwise.grants.models import PaymentRequest
+
+    world, (application,) = _applications(1)
+    award = services.award_create(
+        application=application,
+        amount=D("100000.00"),
+        starts_on=dt.date(2026, 4, 1),
+        ends_on=dt.date(2026, 9, 30),
+    )
+    convener = UserFactory(role="convener", organization=application.partnership.convener)
+    body = '{"amount": "30000.00", "lines": [{"category": "personnel", "amount": "30000.00"}]}'
+
+    signed_in = Client()
+    signed_in.force_login(convener)  # once: the threads share the session (a login saves the user)
+
+    def post() -> Any:
+        client = Client()
+        client.cookies = signed_in.cookies
+        return client.post(f"/api/grants/awards/{award.pk}/payments", body, content_type="application/json")
+
+    results, errors = _race([post for _ in range(THREADS)])
+    assert not errors, errors
+    statuses = sorted(response.status_code for response in results)
+    assert statuses == [201] * 3 + [422] * (THREADS - 3), [r.content for r in results]
+    refused = [r.json() for r in results if r.status_code == 422]
+    assert all(list(answer["fields"]) == ["amount"] for answer in refused), refused
+    award.refresh_from_db()
+    source = FundingSource.objects.get(pk=world.source.pk)
+    assert PaymentRequest.objects.count() == 3
+    assert award.requested == source.requested == D("90000.00")

@@ -270,7 +270,7 @@ def test_payments_never_exceed_the_award(personas: Personas) -> None:
     )
     with pytest.raises(ValidationError) as refused:
         services.payment_record(award=award, amount=D("0.02"), paid_on=dt.date(2026, 5, 2))
-    assert "remaining $0.01" in refused.value.message_dict["amount"][0]
+    assert "available $0.01" in refused.value.message_dict["amount"][0]
     award.refresh_from_db()
     source = FundingSource.objects.get(pk=world.source.pk)
     assert award.paid == source.paid == D("99999.99")
