@@ -83,7 +83,9 @@ class EventForm(UswdsForm, forms.Form):
     starts_at = forms.DateTimeField(label="Starts", help_text="YYYY-MM-DD HH:MM (local time)")
     ends_at = forms.DateTimeField(label="Ends", help_text="YYYY-MM-DD HH:MM (local time)")
     place = forms.CharField(max_length=300, required=False, validators=SINGLE_LINE)
-    link = forms.URLField(required=False, help_text="For an online event: where to join.")
+    link = forms.URLField(
+        required=False, assume_scheme="https", help_text="For an online event: where to join."
+    )
     capacity = forms.IntegerField(min_value=1, max_value=100000)
     is_public = forms.BooleanField(label="List on the public events page", required=False)
     learning_network = forms.ModelChoiceField(
@@ -125,7 +127,9 @@ class ResourceForm(UswdsForm, forms.Form):
     )
     topics = _topics_field()
     is_public = forms.BooleanField(label="Public (anyone may see it)", required=False)
-    link = forms.URLField(required=False, help_text="A link, or upload a file below (one of the two).")
+    link = forms.URLField(
+        required=False, assume_scheme="https", help_text="A link, or upload a file below (one of the two)."
+    )
     file = forms.FileField(
         required=False,
         help_text=f"{', '.join(ALLOWED_EXTENSIONS)}; at most {MAX_RESOURCE_BYTES // (1024 * 1024)} MB.",
