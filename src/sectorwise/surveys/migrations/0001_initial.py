@@ -2,273 +2,863 @@
 
 import django.core.validators
 import django.db.models.deletion
-import sectorwise.core.validators
-import sectorwise.surveys.soc
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+import sectorwise.core.validators
+import sectorwise.surveys.soc
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('directory', '0003_size_band_only_for_employers'),
-        ('partnerships', '0004_people_and_organizations_to_directory'),
+        ("directory", "0003_size_band_only_for_employers"),
+        ("partnerships", "0004_people_and_organizations_to_directory"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HistoricalSurvey',
+            name="HistoricalSurvey",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('title', models.CharField(max_length=200, validators=[sectorwise.core.validators.no_control_characters])),
-                ('period', models.CharField(blank=True, help_text='What the answers cover, e.g. 2025.', max_length=40, validators=[sectorwise.core.validators.no_control_characters])),
-                ('opens_on', models.DateField()),
-                ('closes_on', models.DateField(help_text='Links stop working at the end of this day.')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open'), ('closed', 'Closed')], default='draft', max_length=10)),
-                ('introduction', models.TextField(blank=True, validators=[sectorwise.core.validators.no_control_characters_multiline])),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('created_by', models.ForeignKey(blank=True, db_constraint=False, editable=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partnership', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='partnerships.sectorpartnership')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                (
+                    "title",
+                    models.CharField(
+                        max_length=200, validators=[sectorwise.core.validators.no_control_characters]
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        blank=True,
+                        help_text="What the answers cover, e.g. 2025.",
+                        max_length=40,
+                        validators=[sectorwise.core.validators.no_control_characters],
+                    ),
+                ),
+                ("opens_on", models.DateField()),
+                ("closes_on", models.DateField(help_text="Links stop working at the end of this day.")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("open", "Open"), ("closed", "Closed")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.TextField(
+                        blank=True, validators=[sectorwise.core.validators.no_control_characters_multiline]
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="partnerships.sectorpartnership",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical survey',
-                'verbose_name_plural': 'historical surveys',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical survey",
+                "verbose_name_plural": "historical surveys",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='Invitation',
+            name="Invitation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('email', models.EmailField(max_length=254)),
-                ('token_hash', models.CharField(editable=False, max_length=64, unique=True, validators=[django.core.validators.RegexValidator('^[0-9a-f]{64}$')])),
-                ('sent_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('expires_at', models.DateTimeField(editable=False)),
-                ('used_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='survey_invitations', to='directory.organization')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='survey_invitations', to='directory.person')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("email", models.EmailField(max_length=254)),
+                (
+                    "token_hash",
+                    models.CharField(
+                        editable=False,
+                        max_length=64,
+                        unique=True,
+                        validators=[django.core.validators.RegexValidator("^[0-9a-f]{64}$")],
+                    ),
+                ),
+                ("sent_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("expires_at", models.DateTimeField(editable=False)),
+                ("used_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="survey_invitations",
+                        to="directory.organization",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="survey_invitations",
+                        to="directory.person",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['survey', 'organization__name', 'person__last_name'],
+                "ordering": ["survey", "organization__name", "person__last_name"],
             },
         ),
         migrations.CreateModel(
-            name='Survey',
+            name="Survey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('title', models.CharField(max_length=200, validators=[sectorwise.core.validators.no_control_characters])),
-                ('period', models.CharField(blank=True, help_text='What the answers cover, e.g. 2025.', max_length=40, validators=[sectorwise.core.validators.no_control_characters])),
-                ('opens_on', models.DateField()),
-                ('closes_on', models.DateField(help_text='Links stop working at the end of this day.')),
-                ('status', models.CharField(choices=[('draft', 'Draft'), ('open', 'Open'), ('closed', 'Closed')], default='draft', max_length=10)),
-                ('introduction', models.TextField(blank=True, validators=[sectorwise.core.validators.no_control_characters_multiline])),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('partnership', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='surveys', to='partnerships.sectorpartnership')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "title",
+                    models.CharField(
+                        max_length=200, validators=[sectorwise.core.validators.no_control_characters]
+                    ),
+                ),
+                (
+                    "period",
+                    models.CharField(
+                        blank=True,
+                        help_text="What the answers cover, e.g. 2025.",
+                        max_length=40,
+                        validators=[sectorwise.core.validators.no_control_characters],
+                    ),
+                ),
+                ("opens_on", models.DateField()),
+                ("closes_on", models.DateField(help_text="Links stop working at the end of this day.")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("draft", "Draft"), ("open", "Open"), ("closed", "Closed")],
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "introduction",
+                    models.TextField(
+                        blank=True, validators=[sectorwise.core.validators.no_control_characters_multiline]
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "partnership",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="surveys",
+                        to="partnerships.sectorpartnership",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-opens_on', 'title'],
+                "ordering": ["-opens_on", "title"],
             },
         ),
         migrations.CreateModel(
-            name='Response',
+            name="Response",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('submitted_at', models.DateTimeField()),
-                ('turnover', models.CharField(blank=True, choices=[('decreased', 'Decreased'), ('same', 'About the same'), ('increased', 'Increased'), ('unknown', "Don't know")], max_length=10)),
-                ('rework', models.CharField(blank=True, choices=[('decreased', 'Decreased'), ('same', 'About the same'), ('increased', 'Increased'), ('unknown', "Don't know")], max_length=10)),
-                ('complaints', models.CharField(blank=True, choices=[('decreased', 'Decreased'), ('same', 'About the same'), ('increased', 'Increased'), ('unknown', "Don't know")], max_length=10)),
-                ('quality_of_hires', models.CharField(blank=True, choices=[('better', 'Better'), ('same', 'About the same'), ('worse', 'Worse'), ('unknown', "Don't know")], max_length=10)),
-                ('productivity', models.CharField(blank=True, choices=[('higher', 'Higher'), ('same', 'About the same'), ('lower', 'Lower'), ('unknown', "Don't know")], max_length=10)),
-                ('collaboration_value', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Very dissatisfied'), (2, 'Dissatisfied'), (3, 'Neither satisfied nor dissatisfied'), (4, 'Satisfied'), (5, 'Very satisfied')], null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('time_to_fill_days', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(3650)])),
-                ('planned_hires', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(1000000)])),
-                ('other_skill_gaps', models.TextField(blank=True, validators=[sectorwise.core.validators.no_control_characters_multiline])),
-                ('invitation', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='response', to='surveys.invitation')),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='responses', to='surveys.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("submitted_at", models.DateTimeField()),
+                (
+                    "turnover",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("decreased", "Decreased"),
+                            ("same", "About the same"),
+                            ("increased", "Increased"),
+                            ("unknown", "Don't know"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "rework",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("decreased", "Decreased"),
+                            ("same", "About the same"),
+                            ("increased", "Increased"),
+                            ("unknown", "Don't know"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "complaints",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("decreased", "Decreased"),
+                            ("same", "About the same"),
+                            ("increased", "Increased"),
+                            ("unknown", "Don't know"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "quality_of_hires",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("better", "Better"),
+                            ("same", "About the same"),
+                            ("worse", "Worse"),
+                            ("unknown", "Don't know"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "productivity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("higher", "Higher"),
+                            ("same", "About the same"),
+                            ("lower", "Lower"),
+                            ("unknown", "Don't know"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "collaboration_value",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "Very dissatisfied"),
+                            (2, "Dissatisfied"),
+                            (3, "Neither satisfied nor dissatisfied"),
+                            (4, "Satisfied"),
+                            (5, "Very satisfied"),
+                        ],
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                    ),
+                ),
+                (
+                    "time_to_fill_days",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(3650)]
+                    ),
+                ),
+                (
+                    "planned_hires",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(1000000)]
+                    ),
+                ),
+                (
+                    "other_skill_gaps",
+                    models.TextField(
+                        blank=True, validators=[sectorwise.core.validators.no_control_characters_multiline]
+                    ),
+                ),
+                (
+                    "invitation",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="response",
+                        to="surveys.invitation",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="responses",
+                        to="surveys.survey",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['survey', 'submitted_at'],
+                "ordering": ["survey", "submitted_at"],
             },
         ),
         migrations.AddField(
-            model_name='invitation',
-            name='survey',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='invitations', to='surveys.survey'),
+            model_name="invitation",
+            name="survey",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="invitations", to="surveys.survey"
+            ),
         ),
         migrations.CreateModel(
-            name='HistoricalSurveyQuestion',
+            name="HistoricalSurveyQuestion",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('text', models.CharField(max_length=300, validators=[sectorwise.core.validators.no_control_characters])),
-                ('kind', models.CharField(choices=[('text', 'Text'), ('number', 'Number'), ('choice', 'One choice from a list'), ('scale', 'Scale from 1 to 5')], max_length=10)),
-                ('choices', models.TextField(blank=True, help_text='For a choice: one option per line.')),
-                ('required', models.BooleanField(default=False)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('survey', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='surveys.survey')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "text",
+                    models.CharField(
+                        max_length=300, validators=[sectorwise.core.validators.no_control_characters]
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("text", "Text"),
+                            ("number", "Number"),
+                            ("choice", "One choice from a list"),
+                            ("scale", "Scale from 1 to 5"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("choices", models.TextField(blank=True, help_text="For a choice: one option per line.")),
+                ("required", models.BooleanField(default=False)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="surveys.survey",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical survey question',
-                'verbose_name_plural': 'historical survey questions',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical survey question",
+                "verbose_name_plural": "historical survey questions",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalResponse',
+            name="HistoricalResponse",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('submitted_at', models.DateTimeField()),
-                ('turnover', models.CharField(blank=True, choices=[('decreased', 'Decreased'), ('same', 'About the same'), ('increased', 'Increased'), ('unknown', "Don't know")], max_length=10)),
-                ('rework', models.CharField(blank=True, choices=[('decreased', 'Decreased'), ('same', 'About the same'), ('increased', 'Increased'), ('unknown', "Don't know")], max_length=10)),
-                ('complaints', models.CharField(blank=True, choices=[('decreased', 'Decreased'), ('same', 'About the same'), ('increased', 'Increased'), ('unknown', "Don't know")], max_length=10)),
-                ('quality_of_hires', models.CharField(blank=True, choices=[('better', 'Better'), ('same', 'About the same'), ('worse', 'Worse'), ('unknown', "Don't know")], max_length=10)),
-                ('productivity', models.CharField(blank=True, choices=[('higher', 'Higher'), ('same', 'About the same'), ('lower', 'Lower'), ('unknown', "Don't know")], max_length=10)),
-                ('collaboration_value', models.PositiveSmallIntegerField(blank=True, choices=[(1, 'Very dissatisfied'), (2, 'Dissatisfied'), (3, 'Neither satisfied nor dissatisfied'), (4, 'Satisfied'), (5, 'Very satisfied')], null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(5)])),
-                ('time_to_fill_days', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(3650)])),
-                ('planned_hires', models.PositiveIntegerField(blank=True, null=True, validators=[django.core.validators.MaxValueValidator(1000000)])),
-                ('other_skill_gaps', models.TextField(blank=True, validators=[sectorwise.core.validators.no_control_characters_multiline])),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('invitation', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='surveys.invitation')),
-                ('survey', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='surveys.survey')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("submitted_at", models.DateTimeField()),
+                (
+                    "turnover",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("decreased", "Decreased"),
+                            ("same", "About the same"),
+                            ("increased", "Increased"),
+                            ("unknown", "Don't know"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "rework",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("decreased", "Decreased"),
+                            ("same", "About the same"),
+                            ("increased", "Increased"),
+                            ("unknown", "Don't know"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "complaints",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("decreased", "Decreased"),
+                            ("same", "About the same"),
+                            ("increased", "Increased"),
+                            ("unknown", "Don't know"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "quality_of_hires",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("better", "Better"),
+                            ("same", "About the same"),
+                            ("worse", "Worse"),
+                            ("unknown", "Don't know"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "productivity",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("higher", "Higher"),
+                            ("same", "About the same"),
+                            ("lower", "Lower"),
+                            ("unknown", "Don't know"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "collaboration_value",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[
+                            (1, "Very dissatisfied"),
+                            (2, "Dissatisfied"),
+                            (3, "Neither satisfied nor dissatisfied"),
+                            (4, "Satisfied"),
+                            (5, "Very satisfied"),
+                        ],
+                        null=True,
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(5),
+                        ],
+                    ),
+                ),
+                (
+                    "time_to_fill_days",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(3650)]
+                    ),
+                ),
+                (
+                    "planned_hires",
+                    models.PositiveIntegerField(
+                        blank=True, null=True, validators=[django.core.validators.MaxValueValidator(1000000)]
+                    ),
+                ),
+                (
+                    "other_skill_gaps",
+                    models.TextField(
+                        blank=True, validators=[sectorwise.core.validators.no_control_characters_multiline]
+                    ),
+                ),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "invitation",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="surveys.invitation",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="surveys.survey",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical response',
-                'verbose_name_plural': 'historical responses',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical response",
+                "verbose_name_plural": "historical responses",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='HistoricalInvitation',
+            name="HistoricalInvitation",
             fields=[
-                ('id', models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name='ID')),
-                ('created_at', models.DateTimeField(blank=True, editable=False)),
-                ('updated_at', models.DateTimeField(blank=True, editable=False)),
-                ('email', models.EmailField(max_length=254)),
-                ('sent_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('expires_at', models.DateTimeField(editable=False)),
-                ('used_at', models.DateTimeField(blank=True, editable=False, null=True)),
-                ('history_id', models.AutoField(primary_key=True, serialize=False)),
-                ('history_date', models.DateTimeField(db_index=True)),
-                ('history_change_reason', models.CharField(max_length=100, null=True)),
-                ('history_type', models.CharField(choices=[('+', 'Created'), ('~', 'Changed'), ('-', 'Deleted')], max_length=1)),
-                ('history_user', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('organization', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='directory.organization')),
-                ('person', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='directory.person')),
-                ('survey', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='surveys.survey')),
+                (
+                    "id",
+                    models.BigIntegerField(auto_created=True, blank=True, db_index=True, verbose_name="ID"),
+                ),
+                ("created_at", models.DateTimeField(blank=True, editable=False)),
+                ("updated_at", models.DateTimeField(blank=True, editable=False)),
+                ("email", models.EmailField(max_length=254)),
+                ("sent_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("expires_at", models.DateTimeField(editable=False)),
+                ("used_at", models.DateTimeField(blank=True, editable=False, null=True)),
+                ("history_id", models.AutoField(primary_key=True, serialize=False)),
+                ("history_date", models.DateTimeField(db_index=True)),
+                ("history_change_reason", models.CharField(max_length=100, null=True)),
+                (
+                    "history_type",
+                    models.CharField(
+                        choices=[("+", "Created"), ("~", "Changed"), ("-", "Deleted")], max_length=1
+                    ),
+                ),
+                (
+                    "history_user",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="directory.organization",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="directory.person",
+                    ),
+                ),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to="surveys.survey",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'historical invitation',
-                'verbose_name_plural': 'historical invitations',
-                'ordering': ('-history_date', '-history_id'),
-                'get_latest_by': ('history_date', 'history_id'),
+                "verbose_name": "historical invitation",
+                "verbose_name_plural": "historical invitations",
+                "ordering": ("-history_date", "-history_id"),
+                "get_latest_by": ("history_date", "history_id"),
             },
             bases=(simple_history.models.HistoricalChanges, models.Model),
         ),
         migrations.CreateModel(
-            name='SurveyQuestion',
+            name="SurveyQuestion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('position', models.PositiveSmallIntegerField(default=0)),
-                ('text', models.CharField(max_length=300, validators=[sectorwise.core.validators.no_control_characters])),
-                ('kind', models.CharField(choices=[('text', 'Text'), ('number', 'Number'), ('choice', 'One choice from a list'), ('scale', 'Scale from 1 to 5')], max_length=10)),
-                ('choices', models.TextField(blank=True, help_text='For a choice: one option per line.')),
-                ('required', models.BooleanField(default=False)),
-                ('survey', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='questions', to='surveys.survey')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("position", models.PositiveSmallIntegerField(default=0)),
+                (
+                    "text",
+                    models.CharField(
+                        max_length=300, validators=[sectorwise.core.validators.no_control_characters]
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("text", "Text"),
+                            ("number", "Number"),
+                            ("choice", "One choice from a list"),
+                            ("scale", "Scale from 1 to 5"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                ("choices", models.TextField(blank=True, help_text="For a choice: one option per line.")),
+                ("required", models.BooleanField(default=False)),
+                (
+                    "survey",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="questions",
+                        to="surveys.survey",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['survey', 'position', 'pk'],
+                "ordering": ["survey", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CustomAnswer',
+            name="CustomAnswer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('text', models.TextField(blank=True, validators=[sectorwise.core.validators.no_control_characters_multiline])),
-                ('number', models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='custom_answers', to='surveys.response')),
-                ('question', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='answers', to='surveys.surveyquestion')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "text",
+                    models.TextField(
+                        blank=True, validators=[sectorwise.core.validators.no_control_characters_multiline]
+                    ),
+                ),
+                ("number", models.DecimalField(blank=True, decimal_places=2, max_digits=14, null=True)),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="custom_answers",
+                        to="surveys.response",
+                    ),
+                ),
+                (
+                    "question",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="answers",
+                        to="surveys.surveyquestion",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='HardToFillOccupation',
+            name="HardToFillOccupation",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('soc_code', models.CharField(max_length=7, validators=[sectorwise.surveys.soc.validate_soc_code])),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='hard_to_fill', to='surveys.response')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "soc_code",
+                    models.CharField(max_length=7, validators=[sectorwise.surveys.soc.validate_soc_code]),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="hard_to_fill",
+                        to="surveys.response",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('response', 'soc_code'), name='hard_to_fill_once_per_response'), models.CheckConstraint(condition=models.Q(('soc_code__regex', '^[0-9]{2}-[0-9]{4}$')), name='hard_to_fill_soc_format')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("response", "soc_code"), name="hard_to_fill_once_per_response"
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("soc_code__regex", "^[0-9]{2}-[0-9]{4}$")),
+                        name="hard_to_fill_soc_format",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='SkillGap',
+            name="SkillGap",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('skill', models.CharField(choices=[('technical', 'Technical, job-specific skills'), ('digital', 'Digital and computer skills'), ('math', 'Applied math and measurement'), ('reading', 'Reading and writing'), ('problem_solving', 'Problem solving and critical thinking'), ('communication', 'Communication and customer service'), ('teamwork', 'Teamwork'), ('reliability', 'Reliability and work habits'), ('safety', 'Safety and compliance'), ('supervision', 'Supervision and leadership')], max_length=20)),
-                ('response', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='skill_gaps', to='surveys.response')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "skill",
+                    models.CharField(
+                        choices=[
+                            ("technical", "Technical, job-specific skills"),
+                            ("digital", "Digital and computer skills"),
+                            ("math", "Applied math and measurement"),
+                            ("reading", "Reading and writing"),
+                            ("problem_solving", "Problem solving and critical thinking"),
+                            ("communication", "Communication and customer service"),
+                            ("teamwork", "Teamwork"),
+                            ("reliability", "Reliability and work habits"),
+                            ("safety", "Safety and compliance"),
+                            ("supervision", "Supervision and leadership"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                (
+                    "response",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="skill_gaps",
+                        to="surveys.response",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('response', 'skill'), name='skill_gap_once_per_response')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("response", "skill"), name="skill_gap_once_per_response")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(('closes_on__gte', models.F('opens_on'))), name='survey_closes_after_it_opens', violation_error_message='A survey closes on or after the day it opens.'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("closes_on__gte", models.F("opens_on"))),
+                name="survey_closes_after_it_opens",
+                violation_error_message="A survey closes on or after the day it opens.",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='survey',
-            constraint=models.CheckConstraint(condition=models.Q(('title__regex', '^\\s*$'), _negated=True), name='survey_title_not_blank'),
+            model_name="survey",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("title__regex", "^\\s*$"), _negated=True), name="survey_title_not_blank"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='response',
-            constraint=models.CheckConstraint(condition=models.Q(('collaboration_value__isnull', True), models.Q(('collaboration_value__gte', 1), ('collaboration_value__lte', 5)), _connector='OR'), name='response_collaboration_value_1_to_5'),
+            model_name="response",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("collaboration_value__isnull", True),
+                    models.Q(("collaboration_value__gte", 1), ("collaboration_value__lte", 5)),
+                    _connector="OR",
+                ),
+                name="response_collaboration_value_1_to_5",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.UniqueConstraint(fields=('survey', 'person'), name='invitation_one_per_contact'),
+            model_name="invitation",
+            constraint=models.UniqueConstraint(
+                fields=("survey", "person"), name="invitation_one_per_contact"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='invitation',
-            constraint=models.CheckConstraint(condition=models.Q(('token_hash__regex', '^[0-9a-f]{64}$')), name='invitation_token_is_a_hash'),
+            model_name="invitation",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("token_hash__regex", "^[0-9a-f]{64}$")), name="invitation_token_is_a_hash"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='customanswer',
-            constraint=models.UniqueConstraint(fields=('response', 'question'), name='custom_answer_once_per_response'),
+            model_name="customanswer",
+            constraint=models.UniqueConstraint(
+                fields=("response", "question"), name="custom_answer_once_per_response"
+            ),
         ),
     ]
