@@ -137,3 +137,24 @@ def test_occupation_wages_come_from_the_metro_holding_the_regions_jobs(
     assert next(csv.DictReader(io.StringIO(out)))["wage_source"] == "Vermont"
     code, _, err = _run("occupations", "--region", REGION, *args, "--wage-area", "42")
     assert code == 1 and "--wage-area '42' is not an OEWS area" in " ".join(err.split())
+
+
+def test_occupations_from_another_year_than_the_industries_are_said_to_be(env: list[str]) -> None:
+    # OEWS May 2025 against QCEW 2016: the note names both and the gap, on stderr for a file output and
+    # among the notes of the table output.
+    code, _out, err = _run(
+        "occupations", "--region", REGION, "--industries", "5415", "--limit", "3", "--format", "csv", *env
+    )  # fmt: skip
+    text = " ".join(err.split())
+    assert code == 0, err
+    assert "Data mix: occupations and their wages are OEWS May 2025" in text
+    assert "QCEW 2016" in text and "9 years apart" in text
+
+
+def test_the_assessment_notes_the_year_mix(env: list[str], tmp_path: Path) -> None:
+    out = tmp_path / "assessment.html"
+    code, _, err = _run("assessment", "--region", REGION, "--output", str(out), *env)
+    assert code == 0, err
+    text = " ".join(out.read_text().split())
+    assert "Data mix: occupations and their wages are OEWS May 2025 (2025A01)" in text
+    assert "employment is QCEW 2016 Q4 (9 years apart)" in text

@@ -33,7 +33,12 @@ from sectorwise.lmi.rank_indicators import RankingInputs, cluster_indicators, in
 from sectorwise.lmi.ranking import INDICATOR_LABELS, RankingConfig, RankingResult, rank_candidates
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.sources.commuting import CommutingFlows
-from sectorwise.lmi.staffing import STAFFING_ASSUMPTIONS, region_industry_employment, staffing_pattern
+from sectorwise.lmi.staffing import (
+    STAFFING_ASSUMPTIONS,
+    region_industry_employment,
+    staffing_pattern,
+    year_mix_note,
+)
 from sectorwise.tabular_io import append_rows, defused
 
 NODE_MODULES_ENV: Final = "SECTORWISE_NODE_MODULES"
@@ -166,6 +171,9 @@ def build_assessment(
     ranking = rank_candidates(candidates, config)
     targets = tuple(ranking.ranked.column("code").to_pylist()[:top_targets])
     notes = list(ranking.notes)
+    mix = year_mix_note(inputs.oews, inputs.year, inputs.qtr) if inputs.oews is not None else None
+    if mix is not None:
+        notes.insert(0, mix)
     occupations = pa.table({})
     if inputs.oews is not None and targets:
         industry_codes = (

@@ -60,6 +60,24 @@ STAFFING_ASSUMPTIONS: Final = (
     "The OEWS reference period (May of its year) may differ from the QCEW period of the employment figures.",
 )
 
+
+def year_mix_note(oews: OewsData, year: int, qtr: str) -> str | None:
+    """A note where occupations of one year meet industries of another: OEWS's reference year(s) against the
+    QCEW period of the employment figures (None when they are the same year)."""
+    import pyarrow.compute as pc
+
+    years = sorted(int(y) for y in pc.unique(oews.data["year"]).to_pylist())
+    if not years or years == [year]:
+        return None
+    period = f"{year} annual average" if qtr == "A" else f"{year} Q{qtr}"
+    apart = min(abs(y - year) for y in years)
+    return (
+        f"Data mix: occupations and their wages are OEWS {oews.vintage}, the industries' employment is QCEW "
+        f"{period} ({apart} year{'s' if apart != 1 else ''} apart): {'/'.join(map(str, years))} staffing "
+        f"patterns and wages are applied to {year}'s industries."
+    )
+
+
 SECTOR_LEVEL: Final = 2
 _AGGREGATE_MEMBERS: Final = re.compile(r"\(([\d,\sand]+) only\)")
 _OWNERSHIP_VARIANT: Final = re.compile(r",\s*Privately Owned$")
@@ -254,14 +272,15 @@ def oews_metro_code(cbsa_code: str) -> str:
 
 def leading_metro(county_jobs: Mapping[str, float], metros: RegionSet) -> tuple[str, float] | None:
     """The CBSA holding the largest share of the region's jobs (``county_jobs``: county FIPS -> jobs), with
-    that share; None when no county lies in a CBSA or the region has no jobs. Ties go to the lower code."""
+    that share; None when no county with jobs lies in a CBSA or the region has no jobs. Ties go to the
+    lower code."""
     total = sum(county_jobs.values())
     if total <= 0:
         return None
     by_metro: dict[str, float] = {}
     for county, jobs in county_jobs.items():
         metro = metros.assignments.get(county)
-        if metro is not None:
+        if metro is not None and jobs > 0:
             by_metro[metro] = by_metro.get(metro, 0.0) + jobs
     if not by_metro:
         return None

@@ -36,6 +36,7 @@ from sectorwise.lmi.staffing import (
     STAFFING_ASSUMPTIONS,
     region_industry_employment,
     staffing_pattern,
+    year_mix_note,
 )
 
 
@@ -79,6 +80,9 @@ def occupations_command(
     employment = region_industry_employment(qcew, chosen, codes, year=year_, qtr=qtr).to_pyarrow()
     found = set(employment.column("industry_code").to_pylist())
     notes = list(STAFFING_ASSUMPTIONS)
+    mix = year_mix_note(data, year_, qtr)
+    if mix is not None:
+        notes.insert(0, mix)
     missing = [code for code in codes if code not in found]
     if missing:
         fail(
@@ -105,6 +109,8 @@ def occupations_command(
         title=f"Occupations in {', '.join(codes)}, {chosen.name} ({year_} {qtr}); wages: {area.label(data)}, "
         f"OEWS {data.vintage}",
     )
+    if fmt is not OutputFormat.TABLE and mix is not None:
+        Console(stderr=True).print(mix, highlight=False, soft_wrap=True)
     if fmt is OutputFormat.TABLE:
         console = Console(stderr=output is None)
         console.print("[bold]Assumptions[/]")

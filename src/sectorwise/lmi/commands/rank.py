@@ -58,7 +58,7 @@ from sectorwise.lmi.rank_indicators import RankingInputs, cluster_indicators, in
 from sectorwise.lmi.ranking import RankingConfig, RankingConfigError, load_ranking_config, rank_candidates
 from sectorwise.lmi.regions import Region
 from sectorwise.lmi.sources.commuting import FlowFileError, read_flows
-from sectorwise.lmi.staffing import NATIONAL_WAGES
+from sectorwise.lmi.staffing import NATIONAL_WAGES, year_mix_note
 
 LEVELS = ("sector", "naics3", "naics4", "naics5", "naics6", CLUSTER_LEVEL)
 
@@ -200,6 +200,9 @@ def rank_command(
         else industry_indicators(inputs, level=_naics(level))
     ).to_pyarrow()
     result = rank_candidates(candidates, settings)
+    mix = year_mix_note(inputs.oews, inputs.year, inputs.qtr) if inputs.oews is not None else None
+    if mix is not None:
+        result = dataclasses.replace(result, notes=(mix, *result.notes))
     period_text = f"{inputs.year} Q{inputs.qtr}" if inputs.qtr != "A" else str(inputs.year)
     title = f"Ranking of {inputs.region.name}, {level}, {period_text} (LQ vs {inputs.reference})"
     if fmt is OutputFormat.XLSX:
@@ -211,6 +214,7 @@ def rank_command(
                 "Explanation": result.explanation,
                 "Sensitivity": result.sensitivity,
                 "Not ranked": result.not_ranked,
+                "Notes": pa.table({"note": list(result.notes)}),
             },
             output,
         )
