@@ -33,9 +33,10 @@ from sectorwise.core.tabular.engine import (
     report_progress,
     validation_errors,
 )
+from sectorwise.outcomes import schedule
 from sectorwise.outcomes.importing import _partnership, _partnership_ids, integer_or_none, money_or_none
 from sectorwise.outcomes.models import ProgressReport, ReportStatus
-from sectorwise.outcomes.schedule import award_due_dates, due_on_from
+from sectorwise.outcomes.schedule import due_on_from
 
 PROGRESS_KIND: Final = "progress_reports"
 COUNT_COLUMNS: Final = (
@@ -126,7 +127,7 @@ class ProgressReportImporter(TableImporter):
             errors += _apply(row, report, values)
             if not errors and report.due_on is None:
                 if partnership_id not in schedules:
-                    schedules[partnership_id] = award_due_dates(partnership_id=partnership_id)
+                    schedules[partnership_id] = schedule.award_due_dates(partnership_id=partnership_id)
                 report.due_on = due_on_from(schedules[partnership_id], year, quarter)
             if not errors:
                 errors += _rule_errors(row, report, checks)

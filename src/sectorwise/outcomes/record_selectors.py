@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from sectorwise.outcomes import schedule
 from sectorwise.outcomes.models import CustomIndicator, IndicatorValue, ProgressReport, ReportStatus
-from sectorwise.outcomes.schedule import award_due_dates, lateness, missing_quarters
+from sectorwise.outcomes.schedule import lateness, missing_quarters
 from sectorwise.partnerships.models import SectorPartnership
 
 
@@ -88,7 +89,7 @@ class ReportFlags:
     late: dict[int, str]
     """Report id -> "Submitted 3 days late" / "Overdue by 12 days"."""
     missing: list[tuple[int, int, dt.date]]
-    """(year, quarter, due on) of quarters past due without any report, since the first one."""
+    """(year, quarter, due on) of quarters past due without any report (``schedule.missing_quarters``)."""
 
 
 def report_flags(
@@ -97,16 +98,9 @@ def report_flags(
     """Late flags for the progress list: each late report, and the quarters due without a report."""
     today = today or dt.date.today()
     late = {report.pk: phrase for report in reports if (phrase := lateness(report, today=today))}
-    missing: list[tuple[int, int, dt.date]] = []
-    if reports:
-        first = min((report.year, report.quarter) for report in reports)
-        since = dt.date(first[0], 3 * first[1] - 2, 1)
-        missing = missing_quarters(
-            reports=reports,
-            since=since,
-            today=today,
-            schedule=award_due_dates(partnership_id=partnership.pk),
-        )
+    missing = missing_quarters(
+        reports=reports, today=today, schedule=schedule.award_due_dates(partnership_id=partnership.pk)
+    )
     return ReportFlags(late=late, missing=missing)
 
 

@@ -96,16 +96,32 @@ def lateness(report: ProgressReport, *, today: dt.date) -> str:
     return ""
 
 
+def quarter_before(day: dt.date) -> tuple[int, int]:
+    """The last quarter that ended before ``day`` (the one a report due on ``day`` covers)."""
+    year, quarter = day.year, (day.month - 1) // 3 + 1
+    year, quarter = (year - 1, 4) if quarter == 1 else (year, quarter - 1)
+    return year, quarter
+
+
 def missing_quarters(
-    *, reports: list[Any], since: dt.date, today: dt.date, schedule: list[dt.date]
+    *, reports: list[Any], today: dt.date, schedule: list[dt.date]
 ) -> list[tuple[int, int, dt.date]]:
-    """Quarters from ``since`` whose report is due by ``today`` and of which no report exists: (year,
-    quarter, due on), oldest first."""
+    """Quarters past due without any report: (year, quarter, due on), oldest first.
+
+    With an award schedule, each scheduled due date that has passed stands for the quarter that ended last
+    before it. Without one a partnership is not obliged to report (it may), so only the gaps between its
+    first and its latest report count (each due by the default rule).
+    """
     have = {(report.year, report.quarter) for report in reports}
+    if schedule:
+        wanted = [(*quarter_before(due), due) for due in schedule if due < today]
+        return [(year, quarter, due) for year, quarter, due in wanted if (year, quarter) not in have]
+    if not reports:
+        return []
     found = []
-    year, quarter = since.year, (since.month - 1) // 3 + 1
-    while quarter_end(year, quarter) < today:
-        due = due_on_from(schedule, year, quarter)
+    (year, quarter), last = min(have), max(have)
+    while (year, quarter) <= last:
+        due = default_due_on(year, quarter)
         if due < today and (year, quarter) not in have:
             found.append((year, quarter, due))
         year, quarter = (year + 1, 1) if quarter == 4 else (year, quarter + 1)
