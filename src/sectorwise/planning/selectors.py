@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -37,6 +36,7 @@ from sectorwise.planning.rubric import (
     suggested_topics,
     weak_indicators,
 )
+from sectorwise.surveys.selectors import survey_demand_summary
 
 # Maturity -------------------------------------------------------------------------------------------------
 
@@ -269,57 +269,17 @@ SEED_OCCUPATIONS = 5
 SEED_SKILL_GAPS = 5
 
 
-def _pairs(items: Any) -> list[tuple[str, str]]:
-    pairs = []
-    for item in items or ():
-        if isinstance(item, Sequence) and not isinstance(item, str) and len(item) >= 2:
-            pairs.append((str(item[0]), str(item[1])))
-        else:
-            code = getattr(item, "soc_code", None) or getattr(item, "code", None) or getattr(item, "soc", "")
-            title = getattr(item, "title", None) or getattr(item, "name", None) or str(item)
-            pairs.append((str(code or ""), str(title)))
-    return pairs
-
-
-def _names(items: Any) -> list[str]:
-    names = []
-    for item in items or ():
-        if isinstance(item, str):
-            names.append(item)
-        elif isinstance(item, Sequence) and item:
-            names.append(str(item[0]))
-        else:
-            names.append(str(getattr(item, "label", None) or getattr(item, "name", None) or item))
-    return names
-
-
 def survey_demand(*, partnership: SectorPartnership) -> SurveyDemand | None:
-    """The top hard-to-fill occupations and skill gaps from the surveys app's
-    ``survey_demand_summary(partnership=...)``; None while that selector does not exist or has nothing.
-
-    The seam: the surveys app is built alongside this one, so its summary is read by duck typing (attributes
-    or keys ``hard_to_fill``/``occupations`` and ``skill_gaps``; items with ``soc_code``/``code`` and
-    ``title``, or (code, title) pairs; gaps as strings or with a ``label``/``name``)."""
-    try:
-        from sectorwise.surveys import selectors as survey_selectors
-    except ImportError:
+    """The top hard-to-fill occupations and skill gaps the partnership's employer surveys found
+    (``surveys.selectors.survey_demand_summary``: most often named first); None when nothing may be shown
+    (no answers, or fewer employers than the surveys' suppression minimum) or nothing was named."""
+    summary = survey_demand_summary(partnership=partnership)
+    if summary.suppressed:
         return None
-    summarise = getattr(survey_selectors, "survey_demand_summary", None)
-    if summarise is None:
-        return None
-    summary = summarise(partnership=partnership)
-    if summary is None:
-        return None
-
-    def part(*names: str) -> Any:
-        for name in names:
-            value = summary.get(name) if isinstance(summary, dict) else getattr(summary, name, None)
-            if value is not None:
-                return value
-        return ()
-
-    occupations = _pairs(part("hard_to_fill", "hard_to_fill_occupations", "occupations"))[:SEED_OCCUPATIONS]
-    gaps = _names(part("skill_gaps", "skills"))[:SEED_SKILL_GAPS]
+    occupations = [
+        (row.soc_code, row.title or f"SOC {row.soc_code}") for row in summary.occupations[:SEED_OCCUPATIONS]
+    ]
+    gaps = [row.label for row in summary.skill_gaps[:SEED_SKILL_GAPS]]
     if not occupations and not gaps:
         return None
     return SurveyDemand(occupations=occupations, skill_gaps=gaps)

@@ -8,7 +8,6 @@ import datetime as dt
 import json
 import re
 from decimal import Decimal
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -248,19 +247,33 @@ def test_initiative_owners_are_members(personas: Personas) -> None:
 
 
 def test_seed_priorities_from_the_survey(personas: Personas, monkeypatch: pytest.MonkeyPatch) -> None:
-    from sectorwise.planning import selectors as planning_selectors
+    from sectorwise.surveys.selectors import DemandSummary, OccupationDemand, SkillDemand
 
-    summary = SimpleNamespace(
-        hard_to_fill=[SimpleNamespace(soc_code="51-4041", title="Machinists"), ("51-4121", "Welders")],
-        skill_gaps=["Blueprint reading", SimpleNamespace(label="CNC programming")],
+    # No survey answers yet: nothing to seed, and the button is not offered.
+    assert selectors.survey_demand(partnership=personas.partnership_a) is None
+    page = client_for(personas.convener_a).get(
+        reverse("planning:action_plan", args=[personas.partnership_a.pk])
     )
-    fake_surveys = SimpleNamespace(survey_demand_summary=lambda *, partnership: summary)
-    monkeypatch.setitem(__import__("sys").modules, "sectorwise.surveys.selectors", fake_surveys)
-    monkeypatch.setattr("sectorwise.surveys.selectors", fake_surveys, raising=False)
-    demand = planning_selectors.survey_demand(partnership=personas.partnership_a)
+    assert "Seed priorities from the survey" not in page.content.decode()
+    summary = DemandSummary(
+        employers=6,
+        suppressed=False,
+        occupations=[OccupationDemand("51-4041", "Machinists", 5), OccupationDemand("51-4121", "Welders", 3)],
+        skill_gaps=[
+            SkillDemand("blueprints", "Blueprint reading", 4),
+            SkillDemand("cnc", "CNC programming", 2),
+        ],
+        minimum=3,
+    )
+    monkeypatch.setattr(selectors, "survey_demand_summary", lambda *, partnership: summary)
+    demand = selectors.survey_demand(partnership=personas.partnership_a)
     assert demand is not None
     assert demand.occupations == [("51-4041", "Machinists"), ("51-4121", "Welders")]
     assert demand.skill_gaps == ["Blueprint reading", "CNC programming"]
+    page = client_for(personas.convener_a).get(
+        reverse("planning:action_plan", args=[personas.partnership_a.pk])
+    )
+    assert "Seed priorities from the survey" in page.content.decode()
     services.priority_create(partnership=personas.partnership_a, title="Hard to fill: welders")
     response = client_for(personas.convener_a).post(
         reverse("planning:seed_from_survey", args=[personas.partnership_a.pk])
