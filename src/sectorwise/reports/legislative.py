@@ -789,6 +789,7 @@ def _testimonials_section() -> Section:
         title="In their words",
         intro="Testimonials, published with their speakers' consent.",
         tables=(table,),
+        figures=(Figure("Testimonials", len(table.rows), "count", table.sheet),),
         status="" if table.rows else NO_RECORDS,
     )
 
@@ -911,7 +912,7 @@ def legislative_report(
         *partnerships.figures,
         *money.figures,
         *systems.figures,
-        Figure("Testimonials", len(testimonials.tables[0].rows), "count", testimonials.tables[0].sheet),
+        *testimonials.figures,
     )
     summary = Section(
         key="summary",
