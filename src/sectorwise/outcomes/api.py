@@ -30,7 +30,7 @@ from sectorwise.core.api import CappedLimitOffsetPagination
 from sectorwise.core.rules import user_can, user_may_ever
 from sectorwise.evaluation.statistics import PairedMeans, PairedProportions, Proportion
 from sectorwise.outcomes import selectors, services
-from sectorwise.outcomes.models import CustomIndicator, IndicatorValue, ProgressReport, ReportStatus
+from sectorwise.outcomes.models import CustomIndicator, ProgressReport, ReportStatus
 from sectorwise.outcomes.rules import OutcomeAction
 from sectorwise.partnerships.selectors import partnership_get
 
@@ -90,8 +90,8 @@ class SummaryOut(Schema):
 
 class IndicatorValueOut(Schema):
     indicator_id: int
-    name: str
-    unit: str
+    name: str = Field(..., alias="indicator.name")
+    unit: str = Field(..., alias="indicator.unit")
     value: Decimal
 
 
@@ -112,7 +112,7 @@ class ProgressReportOut(Schema):
     workers_placed: int
     wages_at_placement: Decimal | None
     narrative: str
-    indicator_values: list[IndicatorValueOut] = []
+    indicator_values: list[IndicatorValueOut]
 
 
 class ProgressReportIn(Schema):
@@ -223,18 +223,8 @@ def outcomes_summary(request: HttpRequest, partnership_id: int) -> Any:
     )
 
 
-def _report_out(report: ProgressReport) -> dict[str, Any]:
-    out = ProgressReportOut.from_orm(report).dict()
-    out["indicator_values"] = [
-        {
-            "indicator_id": value.indicator_id,
-            "name": value.indicator.name,
-            "unit": value.indicator.unit,
-            "value": value.value,
-        }
-        for value in IndicatorValue.objects.filter(report=report).select_related("indicator")
-    ]
-    return out
+def _report_out(report: ProgressReport) -> ProgressReport:
+    return ProgressReport.objects.prefetch_related("indicator_values__indicator").get(pk=report.pk)
 
 
 @router.get(
@@ -248,7 +238,11 @@ def progress_report_list(request: HttpRequest, partnership_id: int) -> Any:
     _require_ever(request, OutcomeAction.VIEW_PROGRESS_API)
     partnership = partnership_get(pk=partnership_id)
     _require(request, OutcomeAction.VIEW_PROGRESS_API, partnership)
-    return ProgressReport.objects.filter(partnership=partnership).order_by("-year", "-quarter", "-revision")
+    return (
+        ProgressReport.objects.filter(partnership=partnership)
+        .prefetch_related("indicator_values__indicator")
+        .order_by("-year", "-quarter", "-revision")
+    )
 
 
 @router.get(
@@ -273,7 +267,7 @@ def progress_report_detail(request: HttpRequest, report_id: int) -> Any:
 )
 def progress_report_create(
     request: HttpRequest, partnership_id: int, payload: ProgressReportIn
-) -> Status[dict[str, Any]]:
+) -> Status[ProgressReport]:
     """A new progress report by the partnership's convener or state staff; submitted at once with
     ``"submit": true`` (then locked). The same rules as the form: 422 naming the field."""
     _require_ever(request, OutcomeAction.REPORT_PROGRESS)
