@@ -6,6 +6,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django import forms
+from django.contrib.auth import get_user_model
 
 from sectorwise.core.forms import UswdsForm
 from sectorwise.core.validators import MULTI_LINE, SINGLE_LINE
@@ -112,3 +113,60 @@ class ScoreForm(UswdsForm, forms.Form):
             score_widget.attrs["class"] = "usa-input"
             if criterion.guidance:
                 score_widget.attrs["aria-describedby"] = f"id_score_{criterion.pk}-hint"
+
+
+class AssignForm(UswdsForm, forms.Form):
+    """Several reviewers to several applications at once (conflicted pairs left out by the service)."""
+
+    applications = forms.ModelMultipleChoiceField(
+        queryset=Application.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+    reviewers = forms.ModelMultipleChoiceField(
+        queryset=get_user_model().objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: Any, applications: Any, reviewers: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["applications"].queryset = applications  # type: ignore[attr-defined]  # a model choice
+        self.fields["reviewers"].queryset = reviewers  # type: ignore[attr-defined]  # a model choice
+        reviewer_field: Any = self.fields["reviewers"]
+        reviewer_field.label_from_instance = lambda user: user.get_full_name() or user.get_username()
+
+
+class PaymentRequestForm(UswdsForm, forms.Form):
+    """A reimbursement request: up to five expenditure lines by category; the amount is their sum."""
+
+    note = forms.CharField(max_length=300, required=False, validators=SINGLE_LINE)
+
+    LINES = 5
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for number in range(1, self.LINES + 1):
+            self.fields[f"category_{number}"] = forms.ChoiceField(
+                label=f"Line {number}: category",
+                choices=[("", "—"), *CostCategory.choices],
+                required=False,
+            )
+            self.fields[f"amount_{number}"] = forms.DecimalField(
+                label=f"Line {number}: amount",
+                max_digits=14,
+                decimal_places=2,
+                min_value=Decimal("0.01"),
+                required=False,
+            )
+
+    def lines(self) -> list[tuple[str, Decimal]]:
+        data = self.cleaned_data
+        return [
+            (data[f"category_{n}"], data[f"amount_{n}"])
+            for n in range(1, self.LINES + 1)
+            if data.get(f"category_{n}") and data.get(f"amount_{n}") is not None
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for n in range(1, self.LINES + 1):
+            if bool(cleaned.get(f"category_{n}")) != (cleaned.get(f"amount_{n}") is not None):
+                self.add_error(f"amount_{n}", "Give both the category and the amount of a line.")
+        return cleaned

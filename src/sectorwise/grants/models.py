@@ -310,7 +310,7 @@ class Application(TimeStampedModel):
                 name="application_requested_positive",
             ),
             models.CheckConstraint(
-                condition=Q(state="draft") | Q(submitted_at__isnull=False),
+                condition=Q(state__in=("draft", "withdrawn")) | Q(submitted_at__isnull=False),
                 name="application_submitted_has_time",
             ),
         ]

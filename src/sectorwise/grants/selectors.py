@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
+import statistics
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
 from sectorwise.core.roles import STATE_ROLES, Role
 from sectorwise.core.rules import user_role, visible_to
 from sectorwise.grants.models import (
     NARRATIVE_SECTIONS,
+    ZERO,
     Application,
+    ApplicationState,
     Award,
     AwardFunding,
     BudgetLine,
@@ -22,6 +26,7 @@ from sectorwise.grants.models import (
     FundingSource,
     GrantProgram,
     PaymentRequest,
+    ProgramContribution,
     ReportDue,
     Review,
     ReviewState,
@@ -29,6 +34,7 @@ from sectorwise.grants.models import (
     RoundState,
     Score,
 )
+from sectorwise.grants.recommend import Candidate, Pool, Recommendation, recommend
 from sectorwise.grants.rules import GrantsAction
 
 
@@ -97,6 +103,24 @@ def award_list(*, user: Any) -> QuerySet[Award]:
     )
 
 
+DISAGREEMENT_POINTS: Final = Decimal("25")
+"""Reviewers disagree widely when their weighted totals (out of 100) lie more than this many points apart
+(max - min): a quarter of the scale, e.g. one reviewer at 85 and another at 55. The page flags the
+application for a conversation before the ranking is used."""
+
+
+@dataclass(frozen=True)
+class Spread:
+    minimum: Decimal
+    maximum: Decimal
+    std_dev: Decimal
+    """Population standard deviation of the reviewers' weighted totals."""
+
+    @property
+    def disagreement(self) -> bool:
+        return self.maximum - self.minimum > DISAGREEMENT_POINTS
+
+
 @dataclass(frozen=True)
 class ScoredApplication:
     application: Application
@@ -105,6 +129,10 @@ class ScoredApplication:
     criterion_means: list[tuple[Criterion, Decimal | None]]
     weighted_total: Decimal | None
     """Weighted mean of the criteria's mean scores, each as a share of its maximum, out of 100."""
+    spread: Spread | None = None
+    """Of the submitted reviews' own weighted totals (None without any)."""
+    rank: int | None = None
+    """1 = best; ties share a rank; None while unscored."""
 
 
 def weighted_total(criteria: list[Criterion], means: dict[int, Decimal]) -> Decimal | None:
@@ -115,35 +143,60 @@ def weighted_total(criteria: list[Criterion], means: dict[int, Decimal]) -> Deci
     return (total / weights * 100).quantize(Decimal("0.1"))
 
 
+def spread_of(totals: list[Decimal]) -> Spread | None:
+    if not totals:
+        return None
+    return Spread(
+        minimum=min(totals),
+        maximum=max(totals),
+        std_dev=Decimal(statistics.pstdev(totals)).quantize(Decimal("0.1")),
+    )
+
+
 def round_scores(*, grant_round: Round) -> tuple[list[Criterion], list[ScoredApplication]]:
-    """The round's applications with their submitted reviews' mean per criterion and weighted total (best
-    first); recused and unsubmitted reviews count for nothing. Three queries whatever the size."""
+    """The round's applications with their submitted reviews' mean per criterion and weighted total, the
+    spread of the reviewers' own totals (min, max, standard deviation; flagged past ``DISAGREEMENT_POINTS``)
+    and their rank (best first); recused and unsubmitted reviews count for nothing. Three queries."""
     criteria = list(Criterion.objects.filter(round=grant_round))
     applications = list(Application.objects.filter(round=grant_round).select_related("partnership"))
     scores = Score.objects.filter(
         review__application__round=grant_round, review__state=ReviewState.SUBMITTED
     ).values_list("review__application_id", "review_id", "criterion_id", "score")
     by_application: dict[int, dict[int, list[int]]] = {}
-    reviews: dict[int, set[int]] = {}
+    by_review: dict[int, dict[int, dict[int, Decimal]]] = {}
     for application_id, review_id, criterion_id, score in scores:
         by_application.setdefault(application_id, {}).setdefault(criterion_id, []).append(score)
-        reviews.setdefault(application_id, set()).add(review_id)
+        by_review.setdefault(application_id, {}).setdefault(review_id, {})[criterion_id] = Decimal(score)
     rows = []
     for application in applications:
         means = {
             criterion_id: Decimal(sum(values)) / len(values)
             for criterion_id, values in by_application.get(application.pk, {}).items()
         }
+        totals = [
+            total
+            for review_scores in by_review.get(application.pk, {}).values()
+            if (total := weighted_total(criteria, review_scores)) is not None
+        ]
         rows.append(
             ScoredApplication(
                 application=application,
-                reviews=len(reviews.get(application.pk, ())),
+                reviews=len(by_review.get(application.pk, ())),
                 criterion_means=[(c, means.get(c.pk)) for c in criteria],
                 weighted_total=weighted_total(criteria, means),
+                spread=spread_of(totals),
             )
         )
-    rows.sort(key=lambda row: (row.weighted_total is None, -(row.weighted_total or 0)))
-    return criteria, rows
+    rows.sort(key=lambda row: (row.weighted_total is None, -(row.weighted_total or 0), row.application.pk))
+    ranked: list[ScoredApplication] = []
+    for position, row in enumerate(rows, start=1):
+        rank = None
+        if row.weighted_total is not None:
+            previous = ranked[-1] if ranked else None
+            same = previous is not None and previous.weighted_total == row.weighted_total
+            rank = previous.rank if same and previous is not None else position
+        ranked.append(dataclasses.replace(row, rank=rank))
+    return criteria, ranked
 
 
 def scores_visible_to(*, user: Any, application: Application) -> QuerySet[Score]:
@@ -230,3 +283,98 @@ def payment_request_list(*, user: Any) -> QuerySet[PaymentRequest]:
 def application_sections(*, application: Application) -> dict[str, str]:
     """The narrative sections by field name."""
     return {name: getattr(application, name) for name, _ in NARRATIVE_SECTIONS}
+
+
+def round_recommendation(*, grant_round: Round) -> Recommendation:
+    """The round's funding recommendation (``grants.recommend``): its applications in review or
+    recommended, by rank, split within the program's pooled money; unlocked, a preview (awarding checks
+    again under locks)."""
+    from sectorwise.grants.services import source_ineligibility
+
+    program = grant_round.program
+    _, rows = round_scores(grant_round=grant_round)
+    sources = list(
+        FundingSource.objects.filter(contributions__program=program)
+        .prefetch_related("allowed_regions")
+        .order_by("pk")
+    )
+    pledged = {c.source_id: c.amount for c in ProgramContribution.objects.filter(program=program)}
+    drawn = dict(
+        AwardFunding.objects.filter(award__application__round__program=program)
+        .values_list("source_id")
+        .annotate(total=Sum("amount"))
+        .values_list("source_id", "total")
+    )
+    pools = [
+        Pool(
+            source.pk,
+            source.name,
+            max(min(source.balance, pledged[source.pk] - drawn.get(source.pk, ZERO)), ZERO),
+        )
+        for source in sources
+    ]
+    room = {pool.source_id: pool.room for pool in pools}
+    wanted = [
+        row
+        for row in rows
+        if row.application.state in (ApplicationState.IN_REVIEW, ApplicationState.RECOMMENDED)
+        and row.application.requested_amount
+    ]
+    lines_by_application: dict[int, list[BudgetLine]] = {}
+    for line in BudgetLine.objects.filter(application__in=[row.application for row in wanted]):
+        lines_by_application.setdefault(line.application_id, []).append(line)
+    candidates = []
+    for row in wanted:
+        application = row.application
+        application.round = grant_round
+        caps: dict[int, tuple[Decimal, str]] = {}
+        ineligible = []
+        for source in sources:
+            why = source_ineligibility(
+                source=source,
+                application=application,
+                region_ids={r.pk for r in source.allowed_regions.all()},
+            )
+            if why:
+                ineligible.append(f"{source.name} {why}")
+            elif source.allowed_cost_categories:
+                budget = sum(
+                    (
+                        line.amount
+                        for line in lines_by_application.get(application.pk, [])
+                        if line.category in source.allowed_cost_categories
+                    ),
+                    ZERO,
+                )
+                caps[source.pk] = (budget, f"the budget in {', '.join(source.allowed_cost_categories)}")
+            else:
+                caps[source.pk] = (room[source.pk], "what it has left for the round")
+        candidates.append(
+            Candidate(
+                application_id=application.pk,
+                name=application.partnership.name,
+                amount=application.requested_amount or ZERO,
+                score=row.weighted_total,
+                rank=row.rank,
+                caps=caps,
+                ineligible=ineligible,
+            )
+        )
+    return recommend(candidates=candidates, pools=pools)
+
+
+def applications_to_assign(*, grant_round: Round) -> QuerySet[Application]:
+    return Application.objects.filter(
+        round=grant_round,
+        state__in=(ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW, ApplicationState.RECOMMENDED),
+    ).select_related("partnership")
+
+
+def reviewer_list() -> QuerySet[Any]:
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(role=Role.REVIEWER, is_active=True).order_by("username")
+
+
+def payment_request_for_url(**url_kwargs: Any) -> PaymentRequest:
+    return get_object_or_404(PaymentRequest.objects.select_related("award"), pk=url_kwargs["pk"])

@@ -516,6 +516,20 @@ def review_assign(*, application: Application, reviewers: Sequence[Any]) -> Assi
 
 
 @transaction.atomic
+def review_assign_batch(
+    *, applications: Sequence[Application], reviewers: Sequence[Any]
+) -> dict[int, Assignment]:
+    """Several reviewers to several applications in one action (one transaction): each pair as
+    ``review_assign`` would, conflicted pairs left out with the reason. By application id."""
+    if not applications or not reviewers:
+        raise ValidationError({"applications": "Choose at least one application and one reviewer."})
+    return {
+        application.pk: review_assign(application=application, reviewers=reviewers)
+        for application in sorted(applications, key=lambda a: a.pk)
+    }
+
+
+@transaction.atomic
 def conflict_declare(*, reviewer: Any, partnership: SectorPartnership, reason: str) -> ConflictOfInterest:
     """A reviewer's conflict with a partnership, kept with its reason; open reviews of its applications are
     recused (their scores kept, out of the totals)."""
@@ -1055,3 +1069,19 @@ def application_decline(*, application: Application, user: Any = None) -> Applic
 @transaction.atomic
 def application_withdraw(*, application: Application, user: Any = None) -> Application:
     return _move(application, "withdraw", user)
+
+
+@transaction.atomic
+def round_recommend(*, grant_round: Round, user: Any = None) -> Any:
+    """Accept the round's funding recommendation: the applications it funds move to "recommended" (through
+    the state machine); the rest stay in review. Returns the recommendation (``grants.recommend``)."""
+    from sectorwise.grants.selectors import round_recommendation
+
+    if grant_round.state not in (RoundState.IN_REVIEW, RoundState.REVIEW_CLOSED):
+        raise ValidationError({"round": "Only a round closed to applications is recommended."})
+    recommendation = round_recommendation(grant_round=grant_round)
+    for line in recommendation.funded:
+        application = Application.objects.get(pk=line.candidate.application_id)
+        if application.state == ApplicationState.IN_REVIEW:
+            _move(application, "recommend", user)
+    return recommendation

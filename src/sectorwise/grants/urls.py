@@ -16,4 +16,10 @@ urlpatterns = [
     path("awards/", views.award_list, name="award_list"),
     path("awards/<int:pk>/", views.award_detail, name="award_detail"),
     path("awards.<slug:fmt>", views.award_export, name="award_export"),
+    path("rounds/<int:pk>/assign/", views.round_assign, name="round_assign"),
+    path("rounds/<int:pk>/recommend/", views.round_recommend, name="round_recommend"),
+    path("awards/<int:pk>/request-payment/", views.payment_request_create, name="payment_request_create"),
+    path("payment-requests/<int:pk>/decide/", views.payment_request_decide, name="payment_request_decide"),
+    path("awards/<int:pk>/close/", views.award_close, name="award_close"),
+    path("public/awards/", views.public_awards, name="public_awards"),
 ]

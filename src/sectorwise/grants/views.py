@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from sectorwise.core.access import allow
+from sectorwise.core.permissions import Action, user_can
 from sectorwise.core.tabular.reader import TableFormat
 from sectorwise.core.tabular.writer import table_to_csv, table_to_xlsx
 from sectorwise.grants import selectors, services
-from sectorwise.grants.forms import ApplicationForm, ApplicationStartForm, ScoreForm
-from sectorwise.grants.models import NARRATIVE_SECTIONS, Application, Award, AwardFunding, Criterion, Round
+from sectorwise.grants.forms import (
+    ApplicationForm,
+    ApplicationStartForm,
+    AssignForm,
+    PaymentRequestForm,
+    ScoreForm,
+)
+from sectorwise.grants.models import (
+    NARRATIVE_SECTIONS,
+    Application,
+    Award,
+    Criterion,
+    PaymentRequest,
+    Round,
+)
 from sectorwise.grants.rules import GrantsAction
 from sectorwise.partnerships.models import SectorPartnership
 
@@ -32,8 +49,17 @@ def round_list(request: HttpRequest) -> HttpResponse:
 @allow(GrantsAction.MANAGE_FUNDING, load=selectors.round_for_url)
 def round_detail(request: HttpRequest, grant_round: Round, pk: int) -> HttpResponse:
     criteria, rows = selectors.round_scores(grant_round=grant_round)
+    recommendation = selectors.round_recommendation(grant_round=grant_round)
     return render(
-        request, "grants/round_detail.html", {"round": grant_round, "criteria": criteria, "rows": rows}
+        request,
+        "grants/round_detail.html",
+        {
+            "round": grant_round,
+            "criteria": criteria,
+            "rows": rows,
+            "recommendation": recommendation,
+            "disagreement_points": selectors.DISAGREEMENT_POINTS,
+        },
     )
 
 
@@ -130,8 +156,15 @@ def award_list(request: HttpRequest) -> HttpResponse:
 
 @allow(GrantsAction.VIEW_AWARD, load=selectors.award_for_url)
 def award_detail(request: HttpRequest, award: Award, pk: int) -> HttpResponse:
-    funding = AwardFunding.objects.filter(award=award).select_related("source")
-    return render(request, "grants/award_detail.html", {"award": award, "funding": funding})
+    return render(
+        request,
+        "grants/award_detail.html",
+        {
+            "award": award,
+            "detail": selectors.award_detail(award=award),
+            "may_request": user_can(user=request.user, action=GrantsAction.REQUEST_PAYMENT, obj=award),
+        },
+    )
 
 
 def _table_response(columns: list[str], rows: list[list[Any]], *, kind: str, fmt: str) -> HttpResponse:
@@ -214,3 +247,113 @@ def award_export(request: HttpRequest, fmt: str) -> HttpResponse:
         for a in awards
     ]
     return _table_response(AWARD_COLUMNS, rows, kind="awards", fmt=fmt)
+
+
+@allow(GrantsAction.MANAGE_FUNDING, load=selectors.round_for_url)
+def round_assign(request: HttpRequest, grant_round: Round, pk: int) -> HttpResponse:
+    """Batch assignment: the chosen reviewers to the chosen applications, conflicted pairs left out."""
+    form = AssignForm(
+        request.POST or None,
+        applications=selectors.applications_to_assign(grant_round=grant_round),
+        reviewers=selectors.reviewer_list(),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.review_assign_batch(
+                applications=list(form.cleaned_data["applications"]),
+                reviewers=list(form.cleaned_data["reviewers"]),
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            assigned = sum(len(assignment.assigned) for assignment in result.values())
+            messages.success(request, f"{assigned} assignments made.")
+            for assignment in result.values():
+                for _, why in assignment.excluded:
+                    messages.warning(request, f"Not assigned: {why}")
+            return redirect("grants:round_detail", pk=grant_round.pk)
+    return render(request, "grants/round_assign.html", {"round": grant_round, "form": form})
+
+
+@allow(GrantsAction.MANAGE_FUNDING, load=selectors.round_for_url)
+@require_POST
+def round_recommend(request: HttpRequest, grant_round: Round, pk: int) -> HttpResponse:
+    """Accept the round's recommendation: the funded applications become "recommended"."""
+    try:
+        recommendation = services.round_recommend(grant_round=grant_round, user=request.user)
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    else:
+        messages.success(
+            request,
+            f"{len(recommendation.funded)} applications recommended (${recommendation.total:,.2f}); "
+            f"{len(recommendation.cut)} not.",
+        )
+    return redirect("grants:round_detail", pk=grant_round.pk)
+
+
+@allow(GrantsAction.REQUEST_PAYMENT, load=selectors.award_for_url)
+def payment_request_create(request: HttpRequest, award: Award, pk: int) -> HttpResponse:
+    form = PaymentRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        lines = form.lines()
+        try:
+            services.payment_request_create(
+                award=award,
+                amount=sum((amount for _, amount in lines), Decimal("0.00")),
+                lines=lines,
+                user=request.user,
+                note=form.cleaned_data["note"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, "Payment request sent for approval.")
+            return redirect("grants:award_detail", pk=award.pk)
+    return render(request, "grants/payment_request_form.html", {"award": award, "form": form})
+
+
+DECISIONS = ("approve", "decline", "pay")
+
+
+@allow(GrantsAction.MANAGE_FUNDING, load=selectors.payment_request_for_url)
+@require_POST
+def payment_request_decide(request: HttpRequest, payment_request: PaymentRequest, pk: int) -> HttpResponse:
+    """Staff approve, decline (with a reason) or pay a request."""
+    decision = request.POST.get("decision", "")
+    try:
+        if decision == "approve":
+            services.payment_request_approve(request=payment_request, user=request.user)
+        elif decision == "decline":
+            services.payment_request_decline(
+                request=payment_request, reason=request.POST.get("reason", ""), user=request.user
+            )
+        elif decision == "pay":
+            services.payment_request_pay(
+                request=payment_request, paid_on=timezone.localdate(), user=request.user
+            )
+        else:
+            raise ValidationError({"decision": f"Choose one of {', '.join(DECISIONS)}."})
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Request {decision}d." if decision != "pay" else "Request paid.")
+    return redirect("grants:award_detail", pk=payment_request.award_id)
+
+
+@allow(GrantsAction.MANAGE_FUNDING, load=selectors.award_for_url)
+@require_POST
+def award_close(request: HttpRequest, award: Award, pk: int) -> HttpResponse:
+    try:
+        closed = services.award_close(award=award)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"Closed out; ${closed.returned:,.2f} unspent returned to the sources.")
+    return redirect("grants:award_detail", pk=award.pk)
+
+
+@allow(Action.VIEW_PUBLIC)
+def public_awards(request: HttpRequest) -> HttpResponse:
+    """Everyone, signed in or not: partnership, region, industry, amount and period of each award."""
+    return render(request, "grants/public_awards.html", {"awards": selectors.public_awards()})

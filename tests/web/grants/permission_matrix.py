@@ -11,7 +11,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from tests.web.matrix_cases import CONVENERS_AND_STATE, NOBODY, STATE, Case, Fragment
+from tests.web.matrix_cases import CONVENERS_AND_STATE, EVERYONE, NOBODY, STATE, Case, Fragment
 from tests.web.personas import Personas
 
 ROUND_READERS = STATE | {"convener_a", "convener_b", "reviewer"}
@@ -39,7 +39,11 @@ def _world(p: Personas) -> dict[str, Any]:
         starts_on=dt.date(2026, 4, 1),
         ends_on=dt.date(2026, 9, 30),
     )
+    request = services.payment_request_create(
+        award=award, amount=Decimal("500.00"), lines=[("personnel", Decimal("500.00"))], user=p.convener_b
+    )
     cached = {
+        "request": request.pk,
         "round": world.round.pk,
         "draft": draft.pk,
         "submitted": submitted.pk,
@@ -138,4 +142,28 @@ API: Fragment = {
     ],
 }
 
+REDIRECTED = frozenset({302})
+
+PAGES: Fragment = {
+    "grants:round_assign": [Case(allowed=STATE, kwargs=_pk("round"))],
+    "grants:round_recommend": [
+        Case(allowed=STATE, method="post", kwargs=_pk("round"), data=lambda _: {}, allowed_status=REDIRECTED)
+    ],
+    "grants:payment_request_create": [Case(allowed=STATE | {"convener_b"}, kwargs=_pk("award"))],
+    "grants:payment_request_decide": [
+        Case(
+            allowed=STATE,
+            method="post",
+            kwargs=_pk("request"),
+            data=lambda _: {"decision": "approve"},
+            allowed_status=REDIRECTED,
+        )
+    ],
+    "grants:award_close": [
+        Case(allowed=STATE, method="post", kwargs=_pk("award"), data=lambda _: {}, allowed_status=REDIRECTED)
+    ],
+    "grants:public_awards": [Case(allowed=EVERYONE)],
+}
+
 ROUTES.update(API)
+ROUTES.update(PAGES)
