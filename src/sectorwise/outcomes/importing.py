@@ -35,6 +35,7 @@ from sectorwise.core.tabular.engine import (
     validation_errors,
 )
 from sectorwise.core.tabular.engine import choice as _choice
+from sectorwise.core.tabular.reader import DEFAULT_LIMITS, TableLimits
 from sectorwise.evaluation.identifiers import InvalidIdentifier
 from sectorwise.outcomes.models import (
     OutcomeObservation,
@@ -372,3 +373,50 @@ IMPORTERS: Final = {
 def outcomes_import(*, kind: OutcomeImportKind, filename: str, content: bytes, user: Any) -> ImportResult:
     """Run one import in the request (never as a stored background job: the file holds raw identifiers)."""
     return IMPORTERS[kind].run(filename=filename, content=content, user=user)
+
+
+class WageRecordImporter(TableImporter):
+    """UI wage records (``person_id``, ``year``, ``quarter``, ``employer_id``, ``wages``): checked as whole
+    columns and written in bulk by ``outcomes.wages`` (a state's file has millions of rows); ``plan`` runs
+    the same checks for the engine's generic path."""
+
+    kind = "wage_records"
+    columns = ("person_id", "year", "quarter", "employer_id", "wages")
+    required = frozenset(columns)
+
+    def run(
+        self,
+        *,
+        filename: str,
+        content: bytes,
+        user: Any,
+        limits: TableLimits = DEFAULT_LIMITS,
+        progress: Progress | None = None,
+    ) -> ImportResult:
+        from sectorwise.outcomes.wages import wage_records_import
+
+        result = wage_records_import(filename=filename, content=content, user=user, limits=limits)
+        if progress is not None:
+            progress(2 * result.rows, 2 * result.rows)
+        return result
+
+    def plan(
+        self,
+        header: list[str],
+        records: list[tuple[int, dict[str, str]]],
+        result: ImportResult,
+        *,
+        progress: Progress | None,
+    ) -> WritePlan:
+        from sectorwise.outcomes.wages import (
+            check_wage_columns,
+            columns_from_records,
+            wage_records_from_frame,
+        )
+
+        checked = check_wage_columns(columns_from_records(header, records))
+        result.errors += checked.errors
+        return WritePlan(to_create=wage_records_from_frame(checked.frame))
+
+
+WAGE_RECORDS: Final = register_importer(WageRecordImporter())

@@ -534,3 +534,59 @@ class ParticipantAccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.username} read {self.what} at {self.at:%Y-%m-%d %H:%M}"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Unemployment-insurance wage records
+
+WAGE_YEARS = (1990, 2100)
+MAX_EMPLOYER_ID_LENGTH = 30
+
+
+class WageRecord(models.Model):
+    """One UI wage record: what one employer paid one person in one calendar quarter. The person is known only
+    by ``person_key``, the same keyed hash as ``Participant.person_key`` (so records link to participants
+    without the number); the employer id is the UI account number as the state gives it (not personal).
+
+    Written only by the wage-record import (``importing.WageRecordImporter``), which keeps a history record
+    of each row like every import; read only as aggregates (``wages.wioa_for_partnership``) and in the
+    logged PIRL export."""
+
+    person_key = models.CharField(max_length=64, validators=[person_key_validator], editable=False)
+    year = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(WAGE_YEARS[0]), MaxValueValidator(WAGE_YEARS[1])]
+    )
+    quarter = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(4)])
+    employer_id = models.CharField(
+        max_length=MAX_EMPLOYER_ID_LENGTH,
+        validators=SINGLE_LINE,
+        help_text="The employer's UI account number.",
+    )
+    wages = models.DecimalField(max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["person_key", "year", "quarter", "employer_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["person_key", "year", "quarter", "employer_id"], name="wage_record_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(person_key__regex=r"^[0-9a-f]{64}$"),
+                name="wage_record_person_key_is_a_hash",
+                violation_error_message="A person key is the hash of an identifier, never the identifier.",
+            ),
+            models.CheckConstraint(
+                condition=Q(quarter__gte=1, quarter__lte=4),
+                name="wage_record_quarter_1_to_4",
+                violation_error_message="The quarter is 1, 2, 3 or 4.",
+            ),
+            models.CheckConstraint(
+                condition=Q(wages__gte=0),
+                name="wage_record_wages_not_negative",
+                violation_error_message="Wages cannot be negative.",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Wages {self.year} Q{self.quarter} at {self.employer_id}"

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sectorwise.outcomes import portfolio, record_views, views
+from sectorwise.outcomes import portfolio, record_views, views, wioa_views
 
 app_name = "outcomes"
 urlpatterns = [
@@ -14,6 +14,14 @@ urlpatterns = [
     path("partnerships/<int:pk>/progress/<int:report_pk>/", views.report_edit, name="report_edit"),
     path("partnerships/<int:pk>/progress/<int:report_pk>/amend/", views.report_amend, name="report_amend"),
     path("outcomes/import/", views.import_file, name="import"),
+    # UI wage records, WIOA indicators, PIRL export (wioa_views)
+    path("partnerships/<int:pk>/outcomes/wioa/", wioa_views.partnership_wioa, name="partnership_wioa"),
+    path(
+        "partnerships/<int:pk>/outcomes/pirl.<str:file_format>",
+        wioa_views.pirl_export,
+        name="pirl_export",
+    ),
+    path("outcomes/wages/import/", wioa_views.wages_import, name="wages_import"),
     # Record pages, the progress import and the portfolio (record_views, portfolio)
     path("outcomes/portfolio/", portfolio.portfolio, name="portfolio"),
     path("partnerships/<int:pk>/progress/import/", record_views.progress_import_page, name="progress_import"),

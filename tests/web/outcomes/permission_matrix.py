@@ -72,7 +72,6 @@ def _report_form(_: Personas) -> dict[str, Any]:
     return {**_COUNTS, "save": "1"}
 
 
-
 def _record_of(kind: str, partnership: str) -> Callable[[Personas], dict[str, Any]]:
     """A custom indicator, systems change or testimonial of the partnership (the URL's ``item_pk``)."""
 
@@ -171,6 +170,16 @@ ROUTES: Fragment = {
         ),
     ],
     "outcomes:import": [Case(allowed=STATE)],
+    # Wage records, WIOA indicators (public aggregates), PIRL export (participant-level, logged)
+    "outcomes:partnership_wioa": [
+        Case(allowed=EVERYONE, kwargs=partnership_a),
+        Case(allowed=EVERYONE, kwargs=partnership_b),
+    ],
+    "outcomes:pirl_export": [
+        Case(allowed=CAN_CHANGE_A, kwargs=lambda p: {"pk": p.partnership_a.pk, "file_format": "csv"}),
+        Case(allowed=CAN_CHANGE_B, kwargs=lambda p: {"pk": p.partnership_b.pk, "file_format": "xlsx"}),
+    ],
+    "outcomes:wages_import": [Case(allowed=STATE)],
     # Record pages, the progress import, the portfolio (record_views, portfolio)
     "outcomes:portfolio": [Case(allowed=STATE | {"viewer"})],
     "outcomes:progress_import": [
