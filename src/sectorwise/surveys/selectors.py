@@ -21,6 +21,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from scipy import stats
 
+from sectorwise.charts.intervals import share_intervals
 from sectorwise.core.rules import visible_to
 from sectorwise.directory.models import Organization, Person
 from sectorwise.evaluation import DEFAULT_MINIMUM, Proportion, is_suppressed, proportion
@@ -174,6 +175,8 @@ class SurveyResults:
     means: list[MeanResult]
     custom: list[CustomResult]
     minimum: int
+    chart: dict[str, Any] | None
+    """Vega-Lite: the shares shown (not suppressed) with their intervals; None when none is shown."""
 
 
 def _share_of(question: StandardQuestion, answers: list[Any], minimum: int) -> Proportion:
@@ -211,6 +214,27 @@ def survey_results(*, survey: Survey, minimum: int = DEFAULT_MINIMUM) -> SurveyR
         means=means,
         custom=custom,
         minimum=minimum,
+        chart=_chart(shares, period=survey.period or survey.title),
+    )
+
+
+def _chart(shares: list[ShareResult], *, period: str) -> dict[str, Any] | None:
+    values = [
+        {
+            "measure": row.label,
+            "period": period,
+            "estimate": row.share.estimate,
+            "low": row.share.low,
+            "high": row.share.high,
+            "n": row.share.n,
+        }
+        for row in shares
+        if not row.share.suppressed
+    ]
+    if not values:
+        return None
+    return share_intervals(
+        values, title="Employers answering favourably, with 95% intervals", x_title="Share of employers"
     )
 
 

@@ -234,9 +234,11 @@ _GONE_MESSAGES = {
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    """The token is in the URL: never cached, never sent on as a referrer."""
+    """The token is in the URL: never cached, never sent to another site as a referrer. (Not
+    ``no-referrer``: browsers then send ``Origin: null`` with the form's POST, which Django's CSRF check
+    refuses.)"""
     response["Cache-Control"] = "no-store"
-    response["Referrer-Policy"] = "no-referrer"
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

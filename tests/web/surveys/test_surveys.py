@@ -48,7 +48,7 @@ def test_a_link_works_once_and_then_says_so() -> None:
     url = _url(world.tokens[0])
     page = client.get(url)
     assert page.status_code == 200
-    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "no-referrer"
+    assert page["Cache-Control"] == "no-store" and page["Referrer-Policy"] == "same-origin"
     assert world.invitations[0].organization.name in page.content.decode()
     sent = client.post(
         url, {"turnover": "decreased", "hard_to_fill": "51-4041, 29-1141", "skill_gaps": ["math"]}
@@ -396,3 +396,21 @@ def test_soc_codes() -> None:
     assert soc_title("51-9999") is None
     assert parse_soc_codes("51-4041; 51-4041\n29-1141") == (["51-4041", "29-1141"], [])
     assert HardToFillOccupation._meta.get_field("soc_code").validators
+
+
+def test_results_chart_and_query_counts(django_assert_num_queries: Any) -> None:
+    world = _answered_world()
+    with django_assert_num_queries(4):
+        results = selectors.survey_results(survey=world.survey)
+    assert results.chart is not None
+    points = {row["measure"]: row for row in results.chart["data"]["values"]}
+    shown = [row for row in results.shares if not row.share.suppressed]
+    assert set(points) == {row.label for row in shown} and "rework decreased" not in points
+    satisfied = points["satisfied with the value of collaborating"]
+    assert (satisfied["estimate"], satisfied["n"]) == (0.85, 20)
+    survey_world(employers=2, partnership=world.partnership)
+    staff = UserFactory(role="state_staff")
+    with django_assert_num_queries(1):  # one query, counts annotated, whatever the number of surveys
+        surveys = list(selectors.survey_list(user=staff))
+    assert sorted((s.invited, s.responded) for s in surveys) == [(2, 0), (20, 20)]
+    assert selectors.survey_results(survey=world.survey, minimum=21).chart is None
