@@ -40,7 +40,12 @@ def count_bars(
                 "title": None,
                 "axis": {"labelLimit": 260},
             },
-            "x": {"field": "value", "type": "quantitative", "title": x_title, "axis": {"tickMinStep": 1}},
+            "x": {
+                "field": "value",
+                "type": "quantitative",
+                "title": x_title,
+                "axis": {"tickMinStep": 1, "format": "d"},
+            },
             "tooltip": [
                 {"field": "label", "type": "nominal", "title": "Item"},
                 {"field": "value", "type": "quantitative", "title": x_title, "format": ",.0f"},
@@ -109,6 +114,8 @@ def report_county_map(counts: Mapping[str, int], shapes: CountyShapes) -> dict[s
     spec = county_count_map(shapes=shapes, counts_by_county=counts, height=380)
     spec["width"] = 520  # a fixed size: a document has no container to fit
     spec.pop("autosize", None)
+    # Swatches rather than a gradient: WeasyPrint draws an SVG gradient legend as a blank bar.
+    spec["layer"][1]["encoding"]["color"]["legend"]["type"] = "symbol"
     return spec
 
 

@@ -17,6 +17,8 @@ from sectorwise.reports.charts import svg_data_uri, svg_of
 from sectorwise.reports.legislative import SUPPRESSED, Chart, LegislativeReport, Section, Table
 from sectorwise.tabular_io import ColumnKind, Provenance, xlsx_bytes
 
+CENTS = -2
+
 
 class ReportFormat(StrEnum):
     HTML = "html"
@@ -36,6 +38,7 @@ class ShownCell:
     text: str
     suppressed: bool = False
     numeric: bool = False
+    colspan: int = 1
 
 
 @dataclass(frozen=True)
@@ -68,6 +71,8 @@ def _cell(value: Any, kind: str | None) -> ShownCell:
         return ShownCell("yes" if value else "no")
     if isinstance(value, Decimal | int | float) and kind == ColumnKind.MONEY:
         return ShownCell(f"${value:,.0f}", numeric=True)
+    if isinstance(value, Decimal) and kind is None and value.as_tuple().exponent == CENTS:
+        return ShownCell(f"${value:,.0f}", numeric=True)  # money (cents-exact) in a column of mixed figures
     if isinstance(value, int):
         return ShownCell(f"{value:,}" if kind != ColumnKind.TEXT else str(value), numeric=True)
     if isinstance(value, Decimal | float):
@@ -82,12 +87,25 @@ def _header(name: str) -> str:
     return name.replace("_pct", " %").replace("_", " ").capitalize()
 
 
+def _collapsed(cells: list[ShownCell]) -> list[ShownCell]:
+    """A row whose trailing cells are all suppressed says so once, across them."""
+    trailing = 0
+    while trailing < len(cells) and cells[len(cells) - 1 - trailing].suppressed:
+        trailing += 1
+    if trailing < 2:
+        return cells
+    return [*cells[: len(cells) - trailing], ShownCell(SUPPRESSED, suppressed=True, colspan=trailing)]
+
+
 def shown_table(table: Table) -> ShownTable:
     kinds = [table.kinds.get(name) for name in table.columns]
     return ShownTable(
         table=table,
         header=[_header(name) for name in table.columns],
-        rows=[[_cell(value, kind) for value, kind in zip(row, kinds, strict=True)] for row in table.rows],
+        rows=[
+            _collapsed([_cell(value, kind) for value, kind in zip(row, kinds, strict=True)])
+            for row in table.rows
+        ],
     )
 
 

@@ -130,7 +130,7 @@ def test_suppressed_cells_never_reach_any_output(world: ReportWorld, report: Leg
     assert len(birch_rows) == 4 + 1  # four measures and the earnings
     for row in birch_rows:
         cells = row.split("</tr>")[0]
-        assert cells.count(f'class="sw-suppressed">{SUPPRESSED}<') in (6, 11)
+        assert cells.count(SUPPRESSED) == 1 and ('colspan="11"' in cells or 'colspan="6"' in cells)
         assert ">4<" not in cells and "100.0" not in cells and "sw-number" not in cells
 
 
@@ -244,7 +244,9 @@ def test_the_command_line_writes_all_three_formats_with_the_same_numbers(
     assert [row[0] for row in book["By district"].iter_rows(min_row=2, values_only=True)] == ["1", "2"]
     assert (tmp_path / "report.pdf").read_bytes().startswith(b"%PDF")
     html = (tmp_path / "report.html").read_text(encoding="utf-8")
-    assert "Since 2022" in html and "house" in html  # the plan the xlsx run loaded is the latest
+    assert (
+        "Sector partnerships since 2022" in html and "house" in html
+    )  # the plan the xlsx run loaded is the latest
     bad = runner.invoke(
         cli_app, ["report", "legislative", "--since", "2022", "--format", "doc", "-o", "x.doc"]
     )
