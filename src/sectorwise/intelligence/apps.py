@@ -12,3 +12,5 @@ class IntelligenceConfig(AppConfig):
         NavItem("Regions", "intelligence:explorer", action="view_lmi"),
         NavItem("Target industries", "intelligence:ranking", action="view_lmi"),
     )
+    # A partnership's page lists its stored industry assessments (state staff and its convener).
+    partnership_panels = ("sectorwise.intelligence.panels.assessment_panel",)

@@ -12,7 +12,12 @@ from typing import Any
 
 from django.conf import settings
 
-from sectorwise.core.rules import check, register
+from sectorwise.core.roles import STATE_ROLES, Role
+from sectorwise.core.rules import acts_for_an_organization, check, has_role, register
+from sectorwise.partnerships.rules import is_convener_of
+
+is_state_staff = has_role(*STATE_ROLES)
+is_convener = has_role(Role.CONVENER)
 
 
 class IntelligenceAction(StrEnum):
@@ -31,3 +36,17 @@ def lmi_is_public(user: Any, obj: Any) -> bool:
 
 
 register(IntelligenceAction.VIEW_LMI, is_signed_in | lmi_is_public)
+
+
+class AssessmentAction(StrEnum):
+    ATTACH_ASSESSMENT = "attach_industry_assessment"
+    """About one partnership: generate its industry assessment, list and download the stored ones: state
+    staff and the partnership's convener."""
+
+
+register(
+    AssessmentAction.ATTACH_ASSESSMENT,
+    is_state_staff | (is_convener & is_convener_of),
+    about_object=True,
+    ever=is_state_staff | (is_convener & acts_for_an_organization),
+)

@@ -752,16 +752,63 @@ class AssessmentFile:
 ASSESSMENT_FORMATS: Final = {
     "html": "text/html; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pdf": "application/pdf",
 }
 
 
-def assessment_file(
-    *, region: LmiRegion, level: str, weights: Mapping[str, float] | None, fmt: str
-) -> AssessmentFile | Unavailable:
+def render_assessment(assessment: Assessment, fmt: str, assets: Path) -> bytes:
+    """The assessment as the CLI writes it (HTML, XLSX), or as a PDF of that HTML (WeasyPrint: it runs no
+    scripts, so the PDF has the tables, notes and sources but not the Vega charts and the map)."""
+    with tempfile.TemporaryDirectory(prefix="sectorwise-assessment-") as scratch:
+        if fmt == "xlsx":
+            target = Path(scratch) / "assessment.xlsx"
+            write_xlsx(assessment, target, assets)
+            return target.read_bytes()
+        target = Path(scratch) / "assessment.html"
+        write_html(assessment, target, assets)
+        if fmt == "html":
+            return target.read_bytes()
+        from weasyprint import HTML  # imported when a PDF is asked for: it loads Pango and fonts
+
+        pdf: bytes = HTML(filename=str(target)).write_pdf()
+        return pdf
+
+
+@dataclass(frozen=True)
+class AssessmentBundle:
+    """An assessment rendered in several formats, with what it was computed from (stored with a
+    partnership: ``intelligence.models.PartnershipAssessment``)."""
+
+    files: dict[str, bytes]
+    period: str
+    vintage: str
+    level: str
+    region_name: str
+    counties: tuple[str, ...]
+
+
+def _slug(name: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in name.lower()).strip("-") or "region"
+
+
+def assessment_filename(region_name: str, level: str, fmt: str) -> str:
+    return f"assessment-{_slug(region_name)}-{level}.{fmt}"
+
+
+def assessment_bundle(
+    *,
+    region: LmiRegion,
+    level: str,
+    weights: Mapping[str, float] | None,
+    formats: Sequence[str],
+    focus: Sequence[str] = (),
+) -> AssessmentBundle | Unavailable:
     """The industry assessment as ``sectorwise lmi assessment --period A`` writes it (``lmi.assessment``),
-    with these weights, as HTML or XLSX."""
-    if fmt not in ASSESSMENT_FORMATS:
-        return Unavailable(f"The assessment is written as HTML or XLSX, not {fmt!r}.")
+    with these weights, in each of ``formats`` (html, xlsx, pdf). ``focus``: industry codes (a
+    partnership's targets) whose rank, or reason for not being ranked, the assessment's notes state."""
+    unknown = [fmt for fmt in formats if fmt not in ASSESSMENT_FORMATS]
+    if unknown:
+        return Unavailable(f"The assessment is written as HTML, XLSX or PDF, not {unknown[0]!r}.")
     if level not in LEVELS:
         level = DEFAULT_RANKING_LEVEL
     try:
@@ -772,10 +819,7 @@ def assessment_file(
     try:
         with open_warehouse_read_only() as con:
             assessment = _assessment(con, region, level, weights)
-            with tempfile.TemporaryDirectory(prefix="sectorwise-assessment-") as scratch:
-                target = Path(scratch) / f"assessment.{fmt}"
-                (write_xlsx if fmt == "xlsx" else write_html)(assessment, target, assets)
-                content = target.read_bytes()
+            vintage = _vintage(con, assessment)
     except WarehouseMissing:
         return NOT_LOADED
     except defaults.NoDataLoaded:
@@ -785,8 +829,54 @@ def assessment_file(
     except READ_ERRORS as error:
         logger.warning("assessment of %s: %s", region.name, error)
         return replace(BEING_UPDATED, detail=str(error))
-    slug = "".join(ch if ch.isalnum() else "-" for ch in region.name.lower()).strip("-") or "region"
-    return AssessmentFile(content, ASSESSMENT_FORMATS[fmt], f"assessment-{slug}-{level}.{fmt}")
+    if focus:
+        assessment = replace(assessment, notes=(_focus_note(assessment, focus), *assessment.notes))
+    files = {fmt: render_assessment(assessment, fmt, assets) for fmt in formats}
+    return AssessmentBundle(
+        files=files,
+        period=assessment.period,
+        vintage=vintage,
+        level=level,
+        region_name=region.name,
+        counties=tuple(region.counties),
+    )
+
+
+def _vintage(con: DuckDBBackend, assessment: Assessment) -> str:
+    """What the figures are: the QCEW period and when the warehouse's files were last loaded."""
+    loaded = ""
+    if "ingest_log" in con.list_tables():
+        row = con.con.execute("SELECT max(ingested_at) FROM ingest_log").fetchone()
+        if row is not None and row[0] is not None:
+            loaded = f"; warehouse loaded {row[0]:%Y-%m-%d %H:%M}"
+    return f"QCEW {assessment.period}, LQ against {assessment.reference}{loaded}"
+
+
+def _focus_note(assessment: Assessment, focus: Sequence[str]) -> str:
+    ranked = {str(row["code"]): row for row in assessment.ranking.ranked.to_pylist()}
+    refused = {str(row["code"]): row for row in assessment.ranking.not_ranked.to_pylist()}
+    total = len(ranked)
+    parts = []
+    for code in focus:
+        if code in ranked:
+            parts.append(f"{code} ranked {ranked[code]['rank']} of {total}")
+        elif code in refused:
+            parts.append(f"{code} not ranked ({refused[code]['reason']})")
+        else:
+            parts.append(f"{code} not among the {assessment.level} candidates")
+    return "The partnership's target industries: " + "; ".join(parts) + "."
+
+
+def assessment_file(
+    *, region: LmiRegion, level: str, weights: Mapping[str, float] | None, fmt: str
+) -> AssessmentFile | Unavailable:
+    """One format of :func:`assessment_bundle`, as a download."""
+    bundle = assessment_bundle(region=region, level=level, weights=weights, formats=[fmt])
+    if isinstance(bundle, Unavailable):
+        return bundle
+    return AssessmentFile(
+        bundle.files[fmt], ASSESSMENT_FORMATS[fmt], assessment_filename(region.name, bundle.level, fmt)
+    )
 
 
 def _assessment(

@@ -9,4 +9,10 @@ urlpatterns = [
     path("", views.explorer, name="explorer"),
     path("ranking/", views.ranking, name="ranking"),
     path("assessment/", views.assessment, name="assessment"),
+    path("partnerships/<int:pk>/assessments/", views.attach_assessment, name="attach_assessment"),
+    path(
+        "partnerships/<int:pk>/assessments/<int:assessment_pk>/<str:fmt>/",
+        views.stored_assessment,
+        name="stored_assessment",
+    ),
 ]

@@ -5,17 +5,22 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from sectorwise.core.access import allow
-from sectorwise.intelligence import selectors
+from sectorwise.intelligence import record_selectors, selectors, services
 from sectorwise.intelligence.forms import RankingForm, RegionForm
-from sectorwise.intelligence.rules import IntelligenceAction
+from sectorwise.intelligence.rules import AssessmentAction, IntelligenceAction
 from sectorwise.lmi.ranking import INDICATOR_LABELS
 from sectorwise.lmi.regions import Region as LmiRegion
+from sectorwise.partnerships.models import SectorPartnership
+from sectorwise.partnerships.selectors import partnership_for_url
 
 RESULTS_TARGET = "ranking-results"
 
@@ -121,4 +126,34 @@ def assessment(request: HttpRequest) -> HttpResponse:
         )
     response = HttpResponse(written.content, content_type=written.content_type)
     response["Content-Disposition"] = f'attachment; filename="{written.filename}"'
+    return response
+
+
+@require_POST
+@allow(AssessmentAction.ATTACH_ASSESSMENT, load=partnership_for_url)
+def attach_assessment(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
+    """Generate the partnership's industry assessment and store it (then back to the partnership)."""
+    try:
+        stored = services.partnership_assessment_create(partnership=partnership, user=request.user)
+    except ValidationError as error:
+        messages.error(request, "The industry assessment could not be generated: " + " ".join(error.messages))
+    else:
+        messages.success(
+            request, f"Stored the industry assessment of {stored.region_name} ({stored.vintage})."
+        )
+    return redirect("partnerships:partnership_detail", pk=partnership.pk)
+
+
+@allow(AssessmentAction.ATTACH_ASSESSMENT, load=partnership_for_url)
+def stored_assessment(
+    request: HttpRequest, partnership: SectorPartnership, pk: int, assessment_pk: int, fmt: str
+) -> HttpResponse:
+    """A stored assessment's file (HTML, XLSX or PDF), as it was generated."""
+    stored = record_selectors.partnership_assessment_get(partnership=partnership, pk=assessment_pk)
+    if stored is None or fmt not in services.STORED_FORMATS:
+        raise Http404("No such assessment of this partnership")
+    response = HttpResponse(stored.file(fmt), content_type=selectors.ASSESSMENT_FORMATS[fmt])
+    name = selectors.assessment_filename(stored.region_name, stored.level, fmt)
+    dated = name.replace("assessment-", f"assessment-{stored.created_at:%Y%m%d}-", 1)
+    response["Content-Disposition"] = f'attachment; filename="{dated}"'
     return response

@@ -213,3 +213,99 @@ def test_a_link_naming_only_the_region_shows_the_default_weights(personas: Perso
     assert {field.name: field.value() for field in form.weight_fields()} == {
         f"w_{key}": f"{weight:g}" for key, weight in selectors.default_weights().items()
     }
+
+
+@pytest.mark.django_db
+def test_the_assessment_downloads_as_a_pdf_of_its_html(personas: Personas, lmi: Path) -> None:
+    response = _client(personas).get(
+        reverse("intelligence:assessment"), _counties_query("naics4", format="pdf")
+    )
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].endswith('-naics4.pdf"')
+    objects = _pdf_objects(response.content)
+    # The PDF's title and its outline (the HTML's headings) are those of the HTML assessment.
+    assert b"/Title (Industry assessment: 2 counties)" in objects
+    assert b"/Title (Data sources and vintages)" in objects
+    assert (
+        objects.count(b"/Type /Page\n") + objects.count(b"/Type /Page/") + objects.count(b"/Type /Page>") >= 1
+    )
+
+
+def _pdf_objects(pdf: bytes) -> bytes:
+    """A PDF's bytes with its compressed streams (object streams included) inflated."""
+    import re
+    import zlib
+
+    assert pdf.startswith(b"%PDF")
+    parts = [pdf]
+    for stream in re.findall(rb"stream\r?\n(.*?)endstream", pdf, flags=re.S):
+        try:
+            parts.append(zlib.decompress(stream))
+        except zlib.error:
+            continue
+    return b"\n".join(parts)
+
+
+def _partnership_in_demo_counties(personas: Personas) -> object:
+    partnership = personas.partnership_a
+    region = Region.objects.create(name="Alder partnership region")
+    RegionCounty.objects.bulk_create(RegionCounty(region=region, county_fips=c) for c in COUNTIES)
+    partnership.region = region
+    partnership.save()
+    partnership.target_industries.all().delete()
+    partnership.target_industries.create(naics_code="3118")
+    partnership.target_industries.create(naics_code="6221")
+    return partnership
+
+
+@pytest.mark.django_db
+def test_a_convener_attaches_the_assessment_and_downloads_it_with_its_vintage(
+    personas: Personas, lmi: Path
+) -> None:
+    from sectorwise.intelligence.models import PartnershipAssessment
+
+    partnership = _partnership_in_demo_counties(personas)
+    convener = _client(personas, "convener_a")
+    page = reverse("partnerships:partnership_detail", args=[personas.partnership_a.pk])
+    assert "No industry assessment is stored" in convener.get(page).content.decode()
+    response = convener.post(reverse("intelligence:attach_assessment", args=[personas.partnership_a.pk]))
+    assert response.status_code == 302
+    stored = PartnershipAssessment.objects.get(partnership=partnership)
+    assert stored.level == "naics4" and stored.target_industries == ["3118", "6221"]
+    assert list(stored.counties) == list(COUNTIES)
+    assert stored.vintage.startswith("QCEW ") and "warehouse loaded" in stored.vintage
+    assert stored.created_by == personas.user("convener_a")
+    listed = convener.get(page).content.decode()
+    assert stored.vintage in listed and stored.created_at.strftime("%Y-%m-%d") in listed
+    for fmt, magic in (("html", b"<!doctype html>"), ("xlsx", b"PK"), ("pdf", b"%PDF")):
+        download = convener.get(
+            reverse("intelligence:stored_assessment", args=[personas.partnership_a.pk, stored.pk, fmt])
+        )
+        assert download.status_code == 200 and download.content.startswith(magic)
+        assert download.content == stored.file(fmt)
+    # The targets' ranks are in the notes (3118 is a demo industry; 6221 has no demo employment).
+    html = stored.file("html").decode()
+    assert "The partnership&#x27;s target industries: 3118 " in html or "target industries: 3118 " in html
+    # Another partnership's convener, a reviewer and a viewer neither see the panel nor download.
+    for persona in ("convener_b", "reviewer", "viewer"):
+        other = _client(personas, persona)
+        assert "Industry assessments" not in other.get(page).content.decode()
+        url = reverse("intelligence:stored_assessment", args=[personas.partnership_a.pk, stored.pk, "pdf"])
+        assert other.get(url).status_code == 403
+    # State staff see it too.
+    assert stored.vintage in _client(personas, "staff").get(page).content.decode()
+
+
+@pytest.mark.django_db
+def test_attaching_without_data_says_why_and_stores_nothing(personas: Personas) -> None:
+    from sectorwise.intelligence.models import PartnershipAssessment
+
+    _partnership_in_demo_counties(personas)
+    client = _client(personas, "staff")
+    response = client.post(
+        reverse("intelligence:attach_assessment", args=[personas.partnership_a.pk]), follow=True
+    )
+    assert response.status_code == 200
+    assert "could not be generated" in response.content.decode()
+    assert not PartnershipAssessment.objects.exists()
