@@ -8,6 +8,7 @@ from typing import Any
 
 from sectorwise.capacity.models import TaEngagement, TaRequest
 from sectorwise.capacity.rules import CapacityAction
+from sectorwise.capacity.selectors import suggested_ta_topics
 from sectorwise.core.navigation import PartnershipPanel
 from sectorwise.core.roles import Role
 from sectorwise.core.rules import user_can, user_role
@@ -32,6 +33,7 @@ def ta_panel(request: Any, partnership: Any) -> PartnershipPanel | None:
             "engagements": engagements,
             "requests": requests,
             "can_request": can_request,
+            "suggested": suggested_ta_topics(partnership=partnership),
             "hours": sum((engagement.hours for engagement in engagements), start=Decimal("0")),
         },
     )

@@ -30,7 +30,7 @@ from sectorwise.capacity.models import (
     TaRequestState,
 )
 from sectorwise.capacity.rules import CapacityAction
-from sectorwise.capacity.topics import TOPIC_LABELS
+from sectorwise.capacity.topics import TOPIC_LABELS, TaTopic, topic_for_name
 from sectorwise.core.rules import visible_to
 from sectorwise.partnerships.models import SectorPartnership
 
@@ -124,6 +124,19 @@ def ta_hours_total(*, since: dt.date) -> Decimal:
     """Hours of the engagements that started on or after ``since``, each counted once."""
     total = TaEngagement.objects.filter(starts_on__gte=since).aggregate(total=Sum("hours"))["total"]
     return total if total is not None else Decimal("0.00")
+
+
+def suggested_ta_topics(*, partnership: SectorPartnership) -> list[TaTopic]:
+    """TA topics the partnership's latest reviewed maturity self-assessment suggests for its weak indicators
+    (``planning.selectors.partnership_maturity``; its plain topic names mapped onto ``TaTopic``), weakest
+    first; empty without a reviewed assessment. Two queries."""
+    from sectorwise.planning.selectors import partnership_maturity
+
+    maturity = partnership_maturity(partnership=partnership)
+    if maturity is None:
+        return []
+    topics = [topic_for_name(name) for name in maturity.suggested_topics]
+    return list(dict.fromkeys(topic for topic in topics if topic is not None))
 
 
 def follow_ups_due(*, today: dt.date) -> QuerySet[TaFollowUp]:

@@ -32,6 +32,16 @@ TA_TOPICS: Final[tuple[tuple[str, str], ...]] = tuple((topic.value, topic.label)
 TOPIC_LABELS: Final[dict[str, str]] = dict(TA_TOPICS)
 
 
+def topic_for_name(name: str) -> TaTopic | None:
+    """The topic a plain name stands for: its value (``"data_use"``), the value with spaces
+    (``"data use"``, as ``planning.rubric.TA_TOPICS`` names them) or its label; None for an unknown one."""
+    wanted = name.strip().lower()
+    for topic in TaTopic:
+        if wanted in (topic.value, topic.value.replace("_", " "), str(topic.label).lower()):
+            return topic
+    return None
+
+
 def topics_to_text(topics: list[str] | tuple[str, ...]) -> str:
     """Tags as stored: ``|a|b|`` (so ``icontains "|a|"`` finds one exactly, on SQLite and PostgreSQL)."""
     unique = sorted({TaTopic(topic).value for topic in topics})

@@ -68,7 +68,8 @@ def ta_list(request: HttpRequest) -> HttpResponse:
 
 @allow(CapacityAction.REQUEST_TA, load=selectors.partnership_for_url)
 def ta_request_create(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
-    form = TaRequestForm(request.POST or None)
+    suggested = selectors.suggested_ta_topics(partnership=partnership)
+    form = TaRequestForm(request.POST or None, initial={"topic": suggested[0]} if suggested else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.ta_request_create(partnership=partnership, user=request.user, **form.cleaned_data)
@@ -77,7 +78,11 @@ def ta_request_create(request: HttpRequest, partnership: SectorPartnership, pk: 
         else:
             messages.success(request, "Request sent: state staff will be in touch.")
             return redirect("partnerships:partnership_detail", pk=partnership.pk)
-    return render(request, "capacity/ta_request_form.html", {"form": form, "partnership": partnership})
+    return render(
+        request,
+        "capacity/ta_request_form.html",
+        {"form": form, "partnership": partnership, "suggested": [topic.label for topic in suggested]},
+    )
 
 
 @allow(CapacityAction.MANAGE_TA, load=selectors.request_for_url)

@@ -150,3 +150,50 @@ def test_the_library_refuses_a_disguised_file_and_serves_public_files_to_anyone(
     assert download["X-Content-Type-Options"] == "nosniff"
     listing = _client().get(reverse("capacity:resource_list"), {"q": "sustainability"}).content.decode()
     assert "Sustainability toolkit" in listing
+
+
+def _queries(client: Client, url: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def test_list_pages_do_not_grow_their_queries_with_the_rows(personas: Personas) -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from sectorwise.capacity import services
+
+    staff = _client(personas.staff)
+
+    def add(count: int) -> None:
+        for n in range(count):
+            event = make_event(title=f"E{n}")
+            services.event_register(event=event, name="N", email=f"n{n}@example.org")
+            engagement = services.ta_engagement_create(
+                title=f"T{n}",
+                topic="evaluation",
+                partnerships=[personas.partnership_a, personas.partnership_b],
+                starts_on=dt.date(2025, 1, 1),
+                hours=Decimal("1"),
+                provider_organization=personas.board_b,
+            )
+            services.ta_follow_up_add(engagement=engagement, description="x", due_on=dt.date(2025, 2, 1))
+            services.ta_request_create(
+                partnership=personas.partnership_a,
+                topic="evaluation",
+                description="d",
+                user=personas.convener_a,
+            )
+            services.resource_create(
+                title=f"R{n}", kind="toolkit", audience="conveners", link="https://x.example"
+            )
+
+    for name in ("capacity:event_list", "capacity:ta_list", "capacity:resource_list"):
+        add(2)
+        small = _queries(staff, reverse(name))
+        add(10)
+        assert _queries(staff, reverse(name)) == small, name

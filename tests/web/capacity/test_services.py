@@ -13,6 +13,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from pytest_django import DjangoAssertNumQueries
 
 from sectorwise.capacity import documents, selectors, services
 from sectorwise.capacity.models import (
@@ -440,3 +441,59 @@ def test_a_resource_is_a_file_or_a_link_and_search_finds_titles_descriptions_and
     assert found(personas.viewer, topic="meeting_design") == ["Agenda template"]
     assert found(None, query="agenda") == []
     assert template.pk and lessons.pk
+
+
+def test_the_report_selectors_run_in_a_fixed_number_of_queries(
+    personas: Personas, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    network = services.learning_network_create(
+        name="N", starts_on=dt.date(2025, 1, 1), ends_on=dt.date(2025, 12, 1)
+    )
+    for partnership in (personas.partnership_a, personas.partnership_b, PartnershipFactory()):
+        services.network_member_add(network=network, partnership=partnership)
+        services.ta_engagement_create(
+            title="T",
+            topic=TaTopic.EVALUATION,
+            partnerships=[partnership],
+            starts_on=dt.date(2025, 2, 1),
+            hours=D("2"),
+            provider_user=personas.staff,
+        )
+    for n in range(3):
+        event = make_event(kind=EventKind.NETWORK_SESSION, learning_network=network, title=f"S{n}")
+        _email(event, n)
+    with django_assert_num_queries(1):
+        assert len(selectors.ta_hours_by_partnership(since=dt.date(2025, 1, 1))) == 3
+    with django_assert_num_queries(2):
+        selectors.event_attendance_summary(since=dt.date(2000, 1, 1))
+    with django_assert_num_queries(3):
+        assert len(selectors.learning_network_attendance(as_of=at(30))) == 3
+
+
+def test_the_latest_reviewed_self_assessment_suggests_ta_topics(personas: Personas) -> None:
+    from sectorwise.capacity.topics import topic_for_name
+    from sectorwise.planning import services as planning
+    from sectorwise.planning.rubric import TA_TOPICS as PLANNING_TOPICS
+    from sectorwise.planning.rubric import Indicator
+
+    # Every name the planning rubric suggests is a topic of the vocabulary.
+    assert all(topic_for_name(name) is not None for names in PLANNING_TOPICS.values() for name in names)
+    partnership = personas.partnership_a
+    assert selectors.suggested_ta_topics(partnership=partnership) == []
+    scores = {indicator: 3 for indicator in Indicator} | {
+        Indicator.EMPLOYER_LEADERSHIP: 1,
+        Indicator.DATA_USE: 1,
+    }
+    assessment = planning.assessment_create(
+        partnership=partnership, assessed_on=dt.date(2025, 3, 1), scores=scores
+    )
+    planning.assessment_submit(assessment=assessment, user=personas.convener_a)
+    assert selectors.suggested_ta_topics(partnership=partnership) == []  # not reviewed yet
+    planning.assessment_review(assessment=assessment, user=personas.staff, scores=scores)
+    # By hand: phase planning (4 indicators at 2+, none below 1); weak: employer leadership and data use
+    # (at exploring) -> employer engagement; data use, evaluation.
+    assert selectors.suggested_ta_topics(partnership=partnership) == [
+        TaTopic.EMPLOYER_ENGAGEMENT,
+        TaTopic.DATA_USE,
+        TaTopic.EVALUATION,
+    ]
