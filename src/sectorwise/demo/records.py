@@ -236,6 +236,8 @@ def _fallback_zones(state: SyntheticState) -> list[_Zone]:
 APP_SEEDERS: Final[tuple[str, ...]] = (
     "sectorwise.demo.planning_records.seed_planning",
     "sectorwise.demo.surveys_records.seed_surveys",
+    "sectorwise.demo.grants_records.seed_grants",
+    "sectorwise.demo.outcomes_records.seed_outcomes",
     "sectorwise.demo.capacity_records.seed_capacity",
 )
 """Each domain app's demo records, seeded after the registry and the users in this order (an app's records
