@@ -236,6 +236,7 @@ def _fallback_zones(state: SyntheticState) -> list[_Zone]:
 APP_SEEDERS: Final[tuple[str, ...]] = (
     "sectorwise.demo.planning_records.seed_planning",
     "sectorwise.demo.surveys_records.seed_surveys",
+    "sectorwise.demo.grants_records.seed_grants",
     "sectorwise.demo.outcomes_records.seed_outcomes",
     "sectorwise.demo.capacity_records.seed_capacity",
 )
