@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from sectorwise.capacity.models import Audience, EventKind, LearningNetwork, ResourceKind
+from sectorwise.capacity.models import Audience, EventKind, LearningNetwork, NetworkRole, ResourceKind
 from sectorwise.capacity.services import ALLOWED_EXTENSIONS, MAX_RESOURCE_BYTES
 from sectorwise.capacity.topics import TA_TOPICS
 from sectorwise.core.forms import UswdsForm
@@ -93,6 +93,22 @@ class EventForm(UswdsForm, forms.Form):
         required=False,
         help_text="Only for a learning-network session.",
     )
+
+
+class LearningNetworkForm(UswdsForm, forms.Form):
+    name = forms.CharField(max_length=200, validators=SINGLE_LINE)
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), validators=MULTI_LINE
+    )
+    topics = _topics_field()
+    starts_on = forms.DateField(help_text="YYYY-MM-DD")
+    ends_on = forms.DateField(help_text="YYYY-MM-DD")
+
+
+class NetworkMemberForm(UswdsForm, forms.Form):
+    partnership = forms.ModelChoiceField(queryset=SectorPartnership.objects.order_by("name"))
+    role = forms.ChoiceField(choices=NetworkRole.choices)
+    person = forms.ModelChoiceField(label="Person (optional)", queryset=Person.objects.all(), required=False)
 
 
 class EmailRegistrationForm(UswdsForm, forms.Form):

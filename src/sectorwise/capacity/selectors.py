@@ -75,7 +75,7 @@ def resource_for_url(**url_kwargs: Any) -> Resource:
 
 
 def ta_request_list(*, user: Any, open_only: bool = False) -> QuerySet[TaRequest]:
-    requests = TaRequest.objects.select_related("partnership", "requested_by")
+    requests = TaRequest.objects.select_related("partnership", "requested_by", "engagement")
     if open_only:
         requests = requests.filter(state=TaRequestState.OPEN)
     return visible_to(requests, user=user, action=CapacityAction.VIEW_TA)

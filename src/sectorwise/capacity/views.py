@@ -16,6 +16,8 @@ from sectorwise.capacity.forms import (
     EmailRegistrationForm,
     EventForm,
     FollowUpForm,
+    LearningNetworkForm,
+    NetworkMemberForm,
     PersonRegistrationForm,
     ResourceForm,
     ResourceSearchForm,
@@ -60,6 +62,7 @@ def ta_list(request: HttpRequest) -> HttpResponse:
         "capacity/ta_list.html",
         {
             "requests": selectors.ta_request_list(user=request.user, open_only=True),
+            "handled": selectors.ta_request_list(user=request.user).exclude(state=TaRequestState.OPEN)[:20],
             "engagements": selectors.ta_engagement_list(user=request.user),
             "can_manage": user_can(user=request.user, action=CapacityAction.MANAGE_TA),
         },
@@ -423,11 +426,20 @@ def registration_certificate(request: HttpRequest, registration: Registration, p
 
 @allow(CapacityAction.VIEW_NETWORKS)
 def network_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "capacity/network_list.html", {"networks": selectors.network_list()})
+    return render(
+        request,
+        "capacity/network_list.html",
+        {
+            "networks": selectors.network_list(),
+            "can_manage": user_can(user=request.user, action=CapacityAction.MANAGE_EVENTS),
+        },
+    )
 
 
-@allow(CapacityAction.VIEW_NETWORKS, load=selectors.network_for_url)
-def network_detail(request: HttpRequest, network: LearningNetwork, pk: int) -> HttpResponse:
+def _network_page(
+    request: HttpRequest, network: LearningNetwork, *, member_form: Any = None, status: int = 200
+) -> HttpResponse:
+    can_manage = user_can(user=request.user, action=CapacityAction.MANAGE_EVENTS)
     return render(
         request,
         "capacity/network_detail.html",
@@ -436,8 +448,47 @@ def network_detail(request: HttpRequest, network: LearningNetwork, pk: int) -> H
             "members": network.members.select_related("partnership", "person"),
             "sessions": network.sessions.order_by("starts_at"),
             "attendance": selectors.learning_network_attendance(network=network),
+            "member_form": member_form or (NetworkMemberForm() if can_manage else None),
         },
+        status=status,
     )
+
+
+@allow(CapacityAction.VIEW_NETWORKS, load=selectors.network_for_url)
+def network_detail(request: HttpRequest, network: LearningNetwork, pk: int) -> HttpResponse:
+    return _network_page(request, network)
+
+
+@allow(CapacityAction.MANAGE_EVENTS)
+def network_create(request: HttpRequest) -> HttpResponse:
+    form = LearningNetworkForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            network = services.learning_network_create(**form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(
+                request, "Learning network created: add its members, then its sessions (events)."
+            )
+            return redirect("capacity:network_detail", pk=network.pk)
+    return render(request, "capacity/network_form.html", {"form": form})
+
+
+@allow(CapacityAction.MANAGE_EVENTS, load=selectors.network_for_url)
+def network_member_add(request: HttpRequest, network: LearningNetwork, pk: int) -> HttpResponse:
+    if (refused := _post_only(request)) is not None:
+        return refused
+    form = NetworkMemberForm(request.POST)
+    if form.is_valid():
+        try:
+            services.network_member_add(network=network, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"{form.cleaned_data['partnership']} joined the network.")
+            return redirect("capacity:network_detail", pk=network.pk)
+    return _network_page(request, network, member_form=form, status=400)
 
 
 # Resources -----------------------------------------------------------------------------------------------

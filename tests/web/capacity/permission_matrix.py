@@ -102,6 +102,12 @@ def _person(p: Personas) -> dict[str, Any]:
     return {"staff-person": PersonFactory().pk}
 
 
+def _new_member(p: Personas) -> dict[str, Any]:
+    from tests.web.factories import PartnershipFactory
+
+    return {"partnership": PartnershipFactory().pk, "role": "convener"}
+
+
 CONVENER_A_AND_STATE = STATE | {"convener_a"}
 READERS = STATE | {"viewer", "reviewer"}
 
@@ -175,6 +181,16 @@ ROUTES: Fragment = {
     ],
     "capacity:network_list": [Case(allowed=WITH_ROLE)],
     "capacity:network_detail": [Case(allowed=WITH_ROLE, kwargs=_pk("network"))],
+    "capacity:network_create": [Case(allowed=STATE)],
+    "capacity:network_member_add": [
+        Case(
+            allowed=STATE,
+            kwargs=_pk("network"),
+            method="post",
+            data=_new_member,
+            allowed_status=REDIRECTED,
+        )
+    ],
     "capacity:resource_list": [Case(allowed=EVERYONE)],
     "capacity:resource_create": [Case(allowed=STATE)],
     "capacity:resource_download": [

@@ -197,3 +197,39 @@ def test_list_pages_do_not_grow_their_queries_with_the_rows(personas: Personas) 
         small = _queries(staff, reverse(name))
         add(10)
         assert _queries(staff, reverse(name)) == small, name
+
+
+def test_staff_create_a_network_and_add_members_on_its_page(personas: Personas) -> None:
+    from sectorwise.capacity.models import LearningNetwork, NetworkMember
+
+    staff = _client(personas.staff)
+    response = staff.post(
+        reverse("capacity:network_create"),
+        {
+            "name": "Health conveners",
+            "starts_on": "2025-01-01",
+            "ends_on": "2024-12-01",
+            "topics": ["evaluation"],
+        },
+    )
+    assert response.status_code == 200 and "Health conveners" in response.content.decode()  # refused, kept
+    response = staff.post(
+        reverse("capacity:network_create"),
+        {
+            "name": "Health conveners",
+            "starts_on": "2025-01-01",
+            "ends_on": "2025-12-01",
+            "topics": ["evaluation"],
+        },
+    )
+    network = LearningNetwork.objects.get()
+    assert response.status_code == 302 and network.topic_list == ["evaluation"]
+    add = reverse("capacity:network_member_add", args=[network.pk])
+    assert staff.post(add, {"partnership": personas.partnership_b.pk, "role": "convener"}).status_code == 302
+    again = staff.post(add, {"partnership": personas.partnership_b.pk, "role": "convener"})
+    assert again.status_code == 400 and "already a member" in again.content.decode()
+    assert list(NetworkMember.objects.values_list("partnership", flat=True)) == [personas.partnership_b.pk]
+    page = (
+        _client(personas.viewer).get(reverse("capacity:network_detail", args=[network.pk])).content.decode()
+    )
+    assert personas.partnership_b.name in page and "Add a member" not in page
