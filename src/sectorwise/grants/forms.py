@@ -10,7 +10,7 @@ from django.contrib.auth import get_user_model
 
 from sectorwise.core.forms import UswdsForm
 from sectorwise.core.validators import MULTI_LINE, SINGLE_LINE
-from sectorwise.grants.models import NARRATIVE_SECTIONS, Application, CostCategory, Criterion
+from sectorwise.grants.models import NARRATIVE_SECTIONS, Application, AttachmentKind, CostCategory, Criterion
 from sectorwise.grants.services import BudgetLineInput
 from sectorwise.partnerships.models import SectorPartnership
 
@@ -170,3 +170,14 @@ class PaymentRequestForm(UswdsForm, forms.Form):
             if bool(cleaned.get(f"category_{n}")) != (cleaned.get(f"amount_{n}") is not None):
                 self.add_error(f"amount_{n}", "Give both the category and the amount of a line.")
         return cleaned
+
+
+class AttachmentForm(UswdsForm, forms.Form):
+    kind = forms.ChoiceField(choices=AttachmentKind.choices)
+    file = forms.FileField(help_text="PDF, Word (DOCX), Excel (XLSX), PNG or JPEG; at most 10 MiB.")
+    vintage = forms.CharField(
+        max_length=200,
+        required=False,
+        validators=SINGLE_LINE,
+        help_text="For an industry assessment: the data it was built from (e.g. QCEW 2024 annual).",
+    )

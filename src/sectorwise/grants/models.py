@@ -193,6 +193,11 @@ class Round(TimeStampedModel):
     opens_on = models.DateField()
     closes_on = models.DateField()
     state = models.CharField(max_length=16, choices=RoundState.choices, default=RoundState.PLANNED)
+    required_attachments = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="Kinds of attachment every application must carry to be submitted.",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -694,3 +699,40 @@ class Amendment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"Amendment of {self.award_id}: {self.old_amount} → {self.new_amount}"
+
+
+class AttachmentKind(models.TextChoices):
+    INDUSTRY_ASSESSMENT = "industry_assessment", "Industry assessment"
+    BUDGET_JUSTIFICATION = "budget_justification", "Budget justification"
+    LETTER_OF_SUPPORT = "letter_of_support", "Letter of employer support"
+    OTHER = "other", "Other"
+
+
+class Attachment(TimeStampedModel):
+    """A file of an application (type told by its content, size-limited: ``grants.files``), kept in the
+    database. An industry assessment carries the data vintage it was built from."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(max_length=24, choices=AttachmentKind.choices)
+    file_name = models.CharField(max_length=200, validators=SINGLE_LINE)
+    content_type = models.CharField(max_length=120)
+    file_size = models.PositiveIntegerField()
+    content = models.BinaryField(editable=False)
+    vintage = models.CharField(
+        max_length=200,
+        blank=True,
+        validators=SINGLE_LINE,
+        help_text="For an industry assessment: the data it was built from (e.g. QCEW 2024 annual).",
+    )
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    # The bytes stay out of the history (a copy per change); name, type, size and vintage are kept.
+    history = HistoricalRecords(excluded_fields=["content"])
+
+    class Meta:
+        ordering = ["kind", "id"]
+        constraints = [models.CheckConstraint(condition=Q(file_size__gt=0), name="attachment_not_empty")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.file_name}"

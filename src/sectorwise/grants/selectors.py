@@ -19,6 +19,7 @@ from sectorwise.grants.models import (
     ZERO,
     Application,
     ApplicationState,
+    Attachment,
     Award,
     AwardFunding,
     BudgetLine,
@@ -378,3 +379,12 @@ def reviewer_list() -> QuerySet[Any]:
 
 def payment_request_for_url(**url_kwargs: Any) -> PaymentRequest:
     return get_object_or_404(PaymentRequest.objects.select_related("award"), pk=url_kwargs["pk"])
+
+
+def attachment_list(*, application: Application) -> QuerySet[Attachment]:
+    """An application's attachments without their bytes."""
+    return Attachment.objects.filter(application=application).defer("content")
+
+
+def attachment_get(*, application: Application, pk: int) -> Attachment:
+    return get_object_or_404(Attachment, application=application, pk=pk)

@@ -23,12 +23,15 @@ from django.utils import timezone
 from django_fsm import can_proceed, has_transition_perm
 
 from sectorwise.core.services import refuse_duplicate_name, refuse_nulls
+from sectorwise.grants.files import RefusedFile, sniff
 from sectorwise.grants.models import (
     NARRATIVE_SECTIONS,
     ZERO,
     Amendment,
     Application,
     ApplicationState,
+    Attachment,
+    AttachmentKind,
     Award,
     AwardFunding,
     AwardState,
@@ -427,6 +430,12 @@ def application_completeness_errors(*, application: Application) -> dict[str, li
             add(
                 "budget_lines", f"The budget lines add up to ${total:,.2f}, not the ${amount:,.2f} requested."
             )
+    required = application.round.required_attachments
+    if required and application.pk:
+        present = set(application.attachments.values_list("kind", flat=True))
+        for kind in required:
+            if kind not in present:
+                add("attachments", f"{AttachmentKind(kind).label} is required (attach the file).")
     return errors
 
 
@@ -1085,3 +1094,41 @@ def round_recommend(*, grant_round: Round, user: Any = None) -> Any:
         if application.state == ApplicationState.IN_REVIEW:
             _move(application, "recommend", user)
     return recommendation
+
+
+# Attachments ---------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def attachment_add(
+    *, application: Application, kind: str, file_name: str, data: bytes, user: Any = None, vintage: str = ""
+) -> Attachment:
+    """Attach a file to a draft: its type told by its content (PDF, DOCX, XLSX, PNG, JPEG), at most
+    ``files.MAX_ATTACHMENT_BYTES``."""
+    locked = _lock_application(application)
+    _refuse_unless_draft(locked)
+    if kind not in AttachmentKind.values:
+        raise ValidationError({"kind": f"Unknown kind {kind!r}."})
+    try:
+        content_type = sniff(data)
+    except RefusedFile as refused:
+        raise ValidationError({"file": str(refused)}) from None
+    attachment = Attachment(
+        application=locked,
+        kind=kind,
+        file_name=(file_name.strip() or "attachment")[-200:],
+        content_type=content_type,
+        file_size=len(data),
+        content=data,
+        vintage=vintage.strip(),
+        uploaded_by=user,
+    )
+    _save(attachment)
+    return attachment
+
+
+@transaction.atomic
+def attachment_remove(*, attachment: Attachment) -> None:
+    locked = _lock_application(attachment.application)
+    _refuse_unless_draft(locked)
+    attachment.delete()

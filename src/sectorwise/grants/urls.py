@@ -22,4 +22,10 @@ urlpatterns = [
     path("payment-requests/<int:pk>/decide/", views.payment_request_decide, name="payment_request_decide"),
     path("awards/<int:pk>/close/", views.award_close, name="award_close"),
     path("public/awards/", views.public_awards, name="public_awards"),
+    path("applications/<int:pk>/attachments/", views.application_attachments, name="application_attachments"),
+    path(
+        "applications/<int:pk>/attachments/<int:attachment_pk>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
 ]

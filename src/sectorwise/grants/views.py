@@ -17,10 +17,12 @@ from sectorwise.core.permissions import Action, user_can
 from sectorwise.core.tabular.reader import TableFormat
 from sectorwise.core.tabular.writer import table_to_csv, table_to_xlsx
 from sectorwise.grants import selectors, services
+from sectorwise.grants.files import MAX_ATTACHMENT_BYTES
 from sectorwise.grants.forms import (
     ApplicationForm,
     ApplicationStartForm,
     AssignForm,
+    AttachmentForm,
     PaymentRequestForm,
     ScoreForm,
 )
@@ -357,3 +359,45 @@ def award_close(request: HttpRequest, award: Award, pk: int) -> HttpResponse:
 def public_awards(request: HttpRequest) -> HttpResponse:
     """Everyone, signed in or not: partnership, region, industry, amount and period of each award."""
     return render(request, "grants/public_awards.html", {"awards": selectors.public_awards()})
+
+
+@allow(GrantsAction.EDIT_APPLICATION, load=selectors.application_for_url)
+def application_attachments(request: HttpRequest, application: Application, pk: int) -> HttpResponse:
+    """A draft's attachments: upload (type told by content, size-limited) and list."""
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        try:
+            services.attachment_add(
+                application=application,
+                kind=form.cleaned_data["kind"],
+                file_name=upload.name or "",
+                data=upload.read(MAX_ATTACHMENT_BYTES + 1),
+                user=request.user,
+                vintage=form.cleaned_data["vintage"],
+            )
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, f"Attached {upload.name}.")
+            return redirect("grants:application_attachments", pk=application.pk)
+    return render(
+        request,
+        "grants/application_attachments.html",
+        {
+            "application": application,
+            "form": form,
+            "attachments": selectors.attachment_list(application=application),
+        },
+    )
+
+
+@allow(GrantsAction.VIEW_APPLICATION, load=selectors.application_for_url)
+def attachment_download(
+    request: HttpRequest, application: Application, pk: int, attachment_pk: int
+) -> HttpResponse:
+    attachment = selectors.attachment_get(application=application, pk=attachment_pk)
+    response = HttpResponse(bytes(attachment.content), content_type=attachment.content_type)
+    response["Content-Disposition"] = f'attachment; filename="{attachment.file_name.replace(chr(34), "")}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

@@ -42,7 +42,18 @@ def _world(p: Personas) -> dict[str, Any]:
     request = services.payment_request_create(
         award=award, amount=Decimal("500.00"), lines=[("personnel", Decimal("500.00"))], user=p.convener_b
     )
+    from sectorwise.grants.models import Attachment
+
+    attachment = Attachment.objects.create(
+        application=submitted,
+        kind="other",
+        file_name="plan.pdf",
+        content_type="application/pdf",
+        file_size=9,
+        content=b"%PDF-1.4\n",
+    )
     cached = {
+        "attachment": attachment.pk,
         "request": request.pk,
         "round": world.round.pk,
         "draft": draft.pk,
@@ -163,6 +174,16 @@ PAGES: Fragment = {
         Case(allowed=STATE, method="post", kwargs=_pk("award"), data=lambda _: {}, allowed_status=REDIRECTED)
     ],
     "grants:public_awards": [Case(allowed=EVERYONE)],
+    "grants:application_attachments": [
+        Case(allowed=frozenset({"convener_a"}), kwargs=_pk("draft")),
+        Case(allowed=NOBODY, kwargs=_pk("submitted"), note="submitted: attachments locked"),
+    ],
+    "grants:attachment_download": [
+        Case(
+            allowed=STATE | {"convener_b", "reviewer"},
+            kwargs=lambda p: {"pk": _world(p)["submitted"], "attachment_pk": _world(p)["attachment"]},
+        )
+    ],
 }
 
 ROUTES.update(API)
