@@ -39,9 +39,6 @@ class AssessmentForm(UswdsForm, forms.Form):
                 required=False,
                 widget=forms.RadioSelect,
             )
-        # UswdsForm set the classes before these fields existed.
-        for indicator in Indicator:
-            self.fields[indicator.value].widget.attrs["class"] = "usa-radio__input"
 
     def scores(self) -> dict[Indicator, int | None]:
         return {indicator: self.cleaned_data.get(indicator.value) or None for indicator in Indicator}
@@ -62,8 +59,12 @@ class ReviewForm(UswdsForm, forms.Form):
     )
 
     def __init__(self, *args: Any, assessment: SelfAssessment, **kwargs: Any) -> None:
-        initial = kwargs.setdefault("initial", {})
         own = {score.indicator: score.self_score for score in assessment.scores.all()}
+        # Django copies an empty ``initial`` (``initial or {}``): fill it before the form takes it.
+        kwargs["initial"] = {
+            **{key: str(value) for key, value in own.items()},
+            **(kwargs.get("initial") or {}),
+        }
         super().__init__(*args, **kwargs)
         for indicator in Indicator:
             self.fields[indicator.value] = forms.TypedChoiceField(
@@ -77,7 +78,6 @@ class ReviewForm(UswdsForm, forms.Form):
                 required=False,
                 widget=forms.TextInput(attrs={"class": "usa-input"}),
             )
-            initial.setdefault(indicator.value, str(own.get(indicator.value, "")))
 
     def scores(self) -> dict[Indicator, int | None]:
         return {indicator: self.cleaned_data.get(indicator.value) for indicator in Indicator}
@@ -100,7 +100,11 @@ class RankingForm(UswdsForm, forms.Form):
     def __init__(
         self, *args: Any, members: list[Membership], current: dict[int, tuple[int, int]], **kwargs: Any
     ) -> None:
-        initial = kwargs.setdefault("initial", {})
+        given = {}
+        for membership_id, (importance, feasibility) in current.items():
+            given[f"importance_{membership_id}"] = str(importance)
+            given[f"feasibility_{membership_id}"] = str(feasibility)
+        kwargs["initial"] = {**given, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.members = members
         for member in members:
@@ -114,9 +118,6 @@ class RankingForm(UswdsForm, forms.Form):
                     required=False,
                     widget=forms.Select(attrs={"class": "usa-select"}),
                 )
-            if member.pk in current:
-                initial.setdefault(f"importance_{member.pk}", str(current[member.pk][0]))
-                initial.setdefault(f"feasibility_{member.pk}", str(current[member.pk][1]))
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
@@ -148,7 +149,7 @@ class RankingForm(UswdsForm, forms.Form):
 class InitiativeForm(UswdsForm, forms.ModelForm):
     owners = forms.ModelMultipleChoiceField(
         queryset=Organization.objects.none(),
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "usa-checkbox__input"}),
+        widget=forms.CheckboxSelectMultiple,
         help_text="Member organisations that carry it out.",
     )
 
@@ -168,7 +169,6 @@ class InitiativeForm(UswdsForm, forms.ModelForm):
         owners.queryset = (
             Organization.objects.filter(memberships__partnership=partnership).distinct().order_by("name")
         )
-        owners.widget.attrs["class"] = "usa-checkbox__input"
 
 
 class FundingForm(UswdsForm, forms.ModelForm):

@@ -101,11 +101,13 @@ TA_TOPICS: Final[dict[Indicator, tuple[str, ...]]] = {
     Indicator.EMPLOYER_LEADERSHIP: ("employer engagement",),
     Indicator.SHARED_PRIORITIES: ("meeting design", "strategic planning"),
     Indicator.ACTION_PLAN: ("strategic planning",),
-    Indicator.STAFFING: ("strategic planning", "sustainability funding"),
+    Indicator.STAFFING: ("staffing", "sustainability funding"),
     Indicator.FUNDING_BEYOND_STATE: ("sustainability funding",),
     Indicator.DATA_USE: ("data use", "evaluation"),
 }
-"""Technical-assistance topics (plain names; the capacity app owns the topic vocabulary) per indicator."""
+"""Technical-assistance topics per indicator, as plain names: the capacity app owns the topic vocabulary
+(``capacity.topics.TaTopic``, above planning in the layers) and maps these names onto it
+(``topic_for_name``: the value with spaces, e.g. "employer engagement" for ``employer_engagement``)."""
 
 
 def phase_of(scores: Mapping[Indicator, int]) -> Phase:

@@ -136,7 +136,10 @@ def test_assessment_form_keeps_what_was_typed_when_submission_is_refused(persona
     assert response.status_code == 200
     body = response.content.decode()
     assert "Score shared priorities." in body
-    assert 'value="3" class="usa-radio__input"' in body.replace(" checked", "") and "First try" in body
+    assert re.search(
+        r'name="employer_leadership" value="3"[^>]*checked|checked[^>]*value="3"', body
+    ) or re.search(r'<input[^>]*value="3"[^>]*name="employer_leadership"[^>]*checked', body)
+    assert "First try" in body
     draft = SelfAssessment.objects.get(partnership=personas.partnership_a)
     assert draft.status == AssessmentStatus.DRAFT and draft.notes == "First try"
 
@@ -147,6 +150,8 @@ def test_review_page_records_an_adjustment(personas: Personas) -> None:
     )
     services.assessment_submit(assessment=assessment, user=None)
     url = reverse("planning:assessment_review", args=[personas.partnership_a.pk, assessment.pk])
+    shown = client_for(personas.staff).get(url).content.decode()
+    assert shown.count('<option value="2" selected>') == 6  # each select starts at the partnership's score
     data: dict[str, str] = {indicator.value: "2" for indicator in Indicator}
     data["data_use"] = "1"
     refused = client_for(personas.staff).post(url, data)
@@ -218,6 +223,9 @@ def test_only_the_partnerships_employer_members_rank(personas: Personas) -> None
     with pytest.raises(ValidationError, match="1 \\(low\\) to 5"):
         services.priority_rank(priority=priority, rankings={personas.membership_a.pk: (6, 3)}, user=None)
     services.priority_rank(priority=priority, rankings={personas.membership_a.pk: (4, 2)}, user=None)
+    url = reverse("planning:priority_rank", args=[personas.partnership_a.pk, priority.pk])
+    form = client_for(personas.convener_a).get(url).content.decode()
+    assert '<option value="4" selected>' in form and '<option value="2" selected>' in form
     services.priority_rank(priority=priority, rankings={personas.membership_a.pk: None}, user=None)
     assert not PriorityRanking.objects.exists()
     with pytest.raises(ValidationError, match="already has the priority"):
