@@ -229,3 +229,25 @@ def test_county_titles_from_the_warehouse(tmp_path: Path) -> None:
     con.execute("INSERT INTO area_titles VALUES ('50007', 'Chittenden County, Vermont'), ('50005', ' ')")
     assert county_titles(con, ["50007", "50005", "50001"]) == {"50007": "Chittenden County, Vermont"}
     con.close()
+
+
+def test_differing_counties_and_the_adjusted_rand_index_by_hand() -> None:
+    from sectorwise.lmi.regionsets import RegionSet, compare, differing_counties, within_states
+
+    a = RegionSet(
+        "mine", {"50001": "x", "50003": "x", "50005": "x", "50007": "y", "50009": "y", "50011": "y"}
+    )
+    b = RegionSet(
+        "published", {"50001": "p", "50003": "p", "50005": "p", "50007": "p", "50009": "q", "50011": "q"}
+    )
+    # Contingency x&p 3, y&p 1, y&q 2: index 3+0+1 = 4; rows 3+3 = 6; columns 6+1 = 7; pairs 15;
+    # expected 6*7/15 = 2.8; maximum 6.5; ARI = 1.2 / 3.7.
+    assert compare(a, b).ari == pytest.approx(1.2 / 3.7)
+    differing = differing_counties(a, b)
+    assert [(d.county_fips, d.region_a, d.region_b, d.matched_b) for d in differing] == [
+        ("50007", "y", "p", "q")
+    ]
+    assert differing_counties(a, a) == []
+    renamed = RegionSet("renamed", {c: r.upper() for c, r in a.assignments.items()})
+    assert differing_counties(a, renamed) == [] and compare(a, renamed).ari == pytest.approx(1.0)
+    assert within_states(RegionSet("two", {"50001": "a", "33001": "b"}), ["33"]).assignments == {"33001": "b"}

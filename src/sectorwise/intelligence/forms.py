@@ -108,3 +108,31 @@ class RankingForm(RegionForm):
         if given and all(value is not None and value == 0 for value in given):
             raise forms.ValidationError("Give at least one indicator a weight above zero.")
         return cleaned
+
+
+class ZoneComparisonForm(UswdsForm, forms.Form):
+    """Two stored region sets, and optionally the states to compare them in."""
+
+    set_a = forms.ChoiceField(label="Your delineation", help_text="E.g. the commuting zones of state setup.")
+    set_b = forms.ChoiceField(label="Published set", help_text="E.g. Fowler's 2020 commuting zones.")
+    states = forms.CharField(
+        label="States (optional)",
+        required=False,
+        max_length=200,
+        help_text="Two-digit state FIPS codes, comma-separated (e.g. 50); empty: every common county.",
+    )
+
+    def __init__(self, *args: Any, set_names: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("set_a", "set_b"):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = [("", "Choose a region set"), *set_names]
+
+    def clean_states(self) -> list[str]:
+        text: str = self.cleaned_data.get("states") or ""
+        codes = [part.strip() for part in text.split(",") if part.strip()]
+        bad = [code for code in codes if len(code) != 2 or not code.isdigit()]
+        if bad:
+            raise forms.ValidationError(f"{bad[0]!r} is not a two-digit state FIPS code.")
+        return codes

@@ -51,10 +51,14 @@ from sectorwise.lmi.ranking import (
 )
 from sectorwise.lmi.regions import Region as LmiRegion
 from sectorwise.lmi.regionsets import (
+    RegionSet,
     UnknownRegionSetError,
+    compare,
     county_titles,
+    differing_counties,
     load_region_set,
     stored_region_sets,
+    within_states,
 )
 from sectorwise.lmi.shapes import county_shapes
 from sectorwise.lmi.shiftshare import shift_share
@@ -921,3 +925,121 @@ def _assessment(
 def counties_of(choices: Iterable[RegionChoice]) -> list[tuple[str, str]]:
     """(FIPS, title) of county choices, for a multiple select."""
     return [(choice.key.removeprefix("county:"), choice.label) for choice in choices]
+
+
+# --- commuting zones compared ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ZoneDifference:
+    county: str
+    title: str
+    region_a: str
+    region_b: str
+    matched_b: str
+
+
+@dataclass(frozen=True)
+class ZoneComparison:
+    """Two stored region sets compared over their common counties (in the chosen states)."""
+
+    set_a: str
+    set_b: str
+    states: tuple[str, ...]
+    ari: float
+    common_counties: int
+    only_in_a: int
+    only_in_b: int
+    regions_a: int
+    regions_b: int
+    differences: tuple[ZoneDifference, ...]
+    county_shapes: tuple[dict[str, Any], ...] = ()
+
+    def map_spec(self, us_atlas_url: str) -> dict[str, Any] | None:
+        """The counties that differ, highlighted among their states' counties (None when none differ)."""
+        if not self.differences:
+            return None
+        shapes = (
+            CountyShapes.geojson(self.county_shapes)
+            if self.county_shapes
+            else CountyShapes.us_atlas_url(us_atlas_url)
+        )
+        return region_membership_map(
+            shapes=shapes,
+            members=[d.county for d in self.differences],
+            title=f"Counties {self.set_a} and {self.set_b} place apart: {len(self.differences)}",
+            size=360,
+        )
+
+
+def region_set_names() -> list[tuple[str, str]] | Unavailable:
+    """(set name, label) of every region set stored in the warehouse."""
+    try:
+        with open_warehouse_read_only() as con:
+            rows = stored_region_sets(con.con).to_pylist()
+    except WarehouseMissing:
+        return NOT_LOADED
+    except READ_ERRORS as error:
+        logger.warning("region sets: %s", error)
+        return replace(BEING_UPDATED, detail=str(error))
+    return [
+        (
+            str(r["set_name"]),
+            f"{r['set_name']} ({r['kind']}; {r['regions']} regions, {r['counties']} counties)",
+        )
+        for r in rows
+    ]
+
+
+def zone_comparison(*, set_a: str, set_b: str, states: Sequence[str] = ()) -> ZoneComparison | Unavailable:
+    """Two stored region sets (e.g. the commuting zones ``state setup`` delineated and a published set such
+    as Fowler's 2020 zones) compared: the adjusted Rand index and the counties they place apart
+    (``lmi.regionsets.compare`` and ``differing_counties``), within ``states`` when given."""
+    try:
+        with open_warehouse_read_only() as con:
+            a = load_region_set(con.con, set_a)
+            b = load_region_set(con.con, set_b)
+            if states:
+                a, b = within_states(a, states), within_states(b, states)
+            try:
+                agreement = compare(a, b)
+            except ValueError as error:
+                return Unavailable(f"{error}.")
+            differing = differing_counties(a, b)
+            titles = county_titles(con.con, [d.county_fips for d in differing])
+            shown_states = sorted({d.county_fips[:2] for d in differing})
+            shapes = tuple(county_shapes(con.con, states=shown_states))
+    except WarehouseMissing:
+        return NOT_LOADED
+    except UnknownRegionSetError as error:
+        return Unavailable(str(error))
+    except READ_ERRORS as error:
+        logger.warning("zone comparison: %s", error)
+        return replace(BEING_UPDATED, detail=str(error))
+
+    def named(region_set: RegionSet, region: str) -> str:
+        title = region_set.region_title(region)
+        return f"{title} ({region})" if title != region else region
+
+    return ZoneComparison(
+        set_a=set_a,
+        set_b=set_b,
+        states=tuple(states),
+        ari=agreement.ari,
+        common_counties=agreement.common_counties,
+        only_in_a=agreement.only_in_a,
+        only_in_b=agreement.only_in_b,
+        regions_a=agreement.regions_a,
+        regions_b=agreement.regions_b,
+        differences=tuple(
+            ZoneDifference(
+                county=d.county_fips,
+                title=titles.get(d.county_fips, d.county_fips),
+                region_a=named(a, d.region_a),
+                region_b=named(b, d.region_b),
+                matched_b=named(b, d.matched_b),
+            )
+            for d in differing
+        ),
+        county_shapes=shapes,
+    )

@@ -15,7 +15,7 @@ from django_htmx.middleware import HtmxDetails
 
 from sectorwise.core.access import allow
 from sectorwise.intelligence import record_selectors, selectors, services
-from sectorwise.intelligence.forms import RankingForm, RegionForm
+from sectorwise.intelligence.forms import RankingForm, RegionForm, ZoneComparisonForm
 from sectorwise.intelligence.rules import AssessmentAction, IntelligenceAction
 from sectorwise.lmi.ranking import INDICATOR_LABELS
 from sectorwise.lmi.regions import Region as LmiRegion
@@ -157,3 +157,25 @@ def stored_assessment(
     dated = name.replace("assessment-", f"assessment-{stored.created_at:%Y%m%d}-", 1)
     response["Content-Disposition"] = f'attachment; filename="{dated}"'
     return response
+
+
+@allow(IntelligenceAction.VIEW_LMI)
+def commuting_zones(request: HttpRequest) -> HttpResponse:
+    """Two stored region sets compared: adjusted Rand index, the counties they place apart, on the map."""
+    set_names = selectors.region_set_names()
+    context: dict[str, Any] = {}
+    if isinstance(set_names, selectors.Unavailable):
+        context["unavailable"] = set_names
+        set_names = []
+    form = ZoneComparisonForm(request.GET or None, set_names=set_names)
+    context["form"] = form
+    if form.is_bound and form.is_valid():
+        comparison = selectors.zone_comparison(
+            set_a=form.cleaned_data["set_a"],
+            set_b=form.cleaned_data["set_b"],
+            states=form.cleaned_data["states"],
+        )
+        context["comparison"] = comparison
+        if isinstance(comparison, selectors.ZoneComparison):
+            context["map_spec"] = comparison.map_spec(static("us-atlas/counties-10m.json"))
+    return render(request, "intelligence/commuting_zones.html", context)

@@ -316,6 +316,47 @@ def _has_region_set_tables(con: duckdb.DuckDBPyConnection) -> bool:
     return bool(found and found[0] == 3)
 
 
+@dataclass(frozen=True)
+class CountyDifference:
+    """A county placed apart by two region sets: its region in each, and the region of ``b`` that its
+    region of ``a`` matches (the one holding most of that region's counties)."""
+
+    county_fips: str
+    region_a: str
+    region_b: str
+    matched_b: str
+
+
+def differing_counties(a: RegionSet, b: RegionSet) -> list[CountyDifference]:
+    """The common counties whose region in ``b`` is not the one their region in ``a`` matches: each region of
+    ``a`` is matched to the region of ``b`` holding most of its counties (ties to the lower id), and a county
+    differs when ``b`` puts it elsewhere. Identical sets (up to region ids) give none."""
+    common = sorted(set(a.assignments) & set(b.assignments))
+    shared: dict[str, dict[str, int]] = {}
+    for county in common:
+        counts = shared.setdefault(a.assignments[county], {})
+        region_b = b.assignments[county]
+        counts[region_b] = counts.get(region_b, 0) + 1
+    matched = {region: min(counts, key=lambda r: (-counts[r], r)) for region, counts in shared.items()}
+    return [
+        CountyDifference(county, a.assignments[county], b.assignments[county], matched[a.assignments[county]])
+        for county in common
+        if b.assignments[county] != matched[a.assignments[county]]
+    ]
+
+
+def within_states(region_set: RegionSet, states: Iterable[str]) -> RegionSet:
+    """The set's counties in ``states`` (two-digit FIPS) only, with their regions."""
+    wanted = tuple(states)
+    return RegionSet(
+        name=region_set.name,
+        assignments={c: r for c, r in region_set.assignments.items() if c.startswith(wanted)},
+        region_names=region_set.region_names,
+        kind=region_set.kind,
+        source=region_set.source,
+    )
+
+
 def stored_region_sets(con: duckdb.DuckDBPyConnection) -> pa.Table:
     """The region sets in the warehouse: name, kind, source, counties, regions (read-only safe)."""
     if not _has_region_set_tables(con):
