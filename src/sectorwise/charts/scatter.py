@@ -27,7 +27,7 @@ def labelled_scatter(
     """
     scale: dict[str, Any] = {"zero": False}
     if domain is not None:
-        scale = {"domain": [domain[0], domain[1]]}
+        scale = {"domain": [domain[0], domain[1]], "zero": False, "nice": False}
     x = {"field": "x", "type": "quantitative", "title": x_title, "scale": scale}
     y = {"field": "y", "type": "quantitative", "title": y_title, "scale": scale}
     tooltip = [
@@ -55,8 +55,17 @@ def labelled_scatter(
         middle = (domain[0] + domain[1]) / 2
         rule = {"type": "rule", "strokeDash": [4, 4], "color": "#adadad"}
         layers = [
-            {"data": {"values": [{"middle": middle}]}, "mark": rule, "encoding": {"x": {"datum": middle}}},
-            {"data": {"values": [{"middle": middle}]}, "mark": rule, "encoding": {"y": {"datum": middle}}},
+            # The rules carry the points' scale: a layer without it would stretch the axes to zero.
+            {
+                "data": {"values": [{}]},
+                "mark": rule,
+                "encoding": {"x": {"datum": middle, "type": "quantitative", "scale": scale}},
+            },
+            {
+                "data": {"values": [{}]},
+                "mark": rule,
+                "encoding": {"y": {"datum": middle, "type": "quantitative", "scale": scale}},
+            },
             *layers,
         ]
     return {
