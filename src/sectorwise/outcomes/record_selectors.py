@@ -9,7 +9,13 @@ from decimal import Decimal
 from typing import Any
 
 from sectorwise.outcomes import schedule
-from sectorwise.outcomes.models import CustomIndicator, IndicatorValue, ProgressReport, ReportStatus
+from sectorwise.outcomes.models import (
+    CustomIndicator,
+    IndicatorValue,
+    ProgressReport,
+    ReportStatus,
+    SystemsChange,
+)
 from sectorwise.outcomes.schedule import lateness, missing_quarters
 from sectorwise.partnerships.models import SectorPartnership
 
@@ -110,3 +116,12 @@ def flags_context(partnership: SectorPartnership, reports: list[Any]) -> dict[st
     for report in reports:
         report.late_flag = flags.late.get(report.pk, "")
     return {"late": flags.late, "missing_quarters": flags.missing}
+
+
+def verified_systems_changes(*, partnership: SectorPartnership) -> list[SystemsChange]:
+    """What the public outcomes page shows of systems change: only what state staff verified."""
+    return list(
+        SystemsChange.objects.filter(partnership=partnership, verified_at__isnull=False).order_by(
+            "-occurred_on", "id"
+        )
+    )

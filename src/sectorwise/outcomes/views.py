@@ -20,7 +20,7 @@ from sectorwise.outcomes import selectors, services
 from sectorwise.outcomes.forms import OutcomeImportForm, ParticipantForm, ProgressReportForm
 from sectorwise.outcomes.importing import OutcomeImportKind, outcomes_import
 from sectorwise.outcomes.models import ProgressReport
-from sectorwise.outcomes.record_selectors import flags_context
+from sectorwise.outcomes.record_selectors import flags_context, verified_systems_changes
 from sectorwise.outcomes.rules import OutcomeAction
 from sectorwise.partnerships.models import SectorPartnership
 from sectorwise.partnerships.selectors import partnership_for_url
@@ -41,6 +41,7 @@ def partnership_outcomes(request: HttpRequest, partnership: SectorPartnership, p
         "partnership": partnership,
         "summary": selectors.outcome_summary(partnership=partnership),
         "testimonials": selectors.public_testimonials(partnership=partnership),
+        "systems_changes": verified_systems_changes(partnership=partnership),
         "can_view_participants": user_can(
             user=request.user, action=OutcomeAction.VIEW_PARTICIPANTS, obj=partnership
         ),

@@ -127,6 +127,8 @@ def test_a_convener_reports_a_change_staff_verify_it_and_an_edit_withdraws_the_v
     assert change.verified and change.verified_by == personas.staff
     listing = convener.get(reverse("outcomes:systems_change_list", args=[personas.partnership_a.pk]))
     assert "Verified " in listing.content.decode()
+    public = reverse("outcomes:partnership_outcomes", args=[personas.partnership_a.pk])
+    assert "The college opened a CNC machining certificate" in Client().get(public).content.decode()
     # Editing what it says withdraws the verification.
     edit = reverse("outcomes:systems_change_edit", args=[personas.partnership_a.pk, change.pk])
     assert (
@@ -135,6 +137,7 @@ def test_a_convener_reports_a_change_staff_verify_it_and_an_edit_withdraws_the_v
     )
     change.refresh_from_db()
     assert not change.verified
+    assert "A CNC certificate" not in Client().get(public).content.decode()  # unverified: not public
     history = convener.get(
         reverse("outcomes:systems_change_history", args=[personas.partnership_a.pk, change.pk])
     )
