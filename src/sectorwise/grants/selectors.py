@@ -388,3 +388,9 @@ def attachment_list(*, application: Application) -> QuerySet[Attachment]:
 
 def attachment_get(*, application: Application, pk: int) -> Attachment:
     return get_object_or_404(Attachment, application=application, pk=pk)
+
+
+def score_export_rows() -> QuerySet[Score]:
+    return Score.objects.select_related(
+        "criterion", "review__reviewer", "review__application__round", "review__application__partnership"
+    ).order_by("review__application_id", "review__reviewer__username", "criterion__position", "criterion_id")

@@ -401,3 +401,75 @@ def attachment_download(
     response["Content-Disposition"] = f'attachment; filename="{attachment.file_name.replace(chr(34), "")}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+SCORE_COLUMNS = [
+    "application_id",
+    "round",
+    "partnership",
+    "reviewer",
+    "review_state",
+    "criterion",
+    "weight",
+    "score",
+    "max_score",
+    "comment",
+]
+
+
+@allow(GrantsAction.MANAGE_FUNDING)
+def score_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Every score with its reviewer and criterion (staff only: reviewers never see each other's here)."""
+    rows = [
+        [
+            s.review.application_id,
+            s.review.application.round.name,
+            s.review.application.partnership.name,
+            s.review.reviewer.get_username(),
+            s.review.state,
+            s.criterion.name,
+            s.criterion.weight,
+            s.score,
+            s.criterion.max_score,
+            s.comment,
+        ]
+        for s in selectors.score_export_rows()
+    ]
+    return _table_response(SCORE_COLUMNS, rows, kind="scores", fmt=fmt)
+
+
+PAYMENT_COLUMNS = [
+    "request_id",
+    "award_id",
+    "partnership",
+    "amount",
+    "state",
+    "lines",
+    "requested_at",
+    "decided_at",
+    "paid_on",
+    "decline_reason",
+]
+
+
+@allow(GrantsAction.VIEW_AWARDS)
+def payment_export(request: HttpRequest, fmt: str) -> HttpResponse:
+    """Payment requests with their lines by category, on the awards the caller may see."""
+    rows = [
+        [
+            r.pk,
+            r.award_id,
+            r.award.application.partnership.name,
+            r.amount,
+            r.state,
+            "; ".join(f"{line.category}: {line.amount}" for line in r.lines.all()),
+            r.created_at.isoformat(),
+            r.decided_at.isoformat() if r.decided_at else "",
+            r.payment.paid_on.isoformat() if r.payment else "",
+            r.decline_reason,
+        ]
+        for r in selectors.payment_request_list(user=request.user)
+        .select_related("payment")
+        .prefetch_related("lines")
+    ]
+    return _table_response(PAYMENT_COLUMNS, rows, kind="payments", fmt=fmt)

@@ -174,6 +174,14 @@ PAGES: Fragment = {
         Case(allowed=STATE, method="post", kwargs=_pk("award"), data=lambda _: {}, allowed_status=REDIRECTED)
     ],
     "grants:public_awards": [Case(allowed=EVERYONE)],
+    "grants:score_export": [
+        Case(allowed=STATE, kwargs=_fmt("csv")),
+        Case(allowed=STATE, kwargs=_fmt("xlsx")),
+    ],
+    "grants:payment_export": [
+        Case(allowed=AWARD_READERS, kwargs=_fmt("csv")),
+        Case(allowed=AWARD_READERS, kwargs=_fmt("xlsx")),
+    ],
     "grants:application_attachments": [
         Case(allowed=frozenset({"convener_a"}), kwargs=_pk("draft")),
         Case(allowed=NOBODY, kwargs=_pk("submitted"), note="submitted: attachments locked"),

@@ -11,7 +11,14 @@ from django.urls import reverse
 
 from sectorwise.core.roles import Role
 from sectorwise.grants import services
-from sectorwise.grants.models import Award, PaymentRequest, PaymentRequestState, Review
+from sectorwise.grants.models import (
+    Application,
+    Award,
+    Criterion,
+    PaymentRequest,
+    PaymentRequestState,
+    Review,
+)
 from tests.web.factories import UserFactory
 from tests.web.grants.factories import grants_world, submitted_in_review
 from tests.web.grants.permission_matrix import _world
@@ -94,3 +101,27 @@ def test_the_public_page_shows_only_partnership_region_industry_amount_and_perio
     assert personas.partnership_b.name in page and "$90,000.00" in page
     assert "Workforce FY26" not in page  # the funding source is not among the five facts
     assert "Plan the partnership" not in page  # nor the narrative
+
+
+def test_score_and_payment_exports_carry_the_records(personas: Personas) -> None:
+    import csv
+    import io
+
+    world = _world(personas)
+    criterion = Criterion.objects.filter(round_id=world["round"]).order_by("pk").first()
+    assert criterion is not None
+    services.score_record(
+        application=Application.objects.get(pk=world["submitted"]),
+        reviewer=personas.reviewer,
+        criterion=criterion,
+        score=4,
+        comment="Strong evidence",
+    )
+    response = _client(personas.staff).get(reverse("grants:score_export", kwargs={"fmt": "csv"}))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[attr-defined]
+    assert rows[1][3:] == ["reviewer", "assigned", criterion.name, "2.00", "4", "5", "Strong evidence"]
+    response = _client(personas.convener_b).get(reverse("grants:payment_export", kwargs={"fmt": "csv"}))
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))  # type: ignore[attr-defined]
+    assert [row[3:6] for row in rows[1:]] == [["500.00", "pending", "personnel: 500.00"]]
+    response = _client(personas.convener_a).get(reverse("grants:payment_export", kwargs={"fmt": "csv"}))
+    assert len(list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))) == 1  # type: ignore[attr-defined]
