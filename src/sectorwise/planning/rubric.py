@@ -86,7 +86,7 @@ ANCHORS: Final[dict[Indicator, dict[Phase, str]]] = {
         Phase.SUSTAINING: "Funding beyond state grants covers the core work.",
     },
     Indicator.DATA_USE: {
-        Phase.EXPLORING: "Labour-market data is shown to the partnership now and then.",
+        Phase.EXPLORING: "Labor-market data is shown to the partnership now and then.",
         Phase.PLANNING: "Data informed the choice of priorities.",
         Phase.IMPLEMENTING: "The partnership tracks its initiatives' results.",
         Phase.SUSTAINING: "Results are reviewed regularly and change the plan.",

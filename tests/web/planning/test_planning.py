@@ -376,3 +376,27 @@ def test_the_panel_on_the_partnership_page(personas: Personas, persona: str) -> 
     if persona in READERS:
         assert "<strong>Implementing</strong>" in body
         assert ("New self-assessment" in body) is (persona in MANAGE_A)
+
+
+# Query counts ---------------------------------------------------------------------------------------------
+
+
+def test_selectors_query_counts(personas: Personas, django_assert_num_queries: Any) -> None:
+    partnership = personas.partnership_a
+    for year in (2023, 2024):
+        reviewed(partnership, dt.date(year, 6, 1), (2, 2, 2, 2, 2, 2), personas.staff)
+    for number in range(3):
+        priority = services.priority_create(partnership=partnership, title=f"Problem {number}")
+        services.priority_rank(
+            priority=priority, rankings={personas.membership_a.pk: (3, number + 1)}, user=None
+        )
+        services.initiative_create(priority=priority, values={"title": "Pilot"}, owners=[personas.employer_a])
+    with django_assert_num_queries(2):
+        assert selectors.partnership_maturity(partnership=partnership) is not None
+    with django_assert_num_queries(2):
+        assert len(selectors.maturity_history(partnership=partnership)) == 2
+    with django_assert_num_queries(4):  # priorities, rankings with members, initiatives, owners
+        plan = selectors.action_plan(partnership=partnership)
+        assert sum(len(row.initiatives[0].owners.all()) for row in plan.priorities) == 3
+    with django_assert_num_queries(1):
+        selectors.sustainability_funding_total(partnership=partnership)
