@@ -12,6 +12,8 @@
 - ``startup``: the command line's start-up, median of several runs (benchmarks/startup.py);
 - ``intelligence``: warm page times of the region explorer and the ranking on the demo warehouse
   (benchmarks/intelligence.py).
+- ``outcomes``: imports of 100,000 participants and 1,000,000 UI wage records, then the WIOA indicators of
+  every partnership from the database (benchmarks/outcomes_imports.py).
 
 Each benchmark is one run; its figures go to ``benchmarks/out/<name>.json``. A benchmark that fails is
 reported and the others still run; the exit code is 1 if any failed.
@@ -41,6 +43,7 @@ NAMES: Final = (
     "evaluation",
     "startup",
     "intelligence",
+    "outcomes",
 )
 
 
@@ -118,6 +121,13 @@ def _intelligence(console: Console, arguments: argparse.Namespace) -> dict[str, 
     return intelligence.run(console)
 
 
+def _outcomes(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
+    del arguments
+    from benchmarks import outcomes_imports
+
+    return outcomes_imports.run(console)
+
+
 RUNNERS: Final[dict[str, Callable[[Console, argparse.Namespace], dict[str, Any]]]] = {
     "lmi": _lmi,
     "delineation": _delineation,
@@ -127,6 +137,7 @@ RUNNERS: Final[dict[str, Callable[[Console, argparse.Namespace], dict[str, Any]]
     "evaluation": _evaluation,
     "startup": _startup,
     "intelligence": _intelligence,
+    "outcomes": _outcomes,
 }
 
 

@@ -507,65 +507,86 @@ INDICATORS: Final = (
 )
 
 
-def _participant_rows(partnership_ids: Sequence[int] | None) -> pa.Table:
-    participant = connection.ops.quote_name(Participant._meta.db_table)
-    observation = connection.ops.quote_name(OutcomeObservation._meta.db_table)
-    where = "p.exited_on IS NOT NULL"
-    parameters: list[Any] = []
-    if partnership_ids is not None:
-        where += f" AND p.partnership_id IN ({', '.join(['%s'] * len(partnership_ids))})"
-        parameters += list(partnership_ids)
-    sql = (
-        f"SELECT p.person_key, p.partnership_id, p.enrolled_on, p.exited_on, "
-        f"EXISTS (SELECT 1 FROM {observation} o WHERE o.participant_id = p.id AND o.credential_attained) "
-        f"FROM {participant} p WHERE {where}"
-    )
+def _partnership_filter(column: str, partnership_ids: Sequence[int] | None) -> tuple[str, list[Any]]:
+    if partnership_ids is None:
+        return "", []
+    return f" AND {column} IN ({', '.join(['%s'] * len(partnership_ids))})", list(partnership_ids)
+
+
+def _fetch_arrow(sql: str, parameters: list[Any], schema: pa.Schema) -> pa.Table:
+    """A query's rows as an Arrow table: the driver's tuples converted in one call (a struct array), not
+    column by column in Python."""
     with connection.cursor() as cursor:
         cursor.execute(sql, parameters)
         rows = cursor.fetchall()
-    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[], [], [], [], []]
-    return pa.table(
-        {
-            "person_id": pa.array(columns[0], pa.string()),
-            "partnership_id": pa.array(columns[1], pa.int64()),
-            "entry_date": _dates(columns[2]),
-            "exit_date": _dates(columns[3]),
-            "credential": pa.array([bool(value) for value in columns[4]], pa.bool_()),
-        }
+    structs = pa.array(rows, pa.struct(list(schema)))
+    return pa.Table.from_struct_array(structs) if len(rows) else schema.empty_table()
+
+
+_PARTICIPANT_SCHEMA: Final = pa.schema(
+    [
+        ("person_id", pa.string()),
+        ("partnership_id", pa.int64()),
+        ("entry_date", pa.string()),
+        ("exit_date", pa.string()),
+        ("credential", pa.int8()),
+    ]
+)
+_WAGE_SCHEMA: Final = pa.schema(
+    [
+        ("person_id", pa.string()),
+        ("year", pa.int32()),
+        ("quarter", pa.int32()),
+        ("employer_id", pa.string()),
+        ("cents", pa.int64()),
+    ]
+)
+
+
+def _participant_rows(partnership_ids: Sequence[int] | None) -> pa.Table:
+    """Exiters: hash, partnership, entry and exit dates (ISO text), credential (any observation)."""
+    participant = connection.ops.quote_name(Participant._meta.db_table)
+    observation = connection.ops.quote_name(OutcomeObservation._meta.db_table)
+    where, parameters = _partnership_filter("p.partnership_id", partnership_ids)
+    as_text = "CAST({} AS TEXT)" if connection.vendor != "postgresql" else "to_char({}, 'YYYY-MM-DD')"
+    sql = (
+        f"SELECT p.person_key, p.partnership_id, {as_text.format('p.enrolled_on')}, "
+        f"{as_text.format('p.exited_on')}, CASE WHEN c.participant_id IS NULL THEN 0 ELSE 1 END "
+        f"FROM {participant} p LEFT JOIN (SELECT DISTINCT participant_id FROM {observation} "
+        f"WHERE credential_attained) c ON c.participant_id = p.id WHERE p.exited_on IS NOT NULL{where}"
     )
+    table = _fetch_arrow(sql, parameters, _PARTICIPANT_SCHEMA)
+    for name in ("entry_date", "exit_date"):
+        table = table.set_column(table.schema.get_field_index(name), name, pc.cast(table[name], pa.date32()))
+    return table
 
 
-def _dates(values: Sequence[Any]) -> pa.Array:
-    if values and isinstance(values[0], str):
-        return pc.cast(pa.array(values, pa.string()), pa.date32())
-    return pa.array(values, pa.date32())
+def _exit_index(column: str) -> str:
+    """SQL: the calendar-quarter index (year * 4 + quarter - 1) of a date column (``%`` doubled: the query
+    is sent with parameters)."""
+    if connection.vendor == "postgresql":
+        return f"(EXTRACT(YEAR FROM {column})::int * 4 + (EXTRACT(MONTH FROM {column})::int - 1) / 3)"
+    year, month = f"CAST(strftime('%%Y', {column}) AS INTEGER)", f"CAST(strftime('%%m', {column}) AS INTEGER)"
+    return f"({year} * 4 + ({month} - 1) / 3)"
 
 
 def _wage_rows(partnership_ids: Sequence[int] | None) -> pa.Table:
+    """The wage records the indicators read: those of exiters in the 2nd and 4th quarter after their exit
+    (found through the record's unique index, two lookups per exiter), each record once."""
     participant = connection.ops.quote_name(Participant._meta.db_table)
     wages = connection.ops.quote_name(WageRecord._meta.db_table)
-    where = "exited_on IS NOT NULL"
-    parameters: list[Any] = []
-    if partnership_ids is not None:
-        where += f" AND partnership_id IN ({', '.join(['%s'] * len(partnership_ids))})"
-        parameters += list(partnership_ids)
+    where, parameters = _partnership_filter("partnership_id", partnership_ids)
     sql = (
-        f"SELECT person_key, year, quarter, employer_id, CAST(ROUND(wages * 100) AS BIGINT) FROM {wages} "
-        f"WHERE person_key IN (SELECT person_key FROM {participant} WHERE {where})"
+        f"WITH e AS MATERIALIZED (SELECT DISTINCT person_key, {_exit_index('exited_on')} AS x "
+        f"FROM {participant} WHERE exited_on IS NOT NULL{where}), "
+        "t AS MATERIALIZED (SELECT person_key, (x + 2) / 4 AS year, (x + 2) %% 4 + 1 AS quarter FROM e "
+        "UNION SELECT person_key, (x + 4) / 4, (x + 4) %% 4 + 1 FROM e) "
+        "SELECT w.person_key, w.year, w.quarter, w.employer_id, CAST(ROUND(w.wages * 100) AS BIGINT) "
+        f"FROM t JOIN {wages} w ON w.person_key = t.person_key AND w.year = t.year AND w.quarter = t.quarter"
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, parameters)
-        rows = cursor.fetchall()
-    columns: list[Sequence[Any]] = list(zip(*rows, strict=True)) if rows else [[], [], [], [], []]
-    return pa.table(
-        {
-            "person_id": pa.array(columns[0], pa.string()),
-            "year": pa.array(columns[1], pa.int32()),
-            "quarter": pa.array(columns[2], pa.int32()),
-            "employer_id": pa.array(columns[3], pa.string()),
-            "wages": pc.divide(pa.array(columns[4], pa.float64()), 100.0),
-        }
-    )
+    table = _fetch_arrow(sql, parameters.copy(), _WAGE_SCHEMA)
+    dollars = pc.divide(pc.cast(table["cents"], pa.float64()), 100.0)
+    return table.drop_columns(["cents"]).append_column("wages", dollars)
 
 
 def wages_through() -> tuple[int, int] | None:
