@@ -48,9 +48,15 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 
 @allow(SurveyAction.VIEW_SURVEY_RESULTS, load=partnership_for_url)
 def partnership_surveys(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
+    surveys = list(selectors.partnership_surveys(partnership=partnership))
+    answered = [survey for survey in surveys if survey.responded]  # newest first
+    latest = (
+        {"survey": answered[0], "results": selectors.survey_results(survey=answered[0])} if answered else None
+    )
     context = {
         "partnership": partnership,
-        "surveys": selectors.partnership_surveys(partnership=partnership),
+        "surveys": surveys,
+        "latest": latest,
         "demand": selectors.survey_demand_summary(partnership=partnership),
         "can_manage": user_can(user=request.user, action=SurveyAction.MANAGE_SURVEYS, obj=partnership),
     }

