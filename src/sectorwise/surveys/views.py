@@ -49,7 +49,7 @@ def survey_list(request: HttpRequest) -> HttpResponse:
 @allow(SurveyAction.VIEW_SURVEY_RESULTS, load=partnership_for_url)
 def partnership_surveys(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
     surveys = list(selectors.partnership_surveys(partnership=partnership))
-    answered = [survey for survey in surveys if survey.responded]  # newest first
+    answered = [survey for survey in surveys if getattr(survey, "responded", 0)]  # annotated; newest first
     latest = (
         {"survey": answered[0], "results": selectors.survey_results(survey=answered[0])} if answered else None
     )
