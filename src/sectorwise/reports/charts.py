@@ -95,11 +95,19 @@ def report_county_shapes(counties: set[str]) -> tuple[CountyShapes | None, str]:
     if stored and {feature["id"] for feature in stored} >= counties:
         return CountyShapes.geojson(stored), "county shapes stored in the warehouse"
     atlas = Path(settings.NODE_MODULES) / US_ATLAS_COUNTIES
-    if atlas.is_file():
-        return CountyShapes.us_atlas_inline(json.loads(atlas.read_text(encoding="utf-8"))), (
-            "us-atlas counties-10m (Census Bureau cartographic boundaries)"
+    if not atlas.is_file():
+        return None, "no county shapes available (neither stored in the warehouse nor us-atlas installed)"
+    topology = json.loads(atlas.read_text(encoding="utf-8"))
+    known = {str(shape.get("id")) for shape in topology["objects"]["counties"]["geometries"]}
+    missing = sorted(counties - known)
+    if missing:
+        return None, (
+            f"no county shapes for {', '.join(missing[:5])}{' ...' if len(missing) > 5 else ''} (neither "
+            "stored in the warehouse nor in us-atlas)"
         )
-    return None, "no county shapes available (neither stored in the warehouse nor us-atlas installed)"
+    return CountyShapes.us_atlas_inline(
+        topology
+    ), "us-atlas counties-10m (Census Bureau cartographic boundaries)"
 
 
 def page_county_shapes(counties: set[str], atlas_url: str) -> CountyShapes:

@@ -32,6 +32,12 @@ from typing import Any, Final
 from django.db.models import Max, Q
 from django.utils import timezone
 
+from sectorwise.capacity.selectors import (
+    event_attendance_summary,
+    learning_network_attendance,
+    ta_hours_by_partnership,
+    ta_hours_total,
+)
 from sectorwise.evaluation.statistics import (
     DEFAULT_MINIMUM,
     PAIRED_DIFFERENCE_METHOD,
@@ -52,9 +58,12 @@ from sectorwise.outcomes.models import (
 from sectorwise.outcomes.selectors import outcome_summary
 from sectorwise.partnerships.models import EMPLOYER_ROLES, Membership, SectorPartnership, Stage
 from sectorwise.partnerships.naics_titles import naics_title
+from sectorwise.planning.selectors import sustainability_funding_by_kind, sustainability_funding_total
 from sectorwise.reports.charts import count_bars, money_bars, report_county_map, report_county_shapes
 from sectorwise.reports.districts import DistrictEquivalence, DistrictRow, read_district_file
 from sectorwise.reports.models import DistrictPlan
+from sectorwise.surveys.models import Survey, SurveyStatus
+from sectorwise.surveys.selectors import survey_results
 
 SUPPRESSED: Final = "too few to show"
 NO_RECORDS: Final = "no records yet"
@@ -147,6 +156,11 @@ class LegislativeReport:
             if table.sheet == sheet:
                 return table
         raise KeyError(sheet)
+
+    @property
+    def headline(self) -> tuple[Figure, ...]:
+        """The headline figures (the Summary sheet's rows), each naming the sheet it is computed from."""
+        return self.section("summary").figures
 
     def figure(self, label: str) -> Figure:
         for section in self.sections:
@@ -794,41 +808,173 @@ def _testimonials_section() -> Section:
     )
 
 
-# Sections whose apps are being built (issue 15). Each is a named seam: the function below returns "no
-# records yet" until the app's selector exists, then builds its table from it.
+# Sections from the capacity, planning and surveys apps (issue 15), each through its app's selectors.
+
+
+def _percent_cells(share: Proportion) -> tuple[Cell, ...]:
+    if share.suppressed:
+        return (SUPPRESSED,) * 4
+    return (share.n, *_share_cells(share))
 
 
 def surveys_section(first_day: dt.date) -> Section:
-    """Employer survey results (``sectorwise.surveys``): the seam for its results per partnership."""
+    """Employer survey results (``surveys.selectors.survey_results``) of the surveys opened from the year on
+    (drafts left out): response rates, and each standard question's favourable share with its interval."""
+    surveys = (
+        Survey.objects.filter(opens_on__gte=first_day)
+        .exclude(status=SurveyStatus.DRAFT)
+        .select_related("partnership")
+        .order_by("partnership__name", "opens_on", "id")
+    )
+    overview: list[tuple[Cell, ...]] = []
+    shares: list[tuple[Cell, ...]] = []
+    for survey in surveys:
+        results = survey_results(survey=survey)
+        label = survey.period or survey.title
+        overview.append(
+            (
+                survey.partnership.name,
+                survey.title,
+                survey.period,
+                str(survey.get_status_display()),
+                results.invited,
+                SUPPRESSED if results.suppressed else results.responses,
+                SUPPRESSED
+                if results.suppressed or results.response_rate is None
+                else round(results.response_rate * 100, 1),
+            )
+        )
+        for share in results.shares:
+            shares.append((survey.partnership.name, label, share.label, *_percent_cells(share.share)))
+    table = Table(
+        sheet="Employer surveys",
+        title="Employer surveys and their response rates",
+        columns=("partnership", "survey", "period", "status", "invited", "responses", "response_rate_pct"),
+        rows=tuple(overview),
+        kinds={"invited": "count", "responses": "count", "period": "text"},
+        note="Surveys opened from the year on. Fewer responses than the minimum: no figure is shown.",
+    )
+    results_table = Table(
+        sheet="Survey results",
+        title="Employer survey results (percent of employers answering, with 95% intervals)",
+        columns=("partnership", "survey", "result", "employers", "share_pct", "share_low", "share_high"),
+        rows=tuple(shares),
+        kinds={"employers": "count", "survey": "text"},
+        note=f"Favourable answers among employers who answered the question (Wilson intervals); fewer than "
+        f"the minimum: {SUPPRESSED}.",
+    )
     return Section(
         key="surveys",
         title="Employer survey results",
-        intro="What employers report: turnover, quality of hires, value of collaborating.",
-        status=NO_RECORDS,
-        seam="sectorwise.reports.legislative.surveys_section",
+        intro="What employers report: turnover, quality of hires, productivity and the value of "
+        "collaborating.",
+        tables=(table, results_table),
+        figures=(Figure("Employer surveys", len(overview), "count", table.sheet),),
+        status="" if overview else NO_RECORDS,
     )
 
 
 def capacity_section(first_day: dt.date) -> Section:
-    """Technical assistance hours and event attendance (``sectorwise.capacity``)."""
+    """Technical assistance hours (``capacity.selectors.ta_hours_by_partnership``, ``ta_hours_total``),
+    event attendance (``event_attendance_summary``) and learning networks' attendance rates."""
+    hours = ta_hours_by_partnership(since=first_day)
+    events = event_attendance_summary(since=first_day)
+    networks = learning_network_attendance()
+    ta = Table(
+        sheet="Technical assistance",
+        title="Technical assistance by partnership",
+        columns=("partnership", "engagements", "hours"),
+        rows=tuple((row.partnership, row.engagements, row.hours) for row in hours),
+        kinds={"engagements": "count", "hours": "count"},
+        note="Engagements that started from the year on. An engagement serving several partnerships counts "
+        "in full for each: the rows may add up to more than the total.",
+    )
+    attendance = Table(
+        sheet="Events",
+        title="Events and attendance",
+        columns=("kind", "events", "registrations", "attendees"),
+        rows=tuple((row.label, row.events, row.registrations, row.attendees) for row in events),
+        kinds={"events": "count", "registrations": "count", "attendees": "count"},
+        note="Events starting from the year on; registrations holding a place, attendees marked attended.",
+    )
+    network_table = Table(
+        sheet="Learning networks",
+        title="Learning networks: sessions attended by each member partnership",
+        columns=("network", "partnership", "sessions_held", "sessions_attended", "attendance_pct"),
+        rows=tuple(
+            (
+                row.network,
+                row.partnership,
+                row.sessions_held,
+                row.sessions_attended,
+                None if row.rate is None else round(row.rate * 100, 1),
+            )
+            for row in networks
+        ),
+        kinds={"sessions_held": "count", "sessions_attended": "count"},
+    )
+    total = ta_hours_total(since=first_day)
+    held = sum(row.events for row in events)
     return Section(
         key="capacity",
         title="Technical assistance and events",
-        intro="Technical assistance hours given to partnerships, and attendance at summits, workshops and "
-        "learning-network sessions.",
-        status=NO_RECORDS,
-        seam="sectorwise.reports.legislative.capacity_section",
+        intro="Technical assistance hours given to partnerships, and attendance at summits, workshops, "
+        "webinars and learning-network sessions.",
+        tables=(ta, attendance, network_table),
+        figures=(
+            Figure("Technical assistance hours", total, "count", ta.sheet),
+            Figure("Events held", held, "count", attendance.sheet),
+            Figure("Event attendees", sum(row.attendees for row in events), "count", attendance.sheet),
+        ),
+        status="" if hours or held or networks else NO_RECORDS,
     )
 
 
-def sustainability_section(first_day: dt.date) -> Section:
-    """Money partnerships raised beyond state grants (``sectorwise.planning``)."""
+def sustainability_section(first_day: dt.date, entries: Sequence[_Partnership] = ()) -> Section:
+    """Money partnerships raised beyond state grants (``planning.selectors.sustainability_funding_total`` and
+    ``sustainability_funding_by_kind``), beside the state's awards to them."""
+    partnerships = SectorPartnership.objects.filter(sustainability_funding__isnull=False).distinct()
+    state = {entry.pk: entry.committed for entry in entries}
+    rows: list[tuple[str, Decimal, Decimal]] = []
+    by_kind: dict[str, Decimal] = defaultdict(Decimal)
+    for partnership in partnerships.order_by("name", "id"):
+        raised = sustainability_funding_total(partnership=partnership, since=first_day)
+        if not raised:
+            continue
+        rows.append((partnership.name, raised, state.get(partnership.pk, ZERO)))
+        for label, amount in sustainability_funding_by_kind(partnership=partnership, since=first_day):
+            by_kind[label] += amount
+    table = Table(
+        sheet="Sustainability",
+        title="Money raised beyond state grants, beside the state's awards",
+        columns=("partnership", "raised_beyond_state", "state_awarded"),
+        rows=tuple(rows),
+        kinds={"raised_beyond_state": "money", "state_awarded": "money"},
+        note="Raised: funding records whose period ends on or after 1 January of the year, in full. State "
+        "awarded: awards starting from the year on.",
+    )
+    ordered: list[tuple[str, Decimal]] = sorted(by_kind.items(), key=lambda pair: (-pair[1], pair[0]))
+    kinds = Table(
+        sheet="Sustainability by kind",
+        title="Money raised beyond state grants, by kind",
+        columns=("kind", "raised_beyond_state"),
+        rows=tuple(ordered),
+        kinds={"raised_beyond_state": "money"},
+    )
     return Section(
         key="sustainability",
         title="Sustainability: money beyond state grants",
         intro="Funding partnerships raise from employers, philanthropy and others, beside the state's money.",
-        status=NO_RECORDS,
-        seam="sectorwise.reports.legislative.sustainability_section",
+        tables=(table, kinds),
+        figures=(
+            Figure(
+                "Dollars raised beyond state grants",
+                sum((row[1] for row in rows), ZERO),
+                "money",
+                table.sheet,
+            ),
+        ),
+        status="" if rows else NO_RECORDS,
     )
 
 
@@ -908,16 +1054,22 @@ def legislative_report(
     money = _money_section(first_day)
     systems = _systems_section(first_day)
     testimonials = _testimonials_section()
-    figures = (
-        *partnerships.figures,
-        *money.figures,
-        *systems.figures,
-        *testimonials.figures,
+    surveys = surveys_section(first_day)
+    capacity = capacity_section(first_day)
+    sustainability = sustainability_section(first_day, entries)
+    # Headline figures of the sections that have records (a section of an app without records says so
+    # instead of showing zeros).
+    figures = tuple(
+        figure
+        for section in (partnerships, money, sustainability, capacity, surveys, systems, testimonials)
+        if not section.status
+        for figure in section.figures
     )
     summary = Section(
         key="summary",
         title=f"Since {since}",
         intro="The headline figures; each names the sheet of the workbook it is computed from.",
+        figures=figures,
         tables=(
             Table(
                 sheet="Summary",
@@ -949,9 +1101,9 @@ def legislative_report(
             _district_section(entries, equivalence, employer_county),
             money,
             _outcomes_section(minimum),
-            surveys_section(first_day),
-            capacity_section(first_day),
-            sustainability_section(first_day),
+            surveys,
+            capacity,
+            sustainability,
             systems,
             testimonials,
             Section(key="methods", title="Data vintages and methods", intro="", tables=(methods_table,)),

@@ -135,13 +135,11 @@ class PublicOverview:
 
 
 def _grants_public_url() -> str | None:
-    """The grants app's public awards page, when it has one."""
-    for name in ("grants:public_awards", "grants:public_award_list", "grants:awards_public"):
-        try:
-            return reverse(name)
-        except NoReverseMatch:
-            continue
-    return None
+    """The grants app's public awards page (None if the grants app has none)."""
+    try:
+        return reverse("grants:public_awards")
+    except NoReverseMatch:
+        return None
 
 
 def public_overview(*, atlas_url: str) -> PublicOverview:

@@ -54,6 +54,7 @@ def portfolio(request: HttpRequest) -> HttpResponse:
         "portfolio": found,
         "tables": {key: shown_table(table) for key, table in found.tables.items()},
         "outcomes": [shown_table(table) for table in found.outcomes.tables],
+        "capacity": [shown_table(table) for table in found.capacity.tables],
     }
     return render(request, "reports/portfolio.html", context)
 

@@ -162,13 +162,17 @@ def test_every_table_is_a_sheet_and_the_html_cites_it(report: LegislativeReport)
     assert _value(report, "Money by source", "Workforce FY26", "committed") == Decimal("140000.00")
 
 
-def test_sections_whose_apps_have_no_records_say_so(report: LegislativeReport) -> None:
+def test_sections_without_records_say_so_and_add_no_zero_figures(report: LegislativeReport) -> None:
     html = report_html(report)
-    for key in ("surveys", "capacity", "sustainability"):
+    for key in ("surveys", "capacity", "sustainability"):  # the world has none of their records
         section = report.section(key)
-        if section.status:
-            assert section.status == "no records yet" and section.seam
-            assert f'id="status-{key}"' in html
+        assert section.status == "no records yet"
+        assert f'id="status-{key}"' in html
+        for table in section.tables:
+            assert f"sheet “{table.sheet}”, empty" in html
+    labels = {figure.label for figure in report.headline}
+    assert "Technical assistance hours" not in labels and "Employer surveys" not in labels
+    assert "Workers enrolled" in labels
 
 
 def test_districts_from_a_loaded_equivalence_file(world: ReportWorld) -> None:

@@ -43,6 +43,7 @@ def test_the_public_overview_shows_awards_and_only_consented_testimonials(world:
     )
     assert overview.map_spec is not None and 'data-vega-spec="county-map-spec"' in page
     assert "Alder Machining" in page and "Birch Health Careers" in page
+    assert f'href="{reverse("grants:public_awards")}"' in page  # the grants app's own public page
 
 
 def test_the_portfolio_is_for_state_staff(personas: Personas, world: ReportWorld) -> None:
