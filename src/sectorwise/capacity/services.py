@@ -276,7 +276,7 @@ def event_register(
         raise ValidationError({"event": "You are already registered (or on the waitlist)."})
     if person is not None and active.filter(person=person).exists():
         raise ValidationError({"person": f"{person} is already registered (or on the waitlist)."})
-    if user is None and person is None and active.filter(email=email).exists():
+    if email and active.filter(email=email).exists():  # whoever registered it (one place per address)
         raise ValidationError({"email": "This e-mail address is already registered (or on the waitlist)."})
     has_place = locked.registered_count < locked.capacity
     registration = Registration(
@@ -289,7 +289,11 @@ def event_register(
         status=RegistrationStatus.REGISTERED if has_place else RegistrationStatus.WAITLISTED,
         queued_at=now,
     )
-    _save(registration)
+    try:
+        with transaction.atomic():
+            _save(registration)
+    except IntegrityError:  # the partial unique constraints, should a check above have been skipped
+        raise ValidationError({"event": "Already registered (or on the waitlist)."}) from None
     if has_place:
         _count(locked, +1)
     event.registered_count = Event.objects.values_list("registered_count", flat=True).get(pk=event.pk)

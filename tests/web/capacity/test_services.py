@@ -94,6 +94,11 @@ def test_the_same_person_twice_is_refused_and_after_cancelling_may_come_back() -
     services.event_register(event=event, person=person)
     with pytest.raises(ValidationError, match="already registered"):
         services.event_register(event=event, person=person)
+    # One place per e-mail address, whoever registered it: a user's own, a person's, a visitor's.
+    with pytest.raises(ValidationError, match="already registered"):
+        services.event_register(event=event, name="Someone", email="pat@example.org")
+    with pytest.raises(ValidationError, match="already registered"):
+        services.event_register(event=event, person=PersonFactory(email="guest1@example.org"))
     services.registration_cancel(registration=mine)
     assert services.event_register(event=event, user=user).status == RegistrationStatus.REGISTERED
 
