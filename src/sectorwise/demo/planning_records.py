@@ -226,7 +226,8 @@ def seed_planning(*, rng: random.Random, today: dt.date) -> str:
         if n
     )
     return (
-        f"planning: {assessments} self-assessments over two years (reviewed in the last year: {phases}), "
+        f"planning: {assessments} self-assessments over two years (reviewed phases of those assessed in the "
+        f"last year: {phases}), "
         f"{priorities} priorities with {rankings} employer rankings, {initiatives} initiatives, "
         f"${funding:,.0f} raised beyond state grants"
     )
