@@ -16,6 +16,7 @@ page, where ``partnership_id`` may be left out and any other partnership is refu
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar, Final
 
 from django.core.exceptions import ValidationError
@@ -35,7 +36,7 @@ from sectorwise.core.tabular.engine import (
 )
 from sectorwise.outcomes import schedule
 from sectorwise.outcomes.importing import _partnership, _partnership_ids, integer_or_none, money_or_none
-from sectorwise.outcomes.models import ProgressReport, ReportStatus
+from sectorwise.outcomes.models import CustomIndicator, IndicatorValue, ProgressReport, ReportStatus
 from sectorwise.outcomes.schedule import due_on_from
 
 PROGRESS_KIND: Final = "progress_reports"
@@ -61,10 +62,12 @@ class ProgressReportImporter(TableImporter):
     """Draft progress reports, created or updated by partnership and quarter."""
 
     kind = PROGRESS_KIND
-    columns = PROGRESS_COLUMNS
+    columns: ClassVar[tuple[str, ...]] = PROGRESS_COLUMNS
     required: ClassVar[frozenset[str]] = frozenset({"partnership_id", "year", "quarter"})
     multiline = frozenset({"narrative"})
     only_partnership: int | None = None
+    indicator_columns: dict[str, int] = {}
+    """``indicator: <name>`` (lower-cased, as the reader gives headers) -> the custom indicator's id."""
 
     def plan(
         self,
@@ -78,6 +81,7 @@ class ProgressReportImporter(TableImporter):
             for _, values in records:
                 if not values.get("partnership_id", "").strip():
                     values["partnership_id"] = str(self.only_partnership)
+        self._pending: list[tuple[ProgressReport, dict[int, Decimal | None]]] = []
         known = _partnership_ids(records)
         if self.only_partnership is not None:
             known &= {self.only_partnership}
@@ -125,6 +129,11 @@ class ProgressReportImporter(TableImporter):
             if report is None:
                 report = ProgressReport(partnership_id=partnership_id, year=year, quarter=quarter)
             errors += _apply(row, report, values)
+            indicator_values = {
+                self.indicator_columns[column]: money_or_none(row, text, errors, column)
+                for column, text in values.items()
+                if column in self.indicator_columns
+            }
             if not errors and report.due_on is None:
                 if partnership_id not in schedules:
                     schedules[partnership_id] = schedule.award_due_dates(partnership_id=partnership_id)
@@ -134,6 +143,8 @@ class ProgressReportImporter(TableImporter):
             result.errors += errors
             if not errors:
                 (to_update if report.pk is not None else to_create).append(report)
+                if indicator_values:
+                    self._pending.append((report, indicator_values))
         fields = [column for column in PROGRESS_COLUMNS[3:] if column in header]
         if "due_on" not in fields:
             fields.append("due_on")
@@ -156,14 +167,41 @@ class ProgressReportImporter(TableImporter):
                 return None
         return _partnership(row, values, known, errors)
 
+    def written(self) -> None:
+        """The custom indicators' values of the rows just written (their reports have ids now), inside the
+        import's transaction; an empty cell removes a draft's value."""
+        for report, values in self._pending:
+            for indicator_id, amount in values.items():
+                if amount is None:
+                    for value in IndicatorValue.objects.filter(report=report, indicator_id=indicator_id):
+                        value.delete()
+                else:
+                    IndicatorValue.objects.update_or_create(
+                        report=report, indicator_id=indicator_id, defaults={"value": amount}
+                    )
+        self._pending = []
+
 
 class PartnershipProgressImporter(ProgressReportImporter):
-    """One partnership's reports, from its own page: the ``partnership_id`` column is optional."""
+    """One partnership's reports, from its own page: the ``partnership_id`` column is optional, and a column
+    ``indicator: <name>`` per custom indicator of the partnership takes that quarter's value."""
 
     required: ClassVar[frozenset[str]] = frozenset({"year", "quarter"})
 
     def __init__(self, *, partnership_id: int) -> None:
         self.only_partnership = partnership_id
+        self.indicator_columns = {
+            indicator_column(name): pk
+            for pk, name in CustomIndicator.objects.filter(partnership_id=partnership_id).values_list(
+                "pk", "name"
+            )
+        }
+        self.columns = (*PROGRESS_COLUMNS, *self.indicator_columns)  # type: ignore[misc]  # per-run columns
+
+
+def indicator_column(name: str) -> str:
+    """The import column of a custom indicator (headers are read lower-cased)."""
+    return f"indicator: {name}".lower()
 
 
 def _latest_reports(partnership_ids: set[int]) -> dict[tuple[int, int, int], ProgressReport]:

@@ -28,7 +28,7 @@ from sectorwise.outcomes.models import (
     SystemsChange,
     Testimonial,
 )
-from sectorwise.outcomes.progress_import import PROGRESS_COLUMNS, progress_import
+from sectorwise.outcomes.progress_import import PROGRESS_COLUMNS, indicator_column, progress_import
 from sectorwise.outcomes.record_forms import (
     CustomIndicatorForm,
     IndicatorValuesForm,
@@ -307,6 +307,10 @@ def progress_import_page(request: HttpRequest, partnership: SectorPartnership, p
         "form": form,
         "result": result,
         "columns": PROGRESS_COLUMNS,
+        "indicator_columns": [
+            indicator_column(indicator.name)
+            for indicator in CustomIndicator.objects.filter(partnership=partnership)
+        ],
         "draft": ReportStatus.DRAFT,
     }
     return render(request, "outcomes/records/progress_import.html", context, status=status)

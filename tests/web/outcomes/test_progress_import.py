@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from sectorwise.core.tabular.engine import ImportResult, importer_for
 from sectorwise.outcomes import services
-from sectorwise.outcomes.models import ProgressReport
+from sectorwise.outcomes.models import CustomIndicator, IndicatorValue, ProgressReport
 from sectorwise.outcomes.progress_import import PROGRESS_KIND, progress_import
 from tests.web.personas import Personas
 
@@ -130,3 +130,42 @@ def test_the_partnership_page_imports_its_own_rows_only_and_reads_xlsx(personas:
 
 def test_the_importer_is_registered_for_the_command_line() -> None:
     assert importer_for(PROGRESS_KIND).kind == "progress_reports"
+
+
+def test_the_partnership_page_takes_its_indicators_values(personas: Personas) -> None:
+    hired = CustomIndicator.objects.create(
+        partnership=personas.partnership_a, name="Apprentices hired", target=40
+    )
+    text = "year,quarter,workers_enrolled,Indicator: Apprentices hired\n2025,1,10,6\n2025,2,12,4\n"
+    result = progress_import(
+        filename="q.csv",
+        content=text.encode(),
+        user=personas.convener_a,
+        partnership_id=personas.partnership_a.pk,
+    )
+    assert result.ok, result.errors
+    values = IndicatorValue.objects.filter(indicator=hired).order_by("report__quarter")
+    assert [(v.report.quarter, v.value) for v in values] == [(1, Decimal("6")), (2, Decimal("4"))]
+    # Again, Q1 corrected and Q2's value cleared (the drafts are updated).
+    again = "year,quarter,indicator: apprentices hired\n2025,1,7\n2025,2,\n"
+    assert progress_import(
+        filename="q.csv",
+        content=again.encode(),
+        user=personas.convener_a,
+        partnership_id=personas.partnership_a.pk,
+    ).ok
+    assert [(v.report.quarter, v.value) for v in IndicatorValue.objects.filter(indicator=hired)] == [
+        (1, Decimal("7"))
+    ]
+    # A bad value is reported on its column and nothing changes; the generic importer knows no such column.
+    bad = "year,quarter,indicator: apprentices hired\n2025,1,seven\n"
+    refused = progress_import(
+        filename="q.csv",
+        content=bad.encode(),
+        user=personas.convener_a,
+        partnership_id=personas.partnership_a.pk,
+    )
+    assert [(e.row, e.field) for e in refused.errors] == [(2, "indicator: apprentices hired")]
+    assert IndicatorValue.objects.get(indicator=hired).value == Decimal("7")
+    generic = f"partnership_id,{bad}".replace("\n2025", f"\n{personas.partnership_a.pk},2025")
+    assert not progress_import(filename="q.csv", content=generic.encode(), user=personas.staff).ok
