@@ -239,6 +239,7 @@ APP_SEEDERS: Final[tuple[str, ...]] = (
     "sectorwise.demo.grants_records.seed_grants",
     "sectorwise.demo.outcomes_records.seed_outcomes",
     "sectorwise.demo.capacity_records.seed_capacity",
+    "sectorwise.demo.reports_records.seed_reports",
 )
 """Each domain app's demo records, seeded after the registry and the users in this order (an app's records
 may refer to those of the apps before it): dotted paths to functions ``(*, rng: random.Random, today:
