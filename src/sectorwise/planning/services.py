@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sectorwise.directory.models import Organization
@@ -36,6 +36,11 @@ FUNDING_FIELDS = ("source_name", "kind", "amount", "period_start", "period_end",
 
 def _user_or_none(user: Any) -> Any:
     return user if getattr(user, "is_authenticated", False) else None
+
+
+def _checked_date(assessed_on: dt.date) -> None:
+    if assessed_on > timezone.localdate():
+        raise ValidationError({"assessed_on": "A self-assessment is dated the day it was made, not later."})
 
 
 def _checked_scores(scores: Mapping[Indicator, int | None], *, complete: bool) -> dict[Indicator, int]:
@@ -84,6 +89,7 @@ def assessment_create(
     notes: str = "",
 ) -> SelfAssessment:
     """A draft self-assessment (scores may be partial until it is submitted)."""
+    _checked_date(assessed_on)
     checked = _checked_scores(scores, complete=False)
     assessment = SelfAssessment(partnership=partnership, assessed_on=assessed_on, notes=notes)
     assessment.full_clean()
@@ -103,6 +109,7 @@ def assessment_update(
     locked = SelfAssessment.objects.select_for_update().get(pk=assessment.pk)
     if locked.locked:
         raise ValidationError(f"{locked} was submitted: its scores change only through the staff's review.")
+    _checked_date(assessed_on)
     checked = _checked_scores(scores, complete=False)
     locked.assessed_on, locked.notes = assessed_on, notes
     locked.full_clean()
@@ -203,7 +210,13 @@ def priority_create(
         source_code=source_code,
     )
     priority.full_clean()
-    priority.save()
+    try:
+        with transaction.atomic():  # a concurrent twin meets the unique constraint
+            priority.save()
+    except IntegrityError:
+        raise ValidationError(
+            {"title": f"{partnership} already has the priority “{title.strip()}”."}
+        ) from None
     return priority
 
 
@@ -250,7 +263,13 @@ def priority_rank(
             continue
         row.importance, row.feasibility, row.entered_by = importance, feasibility, _user_or_none(user)
         row.full_clean()
-        row.save()
+        try:
+            with transaction.atomic():  # another user entered this employer's ranking at the same moment
+                row.save()
+        except IntegrityError:
+            raise ValidationError(
+                f"{members[membership_id].organization}'s ranking was entered meanwhile: reload, try again."
+            ) from None
         written.append(row)
     return written
 

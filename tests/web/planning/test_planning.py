@@ -56,6 +56,11 @@ def test_assessment_draft_submit_review(personas: Personas) -> None:
         scores={Indicator.EMPLOYER_LEADERSHIP: 3, Indicator.STAFFING: 2},
     )
     assert draft.status == AssessmentStatus.DRAFT and draft.scores.count() == 2
+    with pytest.raises(ValidationError) as future:
+        services.assessment_update(
+            assessment=draft, assessed_on=dt.date.today() + dt.timedelta(days=2), scores=scores(*[2] * 6)
+        )
+    assert list(future.value.message_dict) == ["assessed_on"]
     with pytest.raises(ValidationError) as refused:
         services.assessment_submit(assessment=draft, user=personas.convener_a)
     assert set(refused.value.message_dict) == {
