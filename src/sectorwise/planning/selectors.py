@@ -327,3 +327,30 @@ def funding_get(*, partnership: SectorPartnership, pk: int) -> SustainabilityFun
         return SustainabilityFunding.objects.get(pk=pk, partnership=partnership)
     except SustainabilityFunding.DoesNotExist:
         raise Http404("No such funding record of this partnership") from None
+
+
+def sustainability_funding_totals(*, since: dt.date | None = None) -> dict[int, Decimal]:
+    """Every partnership's ``sustainability_funding_total`` at once (partnership id -> Decimal; partnerships
+    without funding left out): one query, for reports over the whole portfolio."""
+    rows = (
+        SustainabilityFunding.objects.filter(_since_filter(since))
+        .values("partnership_id")
+        .annotate(total=Sum("amount"))
+    )
+    return {row["partnership_id"]: row["total"] for row in rows}
+
+
+def latest_maturity_phases() -> dict[int, Phase]:
+    """Each partnership's phase from its latest reviewed self-assessment (partnership id -> Phase; those
+    never reviewed left out): the same answer as ``partnership_maturity(...).phase``, for every partnership
+    in one query."""
+    latest = (
+        SelfAssessment.objects.filter(status=AssessmentStatus.REVIEWED)
+        .order_by("partnership_id", "-assessed_on", "-id")
+        .values_list("partnership_id", "phase")
+    )
+    phases: dict[int, Phase] = {}
+    for partnership_id, phase in latest:
+        if partnership_id not in phases and phase is not None:
+            phases[partnership_id] = Phase(phase)
+    return phases

@@ -405,3 +405,34 @@ def test_selectors_query_counts(personas: Personas, django_assert_num_queries: A
         assert sum(len(row.initiatives[0].owners.all()) for row in plan.priorities) == 3
     with django_assert_num_queries(1):
         selectors.sustainability_funding_total(partnership=partnership)
+
+
+def test_portfolio_selectors_agree_with_the_per_partnership_ones(personas: Personas) -> None:
+    a, b = personas.partnership_a, personas.partnership_b
+    reviewed(a, dt.date(2024, 6, 1), (3, 3, 3, 3, 3, 3), personas.staff)
+    reviewed(a, dt.date(2023, 6, 1), (1, 1, 1, 1, 1, 1), personas.staff)  # older, entered later
+    reviewed(b, dt.date(2024, 6, 1), (2, 2, 2, 2, 1, 1), personas.staff)
+    phases = selectors.latest_maturity_phases()
+    for partnership in (a, b):
+        result = selectors.partnership_maturity(partnership=partnership)
+        assert result is not None and phases[partnership.pk] is result.phase
+    assert phases == {a.pk: Phase.IMPLEMENTING, b.pk: Phase.PLANNING}
+    for partnership, amount, end in [
+        (a, "1000.10", dt.date(2023, 12, 31)),
+        (a, "2000.20", dt.date(2024, 12, 31)),
+    ]:
+        services.sustainability_funding_create(
+            partnership=partnership,
+            values={
+                "source_name": "Dues",
+                "kind": "employer_dues",
+                "amount": Decimal(amount),
+                "period_start": dt.date(end.year, 1, 1),
+                "period_end": end,
+            },
+        )
+    since = dt.date(2024, 1, 1)
+    assert selectors.sustainability_funding_totals() == {a.pk: Decimal("3000.30")}
+    assert selectors.sustainability_funding_totals(since=since) == {
+        a.pk: selectors.sustainability_funding_total(partnership=a, since=since)
+    }
