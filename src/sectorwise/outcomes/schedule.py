@@ -4,8 +4,8 @@ A report for a quarter is due on the first date of the partnership's award repor
 after the quarter ends (``sectorwise.grants.selectors.award_report_due_dates``, over the partnership's
 active awards); without an award, or without such a date, 30 days after the quarter ends (the default rule).
 
-The seam: ``award_due_dates`` looks the grants selector up by name, so that this module works both before
-and after the grants app provides it. Until then every report gets the default rule.
+``award_due_dates`` is the one place that asks grants (its ``award_report_due_dates``, the seam the grants
+app provides; the layers contract lets outcomes import grants).
 
 Late: submitted after its due date, or still unsubmitted (a draft, or no report at all) once the due date
 has passed.
@@ -14,15 +14,14 @@ has passed.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any, Final
 
+from sectorwise.grants.models import Award
+from sectorwise.grants.selectors import award_report_due_dates
 from sectorwise.outcomes.models import ProgressReport, ReportStatus
 from sectorwise.partnerships.models import SectorPartnership
 
 DEFAULT_DAYS_AFTER_QUARTER: Final = 30
-AWARD_SCHEDULE_SELECTOR: Final = "award_report_due_dates"
-"""The name of the grants selector ``(*, award) -> list[date]`` this module asks for an award's schedule."""
 
 
 def quarter_end(year: int, quarter: int) -> dt.date:
@@ -38,27 +37,11 @@ def default_due_on(year: int, quarter: int) -> dt.date:
     return quarter_end(year, quarter) + dt.timedelta(days=DEFAULT_DAYS_AFTER_QUARTER)
 
 
-def _schedule_selector() -> Callable[..., list[dt.date]] | None:
-    """The grants app's ``award_report_due_dates`` if it exists (the seam), else None."""
-    try:
-        from sectorwise.grants import selectors as grants_selectors
-    except ImportError:  # pragma: no cover - grants is installed with outcomes
-        return None
-    selector: Callable[..., list[dt.date]] | None = getattr(grants_selectors, AWARD_SCHEDULE_SELECTOR, None)
-    return selector
-
-
 def award_due_dates(*, partnership_id: int) -> list[dt.date]:
-    """Every reporting due date of the partnership's awards, sorted (empty without the grants selector or
-    without an award)."""
-    selector = _schedule_selector()
-    if selector is None:
-        return []
-    from sectorwise.grants.models import Award
-
+    """Every reporting due date of the partnership's awards, sorted (empty without an award)."""
     dates: set[dt.date] = set()
     for award in Award.objects.filter(application__partnership_id=partnership_id):
-        dates.update(selector(award=award))
+        dates.update(award_report_due_dates(award=award))
     return sorted(dates)
 
 

@@ -4,6 +4,7 @@ the grants seam (``schedule.award_due_dates``), late and missing quarters."""
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -61,8 +62,33 @@ def test_reports_take_their_due_date_from_the_award_schedule_when_there_is_one(
     assert flags.missing == [(2025, 2, dt.date(2025, 8, 14))]  # Q3's date has not come yet
 
 
-def test_the_seam_finds_the_grants_selector_by_name() -> None:
-    from sectorwise.grants import selectors as grants_selectors
+@pytest.mark.django_db
+def test_an_award_makes_its_scheduled_quarters_due_even_before_any_report(personas: Personas) -> None:
+    """Through grants for real: an award for April-September 2026 schedules Q2 and Q3 2026 (grants'
+    ``award_report_due_dates``); once their dates pass, the quarters without a report are missing."""
+    from sectorwise.grants import services as grants_services
+    from tests.web.grants.factories import grants_world, submitted_in_review
 
-    found = schedule._schedule_selector()
-    assert found is getattr(grants_selectors, schedule.AWARD_SCHEDULE_SELECTOR, None)
+    world = grants_world()
+    application = submitted_in_review(
+        grant_round=world.round, partnership=personas.partnership_a, user=personas.convener_a
+    )
+    grants_services.round_close(grant_round=world.round)
+    application.refresh_from_db()
+    grants_services.award_create(
+        application=application,
+        amount=Decimal("100000.00"),
+        starts_on=dt.date(2026, 4, 1),
+        ends_on=dt.date(2026, 9, 30),
+    )
+    assert schedule.award_due_dates(partnership_id=personas.partnership_a.pk) == [
+        dt.date(2026, 7, 30),
+        dt.date(2026, 10, 30),
+    ]
+    flags = report_flags(partnership=personas.partnership_a, reports=[], today=dt.date(2026, 11, 15))
+    assert flags.missing == [(2026, 2, dt.date(2026, 7, 30)), (2026, 3, dt.date(2026, 10, 30))]
+    # Without an award a partnership need not report: nothing is missing.
+    assert (
+        report_flags(partnership=personas.partnership_b, reports=[], today=dt.date(2026, 11, 15)).missing
+        == []
+    )
