@@ -236,6 +236,56 @@ def event_create(
     return event
 
 
+@transaction.atomic
+def event_update(
+    *,
+    event: Event,
+    kind: str,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    capacity: int,
+    place: str = "",
+    link: str = "",
+    description: str = "",
+    topics: Iterable[str] = (),
+    is_public: bool = False,
+    learning_network: LearningNetwork | None = None,
+) -> list[Registration]:
+    """Change an event. Capacity never drops below the places taken; raised, it promotes the waitlist in
+    order. Returns the registrations promoted."""
+    locked = _lock_event(event)
+    errors: dict[str, str] = {}
+    if ends_at <= starts_at:
+        errors["ends_at"] = "An event ends after it starts."
+    if not place.strip() and not link.strip():
+        errors["place"] = "Give a place or a link to join."
+    if capacity is None or capacity < max(locked.registered_count, 1):
+        errors["capacity"] = (
+            f"{locked.registered_count} people hold places: capacity is at least that (cancel registrations "
+            "first to lower it)."
+            if locked.registered_count
+            else "Capacity is at least 1."
+        )
+    if errors:
+        raise ValidationError(errors)
+    locked.kind, locked.title, locked.starts_at, locked.ends_at = kind, title.strip(), starts_at, ends_at
+    locked.capacity, locked.place, locked.link = capacity, place.strip(), link.strip()
+    locked.description, locked.topics, locked.is_public = description.strip(), _topics(topics), is_public
+    locked.learning_network = learning_network
+    _save(locked)
+    waiting = Registration.objects.filter(event=locked, status=RegistrationStatus.WAITLISTED).order_by(
+        "queued_at", "pk"
+    )
+    promoted = list(waiting[: max(capacity - locked.registered_count, 0)])
+    for registration in promoted:
+        registration.status = RegistrationStatus.REGISTERED
+        registration.save()
+    if promoted:
+        _count(locked, len(promoted))
+    return promoted
+
+
 def _lock_event(event: Event) -> Event:
     return Event.objects.select_for_update().get(pk=event.pk)
 

@@ -17,6 +17,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("events/", views.event_list, name="event_list"),
     path("events/new/", views.event_create, name="event_create"),
     path("events/<int:pk>/", views.event_detail, name="event_detail"),
+    path("events/<int:pk>/edit/", views.event_edit, name="event_edit"),
     path("events/<int:pk>/event.ics", views.event_ics, name="event_ics"),
     path("events/<int:pk>/register/", views.event_register_self, name="event_register_self"),
     path("events/<int:pk>/register-by-email/", views.event_register_email, name="event_register_email"),

@@ -302,6 +302,32 @@ def event_create(request: HttpRequest) -> HttpResponse:
     return render(request, "capacity/event_form.html", {"form": form})
 
 
+@allow(CapacityAction.MANAGE_EVENTS, load=selectors.event_for_url)
+def event_edit(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
+    initial = {
+        name: getattr(event, name)
+        for name in ("kind", "title", "description", "place", "link", "capacity", "is_public")
+    } | {
+        "topics": event.topic_list,
+        "starts_at": timezone.localtime(event.starts_at),
+        "ends_at": timezone.localtime(event.ends_at),
+        "learning_network": event.learning_network_id,
+    }
+    form = EventForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            promoted = services.event_update(event=event, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            names = ", ".join(registration.name for registration in promoted)
+            messages.success(
+                request, f"Event saved.{f' Moved up from the waitlist: {names}.' if names else ''}"
+            )
+            return redirect("capacity:event_detail", pk=event.pk)
+    return render(request, "capacity/event_form.html", {"form": form, "event": event})
+
+
 def _registered_message(request: HttpRequest, registration: Registration) -> None:
     if registration.status == RegistrationStatus.REGISTERED:
         messages.success(request, f"{registration.name} is registered.")

@@ -165,6 +165,7 @@ ROUTES: Fragment = {
     "capacity:event_register_person": [
         Case(allowed=STATE, kwargs=_pk("public"), method="post", data=_person, allowed_status=REDIRECTED)
     ],
+    "capacity:event_edit": [Case(allowed=STATE, kwargs=_pk("public"))],
     "capacity:event_roster": [Case(allowed=STATE, kwargs=_pk("public"))],
     "capacity:registration_cancel": [
         Case(

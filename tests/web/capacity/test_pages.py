@@ -233,3 +233,25 @@ def test_staff_create_a_network_and_add_members_on_its_page(personas: Personas) 
         _client(personas.viewer).get(reverse("capacity:network_detail", args=[network.pk])).content.decode()
     )
     assert personas.partnership_b.name in page and "Add a member" not in page
+
+
+def test_staff_raise_an_events_capacity_on_its_edit_page(personas: Personas) -> None:
+    event = make_event(capacity=1, title="Summit")
+    from sectorwise.capacity import services
+
+    services.event_register(event=event, name="A", email="a@example.org")
+    services.event_register(event=event, name="B", email="b@example.org")
+    staff = _client(personas.staff)
+    url = reverse("capacity:event_edit", args=[event.pk])
+    form = staff.get(url).context["form"]
+    data = {name: value for name, value in form.initial.items() if value not in (None, "")}
+    data |= {
+        "starts_at": f"{form.initial['starts_at']:%Y-%m-%d %H:%M}",
+        "ends_at": f"{form.initial['ends_at']:%Y-%m-%d %H:%M}",
+    }
+    refused = staff.post(url, data | {"capacity": "0"})
+    assert refused.status_code == 200 and "Summit" in refused.content.decode()
+    saved = staff.post(url, data | {"capacity": "3"}, follow=True)
+    assert "Moved up from the waitlist: B." in saved.content.decode()
+    event.refresh_from_db()
+    assert (event.capacity, event.registered_count) == (3, 2)

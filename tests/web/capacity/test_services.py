@@ -71,6 +71,25 @@ def test_registrations_fill_the_event_then_the_waitlist_in_order() -> None:
     )
 
 
+def test_raising_capacity_promotes_the_waitlist_in_order_and_lowering_stops_at_the_places_taken() -> None:
+    event = make_event(capacity=2)
+    regs = [_email(event, n) for n in range(5)]  # 2 registered, 3 waiting
+
+    def update(capacity: int) -> list[Registration]:
+        return services.event_update(
+            event=event, kind=event.kind, title=event.title, starts_at=event.starts_at, ends_at=event.ends_at,
+            capacity=capacity, place=event.place, topics=event.topic_list, is_public=event.is_public,
+        )  # fmt: skip
+
+    with pytest.raises(ValidationError, match="2 people hold places"):
+        update(1)
+    assert [r.pk for r in update(4)] == [regs[2].pk, regs[3].pk]
+    event.refresh_from_db()
+    assert event.registered_count == 4 and event.capacity == 4
+    assert Registration.objects.get(pk=regs[4].pk).status == RegistrationStatus.WAITLISTED
+    assert update(4) == []
+
+
 def test_the_count_follows_the_rows_through_cancellations_without_a_waitlist() -> None:
     event = make_event(capacity=3)
     registrations = [_email(event, n) for n in range(3)]
