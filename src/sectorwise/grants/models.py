@@ -736,3 +736,33 @@ class Attachment(TimeStampedModel):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.file_name}"
+
+
+class NotificationPreference(models.Model):
+    """How a user hears of grants events: each at once (default) or one e-mail a day (the digest)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="grants_notification_preference"
+    )
+    daily_digest = models.BooleanField(default=False)
+    history = HistoricalRecords()
+
+    def __str__(self) -> str:
+        return f"{self.user}: {'daily digest' if self.daily_digest else 'each at once'}"
+
+
+class Notification(models.Model):
+    """One grants event told to one user; ``sent_at`` set when it went out (at once, or in a digest)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    subject = models.CharField(max_length=200)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [models.Index(fields=["sent_at", "user"])]
+
+    def __str__(self) -> str:
+        return self.subject

@@ -26,6 +26,7 @@ from sectorwise.grants.models import (
     Criterion,
     FundingSource,
     GrantProgram,
+    NotificationPreference,
     PaymentRequest,
     ProgramContribution,
     ReportDue,
@@ -394,3 +395,8 @@ def score_export_rows() -> QuerySet[Score]:
     return Score.objects.select_related(
         "criterion", "review__reviewer", "review__application__round", "review__application__partnership"
     ).order_by("review__application_id", "review__reviewer__username", "criterion__position", "criterion_id")
+
+
+def notification_preference(*, user: Any) -> bool:
+    """Whether ``user`` prefers the daily digest."""
+    return NotificationPreference.objects.filter(user_id=user.pk, daily_digest=True).exists()

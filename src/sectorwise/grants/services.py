@@ -43,6 +43,7 @@ from sectorwise.grants.models import (
     GrantKind,
     GrantProgram,
     Milestone,
+    NotificationPreference,
     Payment,
     PaymentLine,
     PaymentRequest,
@@ -57,6 +58,7 @@ from sectorwise.grants.models import (
     RoundState,
     Score,
 )
+from sectorwise.grants.notifications import conveners_of, notify, state_staff
 from sectorwise.grants.rules import reviewer_conflicted
 from sectorwise.grants.split import SourceOption, SplitShort, split_award
 from sectorwise.partnerships.models import Region, SectorPartnership, Stage
@@ -483,6 +485,11 @@ def application_submit(*, application: Application) -> Application:
     locked.submit()
     locked.submitted_at = timezone.now()
     locked.save()
+    notify(
+        users=state_staff(),
+        subject=f"Application submitted: {locked.partnership} in {locked.round}",
+        body=f"{locked.title}: ${locked.requested_amount:,.2f} requested.",
+    )
     return locked
 
 
@@ -716,6 +723,12 @@ def award_create(
     locked.mark_awarded()
     locked.save()
     _write_report_schedule(award)
+    notify(
+        users=conveners_of(locked.partnership.convener_id),
+        subject=f"Award: {locked.partnership} in {locked.round}",
+        body=f"${amount:,.2f} awarded for {starts_on} to {ends_on}. "
+        "The decision letter is on the award's page.",
+    )
     return award
 
 
@@ -896,6 +909,11 @@ def payment_request_decline(*, request: PaymentRequest, reason: str, user: Any =
     locked.decline_reason = reason.strip()
     locked.decided_by, locked.decided_at = user, timezone.now()
     locked.save()
+    notify(
+        users=[locked.requested_by],
+        subject=f"Payment request of ${locked.amount:,.2f} declined",
+        body=locked.decline_reason,
+    )
     return locked
 
 
@@ -913,6 +931,11 @@ def payment_request_pay(*, request: PaymentRequest, paid_on: dt.date, user: Any 
     locked.state = PaymentRequestState.PAID
     locked.payment = payment
     locked.save()
+    notify(
+        users=[locked.requested_by],
+        subject=f"Payment request of ${locked.amount:,.2f} paid",
+        body=f"Paid on {paid_on}.",
+    )
     return locked
 
 
@@ -1052,6 +1075,17 @@ def amendment_create(
 
 
 def _move(application: Application, name: str, user: Any) -> Application:
+    moved = _transition(application, name, user)
+    if name == "decline":
+        notify(
+            users=conveners_of(moved.partnership.convener_id),
+            subject=f"Decision: {moved.partnership} in {moved.round}",
+            body="The application is not funded in this round. The decision letter is on the grants pages.",
+        )
+    return moved
+
+
+def _transition(application: Application, name: str, user: Any) -> Application:
     locked = _lock_application(application)
     method = getattr(locked, name)
     if not can_proceed(method):
@@ -1132,3 +1166,11 @@ def attachment_remove(*, attachment: Attachment) -> None:
     locked = _lock_application(attachment.application)
     _refuse_unless_draft(locked)
     attachment.delete()
+
+
+@transaction.atomic
+def notification_preference_set(*, user: Any, daily_digest: bool) -> NotificationPreference:
+    preference, _ = NotificationPreference.objects.get_or_create(user=user)
+    preference.daily_digest = daily_digest
+    preference.save()
+    return preference

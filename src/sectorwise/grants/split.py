@@ -62,6 +62,12 @@ def split_award(*, amount: Decimal, options: Sequence[SourceOption]) -> list[Sha
         raise SplitShort(amount=amount, pooled=pooled)
     if amount <= 0:
         raise ValueError("An award's amount is positive.")
+    # One source can carry it: the program's answer is then the one with the largest cap (the tie-break
+    # below; the earlier among equals), found without the solver.
+    largest = max(usable, key=lambda option: option.cap)
+    if largest.cap >= amount:
+        explanation = f"${amount:,.2f} from {largest.name}: it alone can carry the award"
+        return [Share(largest.source_id, largest.name, amount, explanation)]
     target = _cents(amount)
     caps = np.array([_cents(option.cap) for option in usable], dtype=float)
     n = len(usable)

@@ -24,6 +24,8 @@ urlpatterns = [
     path("payment-requests/<int:pk>/decide/", views.payment_request_decide, name="payment_request_decide"),
     path("awards/<int:pk>/close/", views.award_close, name="award_close"),
     path("public/awards/", views.public_awards, name="public_awards"),
+    path("notifications/", views.notification_settings, name="notification_settings"),
+    path("applications/<int:pk>/decision.pdf", views.decision_letter, name="decision_letter"),
     path("applications/<int:pk>/attachments/", views.application_attachments, name="application_attachments"),
     path(
         "applications/<int:pk>/attachments/<int:attachment_pk>/",

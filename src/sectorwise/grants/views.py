@@ -17,6 +17,7 @@ from sectorwise.core.permissions import Action, user_can
 from sectorwise.core.tabular.reader import TableFormat
 from sectorwise.core.tabular.writer import table_to_csv, table_to_xlsx
 from sectorwise.grants import selectors, services
+from sectorwise.grants.documents import decision_letter_pdf
 from sectorwise.grants.files import MAX_ATTACHMENT_BYTES
 from sectorwise.grants.forms import (
     ApplicationForm,
@@ -473,3 +474,30 @@ def payment_export(request: HttpRequest, fmt: str) -> HttpResponse:
         .prefetch_related("lines")
     ]
     return _table_response(PAYMENT_COLUMNS, rows, kind="payments", fmt=fmt)
+
+
+@allow(GrantsAction.VIEW_APPLICATION, load=selectors.application_for_url)
+def decision_letter(request: HttpRequest, application: Application, pk: int) -> HttpResponse:
+    """The decision letter (PDF) of an awarded or declined application: staff and the applicant's convener."""
+    if not (
+        user_can(user=request.user, action=GrantsAction.MANAGE_FUNDING)
+        or user_can(user=request.user, action=GrantsAction.WITHDRAW_APPLICATION, obj=application)
+    ):
+        raise PermissionDenied  # reviewers read the application, not the letter
+    if application.state not in ("awarded", "declined"):
+        raise Http404("No decision letter for this application")
+    response = HttpResponse(decision_letter_pdf(application=application), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="decision-{application.pk}.pdf"'
+    return response
+
+
+@allow(Action.VIEW)
+def notification_settings(request: HttpRequest) -> HttpResponse:
+    """Grants e-mails: each at once, or one daily digest."""
+    current = selectors.notification_preference(user=request.user)
+    if request.method == "POST":
+        chosen = request.POST.get("daily_digest") == "on"
+        services.notification_preference_set(user=request.user, daily_digest=chosen)
+        messages.success(request, "Daily digest chosen." if chosen else "Each e-mail sent at once.")
+        return redirect("grants:notification_settings")
+    return render(request, "grants/notification_settings.html", {"daily_digest": current})

@@ -174,6 +174,10 @@ PAGES: Fragment = {
         Case(allowed=STATE, method="post", kwargs=_pk("award"), data=lambda _: {}, allowed_status=REDIRECTED)
     ],
     "grants:public_awards": [Case(allowed=EVERYONE)],
+    "grants:decision_letter": [
+        Case(allowed=STATE | {"convener_b"}, kwargs=_pk("submitted"), note="awarded: its letter"),
+    ],
+    "grants:notification_settings": [Case(allowed=EVERYONE - {"anonymous", "outsider"})],
     "grants:score_export": [
         Case(allowed=STATE, kwargs=_fmt("csv")),
         Case(allowed=STATE, kwargs=_fmt("xlsx")),
