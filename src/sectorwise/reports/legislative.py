@@ -41,6 +41,7 @@ from sectorwise.capacity.selectors import (
 from sectorwise.evaluation.statistics import (
     DEFAULT_MINIMUM,
     PAIRED_DIFFERENCE_METHOD,
+    PairedMeans,
     PairedProportions,
     Proportion,
 )
@@ -55,7 +56,7 @@ from sectorwise.outcomes.models import (
     SystemsChangeKind,
     Testimonial,
 )
-from sectorwise.outcomes.selectors import outcome_summary
+from sectorwise.outcomes.portfolio import outcome_portfolio
 from sectorwise.partnerships.models import EMPLOYER_ROLES, Membership, SectorPartnership, Stage
 from sectorwise.partnerships.naics_titles import naics_title
 from sectorwise.planning.selectors import sustainability_funding_by_kind, sustainability_funding_total
@@ -664,36 +665,48 @@ def _outcome_row(partnership: str, label: str, result: PairedProportions) -> tup
     )
 
 
-def _outcomes_section(minimum: int) -> Section:
-    with_participants = (
-        SectorPartnership.objects.filter(participants__isnull=False).distinct().order_by("name", "id")
+ALL_PARTNERSHIPS: Final = "All partnerships"
+
+
+def _earnings_row(label: str, earnings: PairedMeans) -> tuple[Cell, ...]:
+    if earnings.suppressed:
+        return (label, *([SUPPRESSED] * 6))
+    return (
+        label,
+        earnings.n,
+        *(
+            None if value is None else Decimal(str(value)).quantize(Decimal("1"))
+            for value in (
+                earnings.mean_before,
+                earnings.mean_after,
+                earnings.estimate,
+                earnings.low,
+                earnings.high,
+            )
+        ),
     )
+
+
+def _outcomes_section(minimum: int) -> Section:
+    """``outcomes.portfolio.outcome_portfolio``: all participants pooled, and each partnership's figures with
+    complementary suppression across partnerships (a hidden partnership cannot be worked out from the pooled
+    total and the others; the outcomes portfolio page shows the same)."""
+    portfolio = outcome_portfolio(minimum=minimum)
     share_rows: list[tuple[Cell, ...]] = []
     earnings_rows: list[tuple[Cell, ...]] = []
-    for partnership in with_participants:
-        summary = outcome_summary(partnership=partnership, minimum=minimum)
-        for measure in summary.measures:
-            share_rows.append(_outcome_row(partnership.name, measure.label, measure.result))
-        earnings = summary.earnings
-        if earnings.suppressed:
-            earnings_rows.append((partnership.name, *([SUPPRESSED] * 6)))
-        else:
-            earnings_rows.append(
-                (
-                    partnership.name,
-                    earnings.n,
-                    *(
-                        None if value is None else Decimal(str(value)).quantize(Decimal("1"))
-                        for value in (
-                            earnings.mean_before,
-                            earnings.mean_after,
-                            earnings.estimate,
-                            earnings.low,
-                            earnings.high,
-                        )
-                    ),
+    subgroup_rows: list[tuple[Cell, ...]] = []
+    if portfolio.rows:
+        for measure in portfolio.pooled:
+            share_rows.append(_outcome_row(ALL_PARTNERSHIPS, measure.label, measure.result))
+            for subgroup in measure.subgroups:
+                subgroup_rows.append(
+                    _outcome_row(measure.label, f"{subgroup.dimension}: {subgroup.group}", subgroup.result)
                 )
-            )
+        earnings_rows.append(_earnings_row(ALL_PARTNERSHIPS, portfolio.earnings))
+    for row in portfolio.rows:
+        for label, result in zip(portfolio.measure_labels, row.measures, strict=True):
+            share_rows.append(_outcome_row(row.partnership.name, label, result))
+        earnings_rows.append(_earnings_row(row.partnership.name, row.earnings))
     shares = Table(
         sheet="Outcomes",
         title="Participants before and after (percent, with 95% intervals)",
@@ -734,12 +747,21 @@ def _outcomes_section(minimum: int) -> Section:
         note=f"Mean change of the same people (paired t interval). Fewer than {minimum} people: "
         f"{SUPPRESSED}.",
     )
+    subgroups = Table(
+        sheet="Outcomes by subgroup",
+        title="All partnerships' participants by subgroup (percent, with 95% intervals)",
+        columns=("measure", "subgroup", *shares.columns[2:]),
+        rows=tuple(subgroup_rows),
+        kinds=shares.kinds,
+        note="Subgroups shown where their cells allow; a subgroup that would let a hidden one be worked out "
+        f"from the total is hidden too ({SUPPRESSED}).",
+    )
     return Section(
         key="outcomes",
         title="Outcomes",
         intro="What changed for participants: employment, income above the poverty guideline, employer "
         "health insurance, paid sick leave and earnings, for the same people before and after.",
-        tables=(shares, earnings_table),
+        tables=(shares, earnings_table, subgroups),
         status="" if share_rows else NO_RECORDS,
     )
 
@@ -1025,10 +1047,12 @@ METHODS: Final = (
     "Money: funding sources' shares of awards starting on or after 1 January of the year; committed is the "
     "share, paid what has been paid of it.",
     "Outcomes: the same participants at baseline and at their latest follow-up (all participants on record, "
-    "not only those enrolled since the year); Wilson intervals for shares, "
+    "not only those enrolled since the year), pooled over all partnerships and by partnership; Wilson "
+    "intervals for shares, "
     f"{PAIRED_DIFFERENCE_METHOD} for the change, exact McNemar p-values, paired t intervals for earnings.",
-    "Small cells: any outcome figure resting on fewer people than the minimum is suppressed (and subgroups "
-    "complementarily); suppressed figures are never written to any output.",
+    "Small cells: any outcome or survey figure resting on fewer people than the minimum is suppressed, and "
+    "partnerships and subgroups complementarily (none can be worked out from the total and the others); "
+    "suppressed figures are never written to any output.",
     "Systems changes: only those verified by state staff. Testimonials: only those consented to publication.",
     "Legislative districts: from the loaded district-to-county equivalence file; a partnership serves every "
     "district holding a county of its region.",
