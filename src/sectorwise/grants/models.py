@@ -549,6 +549,7 @@ class PaymentLine(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.CASCADE, related_name="lines")
     category = models.CharField(max_length=16, choices=CostCategory.choices)
     amount = money_field()
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="payment_line_positive")]
@@ -629,6 +630,7 @@ class PaymentRequestDraw(models.Model):
     request = models.ForeignKey(PaymentRequest, on_delete=models.CASCADE, related_name="draws")
     funding = models.ForeignKey(AwardFunding, on_delete=models.PROTECT, related_name="draws")
     amount = money_field()
+    history = HistoricalRecords()
 
     class Meta:
         constraints = [
