@@ -14,10 +14,10 @@ class CapacityConfig(AppConfig):
     # Menu entries (sectorwise.core.navigation): events and resources are public; TA for staff, viewers and
     # conveners; learning networks for every role.
     nav_items = (
-        NavItem("Events", "capacity:event_list", action="view_events"),
-        NavItem("Technical assistance", "capacity:ta_list", action="view_ta"),
-        NavItem("Learning networks", "capacity:network_list", action="view_networks"),
-        NavItem("Resources", "capacity:resource_list", action="view_resources"),
+        NavItem("Events", "capacity:event_list", action="view_events", group="Build capacity"),
+        NavItem("Technical assistance", "capacity:ta_list", action="view_ta", group="Build capacity"),
+        NavItem("Learning networks", "capacity:network_list", action="view_networks", group="Build capacity"),
+        NavItem("Resources", "capacity:resource_list", action="view_resources", group="Build capacity"),
     )
     template_permissions = {"can_manage_events": "manage_events"}
     partnership_panels = ("sectorwise.capacity.panels.ta_panel",)

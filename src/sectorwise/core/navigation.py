@@ -10,13 +10,19 @@ template's own.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from django.apps import apps
 from django.urls import reverse
 
 # ``user_can`` is imported where it is asked: AppConfig modules import ``NavItem`` before the app registry
 # is ready, and the permission table imports models.
+
+
+NAV_GROUPS: Final = ("Find", "Fund", "Build capacity", "Prove", "Reports")
+"""The menu's drop-downs in the order of the state's work (find the industries, fund and build the
+partnerships, prove the results, report them); an app files its entries under one with ``NavItem.group``.
+A group no app fills is not shown; a group name not listed here follows them, in the apps' order."""
 
 
 @dataclass(frozen=True)
@@ -26,6 +32,8 @@ class NavItem:
     """Reversed without arguments (``"partnerships:dashboard"``)."""
     action: str | None = None
     """Shown to users who may do this action; None: to everyone."""
+    group: str = ""
+    """The drop-down it belongs to (one of ``NAV_GROUPS``); empty: a top-level entry."""
 
 
 @dataclass(frozen=True)
@@ -35,17 +43,33 @@ class ShownNavItem:
     current: bool
 
 
-def nav_items_for(user: Any, view_name: str | None) -> list[ShownNavItem]:
-    """The items ``user`` may follow; ``current`` marks the one whose URL name is the page's."""
+@dataclass(frozen=True)
+class ShownNavGroup:
+    label: str
+    items: tuple[ShownNavItem, ...]
+
+    @property
+    def current(self) -> bool:
+        return any(item.current for item in self.items)
+
+
+def nav_items_for(user: Any, view_name: str | None) -> list[ShownNavItem | ShownNavGroup]:
+    """The entries ``user`` may follow: top-level items in ``INSTALLED_APPS`` order, then the groups in
+    ``NAV_GROUPS`` order (each with its items in the apps' order); ``current`` marks the page's entry."""
     from sectorwise.core.permissions import user_can
 
-    shown = []
+    top: list[ShownNavItem | ShownNavGroup] = []
+    grouped: dict[str, list[ShownNavItem]] = {name: [] for name in NAV_GROUPS}
     for config in apps.get_app_configs():
         for item in getattr(config, "nav_items", ()):
             if item.action is not None and not user_can(user=user, action=item.action):
                 continue
-            shown.append(ShownNavItem(item.label, reverse(item.url_name), current=item.url_name == view_name))
-    return shown
+            shown = ShownNavItem(item.label, reverse(item.url_name), current=item.url_name == view_name)
+            if item.group:
+                grouped.setdefault(item.group, []).append(shown)
+            else:
+                top.append(shown)
+    return top + [ShownNavGroup(name, tuple(items)) for name, items in grouped.items() if items]
 
 
 def template_permissions_for(user: Any) -> dict[str, bool]:

@@ -9,8 +9,8 @@ class OutcomesConfig(AppConfig):
     label = "outcomes"
     verbose_name = "Outcomes"
     nav_items = (
-        NavItem("Import outcomes", "outcomes:import", action="import_outcomes"),
-        NavItem("Outcomes portfolio", "outcomes:portfolio", action="view_outcomes_portfolio"),
+        NavItem("Import outcomes", "outcomes:import", action="import_outcomes", group="Prove"),
+        NavItem("Outcomes portfolio", "outcomes:portfolio", action="view_outcomes_portfolio", group="Prove"),
     )
     partnership_panels = ("sectorwise.outcomes.panels.outcomes_panel",)
     template_permissions = {"can_import_outcomes": "import_outcomes"}

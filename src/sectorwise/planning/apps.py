@@ -12,6 +12,11 @@ class PlanningConfig(AppConfig):
     label = "planning"
     verbose_name = "Partnership planning"
     nav_items = (
-        NavItem("Self-assessments to review", "planning:review_queue", action="review_maturity_assessment"),
+        NavItem(
+            "Self-assessments to review",
+            "planning:review_queue",
+            action="review_maturity_assessment",
+            group="Build capacity",
+        ),
     )
     partnership_panels = ("sectorwise.planning.panels.planning_panel",)

@@ -12,7 +12,9 @@ class ReportsConfig(AppConfig):
     label = "reports"
     verbose_name = "Reports"
     nav_items = (
-        NavItem("Portfolio", "reports:portfolio", action="view_portfolio"),
-        NavItem("Legislative report", "reports:legislative", action="view_legislative_report"),
-        NavItem("Public overview", "reports:public", action="view_public_overview"),
+        NavItem("Portfolio", "reports:portfolio", action="view_portfolio", group="Reports"),
+        NavItem(
+            "Legislative report", "reports:legislative", action="view_legislative_report", group="Reports"
+        ),
+        NavItem("Public overview", "reports:public", action="view_public_overview", group="Reports"),
     )

@@ -11,5 +11,5 @@ class SurveysConfig(AppConfig):
     name = "sectorwise.surveys"
     label = "surveys"
     verbose_name = "Employer surveys"
-    nav_items = (NavItem("Surveys", "surveys:survey_list", action="list_surveys"),)
+    nav_items = (NavItem("Surveys", "surveys:survey_list", action="list_surveys", group="Prove"),)
     partnership_panels = ("sectorwise.surveys.panels.demand_panel",)

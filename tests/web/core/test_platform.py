@@ -25,27 +25,82 @@ from tests.web.personas import Personas
 pytestmark = pytest.mark.django_db
 
 
-def _nav_labels(html: str) -> list[str]:
-    return re.findall(r'class="usa-nav-link[^"]*" href="[^"]*"[^>]*><span>([^<]+)</span>', html)
+MenuEntry = str | tuple[str, list[str]]
+
+_MENU_TOKEN = re.compile(
+    r'<li class="usa-nav__primary-item"><a [^>]*><span>(?P<top>[^<]+)</span>'
+    r'|<button type="button" class="usa-accordion__button[^>]*><span>(?P<group>[^<]+)</span>'
+    r'|<li class="usa-nav__submenu-item"><a [^>]*><span>(?P<item>[^<]+)</span>'
+)
+
+
+def _menu(html: str) -> list[MenuEntry]:
+    """The primary menu as shown: top-level labels, and (group, [its labels]) for each drop-down."""
+    nav = html[html.index('<ul class="usa-nav__primary') : html.index("</nav>")]
+    menu: list[MenuEntry] = []
+    for token in _MENU_TOKEN.finditer(nav):
+        if token["top"]:
+            menu.append(token["top"])
+        elif token["group"]:
+            menu.append((token["group"], []))
+        else:
+            group = menu[-1]
+            assert isinstance(group, tuple), f"{token['item']!r} outside a drop-down"
+            group[1].append(token["item"])
+    return menu
 
 
 def test_each_persona_sees_the_menu_entries_of_what_it_may_do(personas: Personas) -> None:
     seen = {}
-    for name in ("admin", "convener_a", "viewer", "anonymous"):
+    for name in ("admin", "convener_a", "reviewer", "viewer", "anonymous"):
         client = Client()
         user = personas.user(name)
         if user is not None:
             client.force_login(user)
-        seen[name] = _nav_labels(client.get(reverse("partnerships:partnership_list")).content.decode())
-    # In INSTALLED_APPS order: partnerships, outcomes, grants, intelligence.
-    lmi = ["Regions", "Target industries"]
+        seen[name] = _menu(client.get(reverse("partnerships:partnership_list")).content.decode())
+    # Top-level entries in INSTALLED_APPS order, then the drop-downs in core.navigation.NAV_GROUPS order.
+    registry = ["Dashboard", "Partnerships", "Organizations"]
+    find = ("Find", ["Regions", "Target industries"])
+    capacity = ["Events", "Technical assistance", "Learning networks", "Resources"]
     assert seen["admin"] == [
-        *["Dashboard", "Partnerships", "Organizations", "Import", "Import outcomes"],
-        *["Grants", "Funding", "Awards", *lmi, "Admin"],
+        *registry,
+        "Import",
+        find,
+        ("Fund", ["Grants", "Funding", "Awards"]),
+        ("Build capacity", ["Self-assessments to review", *capacity]),
+        ("Prove", ["Import outcomes", "Outcomes portfolio", "Surveys"]),
+        ("Reports", ["Portfolio", "Legislative report", "Public overview"]),
+        "Admin",
     ]
-    assert seen["convener_a"] == ["Dashboard", "Partnerships", "Organizations", "Grants", "Awards", *lmi]
-    assert seen["viewer"] == ["Dashboard", "Partnerships", "Organizations", "Awards", *lmi]
-    assert seen["anonymous"] == ["Partnerships", "Sign in"]
+    assert seen["convener_a"] == [
+        *registry,
+        find,
+        ("Fund", ["Grants", "Awards"]),
+        ("Build capacity", capacity),
+        ("Prove", ["Surveys"]),
+        ("Reports", ["Public overview"]),
+    ]
+    assert seen["reviewer"] == [
+        *registry,
+        find,
+        ("Fund", ["Grants"]),
+        ("Build capacity", capacity),
+        ("Reports", ["Public overview"]),
+    ]
+    assert seen["viewer"] == [
+        *registry,
+        find,
+        ("Fund", ["Awards"]),
+        ("Build capacity", capacity),
+        ("Prove", ["Outcomes portfolio", "Surveys"]),
+        ("Reports", ["Legislative report", "Public overview"]),
+    ]
+    assert seen["anonymous"] == [
+        "Partnerships",
+        ("Build capacity", ["Events", "Resources"]),
+        ("Reports", ["Public overview"]),
+        "Sign in",
+    ]
 
 
 def test_the_current_page_is_marked_in_the_menu(personas: Personas) -> None:
@@ -54,6 +109,12 @@ def test_the_current_page_is_marked_in_the_menu(personas: Personas) -> None:
     html = client.get(reverse("partnerships:organization_list")).content.decode()
     current = re.findall(r'usa-current" href="([^"]+)" aria-current="page"', html)
     assert current == [reverse("partnerships:organization_list")]
+    # In a drop-down, the item and its group's button are both marked.
+    html = client.get(reverse("grants:funding_source_list")).content.decode()
+    assert re.findall(r'usa-current" href="([^"]+)" aria-current="page"', html) == [
+        reverse("grants:funding_source_list")
+    ]
+    assert re.findall(r'usa-nav__link usa-current"[^>]*><span>([^<]+)</span>', html) == ["Fund"]
 
 
 def test_an_app_adds_its_menu_entries_from_its_own_config(
@@ -67,8 +128,8 @@ def test_an_app_adds_its_menu_entries_from_its_own_config(
         (NavItem("People", "partnerships:organization_list", action="admin_site"),),
         raising=False,
     )
-    staff = [item.label for item in nav_items_for(personas.staff, None)]
-    viewer = [item.label for item in nav_items_for(personas.viewer, None)]
+    staff = [entry.label for entry in nav_items_for(personas.staff, None)]
+    viewer = [entry.label for entry in nav_items_for(personas.viewer, None)]
     assert staff[0] == "People"  # directory comes before partnerships in INSTALLED_APPS
     assert "People" not in viewer
 
