@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from django_htmx.middleware import HtmxDetails
 
 from sectorwise.core.access import allow
-from sectorwise.intelligence import record_selectors, selectors, services
+from sectorwise.intelligence import record_selectors, rendering, selectors, services
 from sectorwise.intelligence.forms import RankingForm, RegionForm, ZoneComparisonForm
 from sectorwise.intelligence.rules import AssessmentAction, IntelligenceAction
 from sectorwise.lmi.ranking import INDICATOR_LABELS
@@ -52,6 +52,10 @@ def explorer(request: HttpRequest) -> HttpResponse:
         if isinstance(profile, selectors.RegionProfile):
             context["map_spec"] = profile.map_spec(static("us-atlas/counties-10m.json"))
             context["bars_spec"] = profile.bars_spec()
+            context["profile_rows_html"] = rendering.profile_rows_html(profile.rows)
+            context["shift_share_rows_html"] = rendering.shift_share_rows_html(
+                profile.shift_share, year=profile.year, base_year=profile.base_year
+            )
             context["query"] = request.GET.urlencode()
     return render(request, "intelligence/explorer.html", context)
 
