@@ -1174,3 +1174,24 @@ def notification_preference_set(*, user: Any, daily_digest: bool) -> Notificatio
     preference.daily_digest = daily_digest
     preference.save()
     return preference
+
+
+@transaction.atomic
+def application_generate_assessment(*, application: Application, user: Any = None) -> Attachment:
+    """Generate the partnership's industry assessment (``grants.assessment``: the ``sectorwise lmi
+    assessment`` report for its region and target industries) and attach it to the draft with its data
+    vintage, replacing an earlier generated one."""
+    from sectorwise.grants.assessment import generate_assessment
+
+    locked = _lock_application(application)
+    _refuse_unless_draft(locked)
+    generated = generate_assessment(partnership=locked.partnership)
+    locked.attachments.filter(kind=AttachmentKind.INDUSTRY_ASSESSMENT, file_name=generated.file_name).delete()
+    return attachment_add(
+        application=locked,
+        kind=AttachmentKind.INDUSTRY_ASSESSMENT,
+        file_name=generated.file_name,
+        data=generated.pdf,
+        user=user,
+        vintage=generated.vintage,
+    )

@@ -26,6 +26,11 @@ urlpatterns = [
     path("public/awards/", views.public_awards, name="public_awards"),
     path("notifications/", views.notification_settings, name="notification_settings"),
     path("applications/<int:pk>/decision.pdf", views.decision_letter, name="decision_letter"),
+    path(
+        "applications/<int:pk>/assessment/",
+        views.application_generate_assessment,
+        name="application_generate_assessment",
+    ),
     path("applications/<int:pk>/attachments/", views.application_attachments, name="application_attachments"),
     path(
         "applications/<int:pk>/attachments/<int:attachment_pk>/",

@@ -501,3 +501,16 @@ def notification_settings(request: HttpRequest) -> HttpResponse:
         messages.success(request, "Daily digest chosen." if chosen else "Each e-mail sent at once.")
         return redirect("grants:notification_settings")
     return render(request, "grants/notification_settings.html", {"daily_digest": current})
+
+
+@allow(GrantsAction.EDIT_APPLICATION, load=selectors.application_for_url)
+@require_POST
+def application_generate_assessment(request: HttpRequest, application: Application, pk: int) -> HttpResponse:
+    """Generate the industry assessment from the labor-market data and attach it (with its vintage)."""
+    try:
+        attached = services.application_generate_assessment(application=application, user=request.user)
+    except ValidationError as error:
+        messages.error(request, "The industry assessment could not be generated: " + " ".join(error.messages))
+    else:
+        messages.success(request, f"Attached the industry assessment ({attached.vintage}).")
+    return redirect("grants:application_attachments", pk=application.pk)

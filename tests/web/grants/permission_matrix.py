@@ -178,6 +178,17 @@ PAGES: Fragment = {
         Case(allowed=STATE | {"convener_b"}, kwargs=_pk("submitted"), note="awarded: its letter"),
     ],
     "grants:notification_settings": [Case(allowed=EVERYONE - {"anonymous", "outsider"})],
+    "grants:application_generate_assessment": [
+        Case(
+            allowed=frozenset({"convener_a"}),
+            method="post",
+            kwargs=_pk("draft"),
+            data=lambda _: {},
+            allowed_status=REDIRECTED,
+            note="no warehouse in the matrix: the refusal is a message",
+        ),
+        Case(allowed=NOBODY, method="post", kwargs=_pk("submitted"), data=lambda _: {}),
+    ],
     "grants:score_export": [
         Case(allowed=STATE, kwargs=_fmt("csv")),
         Case(allowed=STATE, kwargs=_fmt("xlsx")),
