@@ -273,4 +273,5 @@ def answer(request: HttpRequest, token: str) -> HttpResponse:
         else:
             return _private(render(request, "surveys/thanks.html", {"survey": survey}))
     context = {"survey": survey, "organization": invitation.organization, "form": form}
-    return _private(render(request, "surveys/answer.html", context, status=400 if form.errors else 200))
+    # 200 even with errors: Django logs every 4xx with its path, and this path holds a live token.
+    return _private(render(request, "surveys/answer.html", context))
