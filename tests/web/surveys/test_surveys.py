@@ -13,6 +13,7 @@ from typing import Any
 import openpyxl
 import pytest
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 from statsmodels.stats.proportion import proportion_confint
@@ -423,3 +424,21 @@ def test_results_chart_and_query_counts(django_assert_num_queries: Any) -> None:
         surveys = list(selectors.survey_list(user=staff))
     assert sorted((s.invited, s.responded) for s in surveys) == [(2, 0), (20, 20)]
     assert selectors.survey_results(survey=world.survey, minimum=21).chart is None
+
+
+def test_a_new_link_replaces_the_old_and_a_new_closing_date_moves_the_expiry() -> None:
+    world = survey_world(employers=2)
+    invitation = world.invitations[0]
+    tokens: list[str] = []
+    services.invitation_resend(invitation=invitation, link_for=lambda token: tokens.append(token) or token)
+    assert len(mail.outbox) == 3 and tokens[0] in mail.outbox[-1].body
+    client = Client()
+    assert client.get(_url(world.tokens[0])).status_code == 404  # the old link is gone
+    assert client.get(_url(tokens[0])).status_code == 200
+    later = world.survey.closes_on + dt.timedelta(days=14)
+    services.survey_update(survey=world.survey, values={"closes_on": later})
+    assert {i.expires_at for i in Invitation.objects.all()} == {services.link_expiry(later)}
+    assert timezone.localtime(services.link_expiry(later)).date() == later + dt.timedelta(days=1)
+    client.post(_url(tokens[0]), {"turnover": "same"})
+    with pytest.raises(ValidationError, match="already answered"):
+        services.invitation_resend(invitation=invitation, link_for=str)
