@@ -59,7 +59,7 @@ from sectorwise.outcomes.models import (
 from sectorwise.outcomes.portfolio import outcome_portfolio
 from sectorwise.partnerships.models import EMPLOYER_ROLES, Membership, SectorPartnership, Stage
 from sectorwise.partnerships.naics_titles import naics_title
-from sectorwise.planning.selectors import sustainability_funding_by_kind, sustainability_funding_total
+from sectorwise.planning.selectors import sustainability_funding_by_kind, sustainability_funding_totals
 from sectorwise.reports.charts import count_bars, money_bars, report_county_map, report_county_shapes
 from sectorwise.reports.districts import DistrictEquivalence, DistrictRow, read_district_file
 from sectorwise.reports.models import DistrictPlan
@@ -953,14 +953,15 @@ def capacity_section(first_day: dt.date) -> Section:
 
 
 def sustainability_section(first_day: dt.date, entries: Sequence[_Partnership] = ()) -> Section:
-    """Money partnerships raised beyond state grants (``planning.selectors.sustainability_funding_total`` and
-    ``sustainability_funding_by_kind``), beside the state's awards to them."""
-    partnerships = SectorPartnership.objects.filter(sustainability_funding__isnull=False).distinct()
+    """Money partnerships raised beyond state grants, beside the state's awards to them
+    (``planning.selectors.sustainability_funding_totals``, one query, and ``sustainability_funding_by_kind``
+    for each partnership that raised any)."""
+    totals = sustainability_funding_totals(since=first_day)
     state = {entry.pk: entry.committed for entry in entries}
     rows: list[tuple[str, Decimal, Decimal]] = []
     by_kind: dict[str, Decimal] = defaultdict(Decimal)
-    for partnership in partnerships.order_by("name", "id"):
-        raised = sustainability_funding_total(partnership=partnership, since=first_day)
+    for partnership in SectorPartnership.objects.filter(pk__in=totals).order_by("name", "id"):
+        raised = totals[partnership.pk]
         if not raised:
             continue
         rows.append((partnership.name, raised, state.get(partnership.pk, ZERO)))

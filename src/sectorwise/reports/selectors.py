@@ -16,6 +16,8 @@ from sectorwise.outcomes.models import Testimonial
 from sectorwise.partnerships import selectors as partnership_selectors
 from sectorwise.partnerships.models import SectorPartnership, Stage
 from sectorwise.partnerships.naics_titles import naics_title
+from sectorwise.planning.rubric import Phase
+from sectorwise.planning.selectors import latest_maturity_phases
 from sectorwise.reports.charts import count_bars, money_bars, page_county_shapes
 from sectorwise.reports.legislative import (
     Section,
@@ -117,8 +119,24 @@ def portfolio(*, atlas_url: str, minimum: int = DEFAULT_MINIMUM) -> Portfolio:
         if sources
         else None,
     }
+    phases = latest_maturity_phases()
+    maturity = Table(
+        sheet="By maturity phase",
+        title="Partnerships by maturity phase (their latest reviewed self-assessment)",
+        columns=("phase", "partnerships"),
+        rows=(
+            *((phase.label, sum(1 for found in phases.values() if found is phase)) for phase in Phase),
+            ("Not assessed yet", SectorPartnership.objects.exclude(pk__in=phases).count()),
+        ),
+    )
     return Portfolio(
-        tables={"stages": stages, "regions": regions, "industries": industries, "money": money},
+        tables={
+            "stages": stages,
+            "maturity": maturity,
+            "regions": regions,
+            "industries": industries,
+            "money": money,
+        },
         charts=charts,
         capacity=capacity_section(dt.date(1900, 1, 1)),
         outcomes=_outcomes_section(minimum),

@@ -261,3 +261,20 @@ def test_the_command_line_writes_all_three_formats_with_the_same_numbers(
         cli_app, ["report", "legislative", "--since", "2022", "--format", "doc", "-o", "x.doc"]
     )
     assert bad.exit_code == 1 and "pdf, html or xlsx" in bad.output
+
+
+def test_the_report_s_queries_do_not_grow_with_the_partnerships(world: ReportWorld) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.web.partnerships.factories import MembershipFactory, PartnershipFactory
+
+    with CaptureQueriesContext(connection) as before:
+        legislative_report(since=SINCE)
+    for _ in range(3):
+        partnership = PartnershipFactory()
+        MembershipFactory(partnership=partnership)
+    with CaptureQueriesContext(connection) as after:
+        report = legislative_report(since=SINCE)
+    assert report.figure("Partnerships").value == 5
+    assert len(after.captured_queries) == len(before.captured_queries)

@@ -11,6 +11,7 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from sectorwise.partnerships.models import SectorPartnership
 from sectorwise.reports.models import DistrictPlan
 from tests.web.personas import Personas
 from tests.web.reports.factories import SINCE, ReportWorld, report_world
@@ -53,6 +54,8 @@ def test_the_portfolio_is_for_state_staff(personas: Personas, world: ReportWorld
     money = response.context["portfolio"].tables["money"]
     row = next(row for row in money.rows if row[0] == "Workforce FY26")
     assert row[3:6] == (world.awards[0].funding.get().source.amount, 140000, 12500)
+    maturity = dict(response.context["portfolio"].tables["maturity"].rows)
+    assert maturity["Not assessed yet"] == SectorPartnership.objects.count()  # no self-assessment yet
     page = response.content.decode()
     assert "too few to show" in page  # Birch's outcomes
     assert 'id="capacity"' in page
