@@ -35,7 +35,7 @@ from sectorwise.core.warehouse_gateway import (
 )
 from sectorwise.lmi import defaults
 from sectorwise.lmi.assessment import Assessment, build_assessment, find_node_modules, write_html, write_xlsx
-from sectorwise.lmi.clusters import county_peers
+from sectorwise.lmi.clusters import cluster_metrics, county_peers, strong_clusters
 from sectorwise.lmi.codes import PRIVATE_OWNERSHIP, SUPPRESSED, NaicsLevel
 from sectorwise.lmi.filled import ESTIMATED, analysis_table, high_column, is_filled, low_column
 from sectorwise.lmi.measures import measures
@@ -1042,4 +1042,68 @@ def zone_comparison(*, set_a: str, set_b: str, states: Sequence[str] = ()) -> Zo
             for d in differing
         ),
         county_shapes=shapes,
+    )
+
+
+# --- clusters ----------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClusterProfile:
+    """A region's benchmark clusters with the strong-cluster test among its state's counties (what
+    ``sectorwise lmi clusters region --period A`` prints)."""
+
+    region: LmiRegion
+    year: int
+    reference: str
+    peers: int
+    rows: tuple[dict[str, Any], ...]
+    catalog_source: str
+
+
+def region_clusters(*, region: LmiRegion) -> ClusterProfile | Unavailable:
+    """The region's clusters (with at least one establishment), strong ones first, then by employment; the
+    peers of the strong-cluster test are every loaded county of the region's states."""
+    catalog, note = _cluster_catalog()
+    if catalog is None:
+        return Unavailable(note.replace(f"{INDICATOR_LABELS['cluster_strength']} needs", "Clusters need"))
+    try:
+        with open_warehouse_read_only() as con:
+            inputs, _catalog, _note = _ranking_inputs(con, region)
+            regions = [region, *(p for p in inputs.peers if p.name != region.name)]
+            metrics = cluster_metrics(
+                inputs.qcew, catalog, regions, year=inputs.year, qtr=inputs.qtr, reference=inputs.reference
+            )
+            tested = strong_clusters(metrics)
+            mine = tested.filter(tested.region == region.name)
+            mine = mine.filter(mine.establishments > 0).order_by([mine.strong.desc(), mine.employment.desc()])
+            rows = mine.select(
+                "cluster_code",
+                "cluster_name",
+                "cluster_kind",
+                "employment",
+                "establishments",
+                "avg_wkly_wage",
+                "lq",
+                "suppressed_share",
+                "incomplete",
+                "criteria_met",
+                "strong",
+            ).to_pyarrow()
+    except WarehouseMissing:
+        return NOT_LOADED
+    except defaults.NoDataLoaded:
+        return Unavailable(f"No labor-market data is loaded for the counties of {region.name}.")
+    except defaults.AnalysisDefaultsError as error:
+        return Unavailable(str(error))
+    except READ_ERRORS as error:
+        logger.warning("clusters of %s: %s", region.name, error)
+        return replace(BEING_UPDATED, detail=str(error))
+    return ClusterProfile(
+        region=region,
+        year=inputs.year,
+        reference=inputs.reference,
+        peers=len(regions),
+        rows=tuple(rows.to_pylist()),
+        catalog_source=catalog.source.name,
     )

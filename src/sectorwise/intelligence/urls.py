@@ -10,6 +10,7 @@ urlpatterns = [
     path("ranking/", views.ranking, name="ranking"),
     path("assessment/", views.assessment, name="assessment"),
     path("commuting-zones/", views.commuting_zones, name="commuting_zones"),
+    path("clusters/", views.clusters, name="clusters"),
     path("partnerships/<int:pk>/assessments/", views.attach_assessment, name="attach_assessment"),
     path(
         "partnerships/<int:pk>/assessments/<int:assessment_pk>/<str:fmt>/",

@@ -183,3 +183,16 @@ def commuting_zones(request: HttpRequest) -> HttpResponse:
         if isinstance(comparison, selectors.ZoneComparison):
             context["map_spec"] = comparison.map_spec(static("us-atlas/counties-10m.json"))
     return render(request, "intelligence/commuting_zones.html", context)
+
+
+@allow(IntelligenceAction.VIEW_LMI)
+def clusters(request: HttpRequest) -> HttpResponse:
+    """A region's benchmark clusters and the strong-cluster test (the explorer's region form)."""
+    choices = selectors.region_choices()
+    form = RegionForm(request.GET or None, choices=choices)
+    region = _region(form) if form.is_bound else None
+    context: dict[str, Any] = {"form": form, "choices": choices, "region": region}
+    if region is not None:
+        context["clusters"] = selectors.region_clusters(region=region)
+        context["query"] = request.GET.urlencode()
+    return render(request, "intelligence/clusters.html", context)

@@ -40,6 +40,10 @@ ROUTES: Fragment = {
         Case(allowed=SIGNED_IN, data=lambda _: {"counties": ["50007"], "w_size": "2"}),
     ],
     "intelligence:assessment": [Case(allowed=SIGNED_IN)],
+    "intelligence:clusters": [
+        Case(allowed=SIGNED_IN),
+        Case(allowed=SIGNED_IN, data=lambda _: {"counties": ["50007"], "level": "sector"}),
+    ],
     "intelligence:commuting_zones": [
         Case(allowed=SIGNED_IN),
         Case(allowed=SIGNED_IN, data=lambda _: {"set_a": "zones", "set_b": "fowler2020", "states": "50"}),

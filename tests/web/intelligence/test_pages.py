@@ -309,3 +309,41 @@ def test_attaching_without_data_says_why_and_stores_nothing(personas: Personas) 
     assert response.status_code == 200
     assert "could not be generated" in response.content.decode()
     assert not PartnershipAssessment.objects.exists()
+
+
+@pytest.mark.django_db
+def test_the_clusters_page_gives_the_strong_cluster_test(personas: Personas, lmi: Path) -> None:
+    from tests.conftest import shared_data_path
+
+    client = _client(personas)
+    url = reverse("intelligence:clusters")
+    without = client.get(url, _counties_query("sector"))
+    assert "Clusters need the U.S. Cluster Mapping Project definitions" in without.content.decode()
+    catalog = shared_data_path("clusters", "cmp_cluster_meta_2015.json")
+    with override_settings(SECTORWISE_CLUSTERS=catalog):
+        response = client.get(url, _counties_query("sector"))
+    profile = response.context["clusters"]
+    assert isinstance(profile, selectors.ClusterProfile)
+    rows = profile.rows
+    assert rows and all(row["establishments"] > 0 for row in rows)
+    # strong <=> all four criteria; strong clusters first, then by employment.
+    assert all(row["strong"] == (row["criteria_met"] == 4) for row in rows)
+    keys = [(not row["strong"], -row["employment"]) for row in rows]
+    assert keys == sorted(keys)
+    # The peers are the state's loaded counties; the region's cluster jobs are within its private total.
+    con = warehouse.connect(lmi, read_only=True)
+    try:
+        counties = con.con.execute(
+            "SELECT count(DISTINCT area_fips) FROM qcew_annual WHERE area_fips LIKE '91%' "
+            "AND area_fips NOT IN ('91000', '91999') AND year = ?",
+            [profile.year],
+        ).fetchone()
+        private = con.con.execute(
+            "SELECT sum(annual_avg_emplvl) FROM qcew_annual WHERE area_fips IN ('91001', '91003') "
+            "AND own_code = 5 AND industry_code = '10' AND year = ?",
+            [profile.year],
+        ).fetchone()
+    finally:
+        con.disconnect()
+    assert counties is not None and profile.peers == counties[0] + 1
+    assert private is not None and sum(row["employment"] for row in rows) <= private[0]
