@@ -1099,9 +1099,17 @@ def legislative_report(
             Table(
                 sheet="Summary",
                 title=f"Headline figures since {since}",
-                columns=("figure", "value", "from_sheet"),
-                rows=tuple((figure.label, figure.value, figure.sheet) for figure in figures),
-                kinds={"figure": "text", "from_sheet": "text"},
+                columns=("figure", "value", "unit", "from_sheet"),
+                rows=tuple(
+                    (
+                        figure.label,
+                        figure.value,
+                        "dollars" if figure.kind == "money" else "count",
+                        figure.sheet,
+                    )
+                    for figure in figures
+                ),
+                kinds={"figure": "text", "unit": "text", "from_sheet": "text"},
             ),
         ),
     )

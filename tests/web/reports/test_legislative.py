@@ -82,7 +82,7 @@ def test_headline_figures_equal_the_records(report: LegislativeReport) -> None:
     # Every headline figure is a row of the Summary sheet naming a sheet that exists.
     summary = report.table("Summary")
     sheets = {table.sheet for table in report.tables()}
-    for label, value, sheet in summary.rows:
+    for label, value, _unit, sheet in summary.rows:
         assert report.figure(str(label)).value == value
         assert sheet in sheets
 
