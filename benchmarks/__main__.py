@@ -12,6 +12,8 @@
 - ``startup``: the command line's start-up, median of several runs (benchmarks/startup.py);
 - ``intelligence``: warm page times of the region explorer and the ranking on the demo warehouse
   (benchmarks/intelligence.py).
+- ``ingest_gzip``: ingest of the shared gzipped 2016 files against DuckDB's typed read
+  (benchmarks/ingest_gzip.py);
 - ``outcomes``: imports of 100,000 participants and 1,000,000 UI wage records, then the WIOA indicators of
   every partnership from the database (benchmarks/outcomes_imports.py).
 
@@ -44,6 +46,7 @@ NAMES: Final = (
     "startup",
     "intelligence",
     "outcomes",
+    "ingest_gzip",
 )
 
 
@@ -114,6 +117,13 @@ def _startup(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
     return startup.run(console)
 
 
+def _ingest_gzip(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
+    del arguments
+    from benchmarks import ingest_gzip
+
+    return ingest_gzip.run(console)
+
+
 def _intelligence(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
     del arguments
     from benchmarks import intelligence
@@ -137,6 +147,7 @@ RUNNERS: Final[dict[str, Callable[[Console, argparse.Namespace], dict[str, Any]]
     "evaluation": _evaluation,
     "startup": _startup,
     "intelligence": _intelligence,
+    "ingest_gzip": _ingest_gzip,
     "outcomes": _outcomes,
 }
 
