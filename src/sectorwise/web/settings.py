@@ -295,7 +295,9 @@ USE_TZ = True
 # E-mail (the employer surveys' invitations): the console in development, SMTP (Django's EMAIL_HOST etc.)
 # otherwise; SECTORWISE_EMAIL_BACKEND overrides. Tests use Django's locmem outbox.
 EMAIL_BACKEND = env_str("SECTORWISE_EMAIL_BACKEND") or (
-    "django.core.mail.backends.console.EmailBackend" if DEBUG else "django.core.mail.backends.smtp.EmailBackend"
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = env_str("SECTORWISE_DEFAULT_FROM_EMAIL") or "sectorwise@localhost"
 
