@@ -160,7 +160,7 @@ def round_scores(*, grant_round: Round) -> tuple[list[Criterion], list[ScoredApp
     spread of the reviewers' own totals (min, max, standard deviation; flagged past ``DISAGREEMENT_POINTS``)
     and their rank (best first); recused and unsubmitted reviews count for nothing. Three queries."""
     criteria = list(Criterion.objects.filter(round=grant_round))
-    applications = list(Application.objects.filter(round=grant_round).select_related("partnership"))
+    applications = list(Application.objects.filter(round=grant_round).select_related("partnership", "award"))
     scores = Score.objects.filter(
         review__application__round=grant_round, review__state=ReviewState.SUBMITTED
     ).values_list("review__application_id", "review_id", "criterion_id", "score")

@@ -26,6 +26,7 @@ urlpatterns = [
     path("public/awards/", views.public_awards, name="public_awards"),
     path("notifications/", views.notification_settings, name="notification_settings"),
     path("applications/<int:pk>/decision.pdf", views.decision_letter, name="decision_letter"),
+    path("applications/<int:pk>/decide/", views.application_decide, name="application_decide"),
     path(
         "applications/<int:pk>/assessment/",
         views.application_generate_assessment,

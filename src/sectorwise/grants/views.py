@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
 
@@ -514,3 +515,36 @@ def application_generate_assessment(request: HttpRequest, application: Applicati
     else:
         messages.success(request, f"Attached the industry assessment ({attached.vintage}).")
     return redirect("grants:application_attachments", pk=application.pk)
+
+
+def _months_later(first_of_month: dt.date, months: int) -> dt.date:
+    """The last day of a period of ``months`` whole months starting on ``first_of_month``."""
+    month = first_of_month.month - 1 + months
+    return dt.date(first_of_month.year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)
+
+
+@allow(GrantsAction.MANAGE_FUNDING, load=selectors.application_for_url)
+@require_POST
+def application_decide(request: HttpRequest, application: Application, pk: int) -> HttpResponse:
+    """Staff's decision from the round page: award the amount requested for the months requested, from the
+    first of next month (split across the sources by the services), or decline."""
+    decision = request.POST.get("decision", "")
+    try:
+        if decision == "award":
+            today = timezone.localdate()
+            starts_on = dt.date(today.year + today.month // 12, today.month % 12 + 1, 1)
+            award = services.award_create(
+                application=application,
+                amount=application.requested_amount or Decimal("0"),
+                starts_on=starts_on,
+                ends_on=_months_later(starts_on, application.duration_months or 1),
+            )
+            messages.success(request, f"Awarded ${award.amount:,.2f} to {application.partnership}.")
+        elif decision == "decline":
+            services.application_decline(application=application, user=request.user)
+            messages.success(request, f"Declined {application.partnership}'s application.")
+        else:
+            raise ValidationError({"decision": "Award or decline."})
+    except (ValidationError, PermissionDenied) as error:
+        messages.error(request, " ".join(getattr(error, "messages", [str(error)])))
+    return redirect("grants:round_detail", pk=application.round_id)

@@ -189,6 +189,16 @@ PAGES: Fragment = {
         ),
         Case(allowed=NOBODY, method="post", kwargs=_pk("submitted"), data=lambda _: {}),
     ],
+    "grants:application_decide": [
+        Case(
+            allowed=STATE,
+            method="post",
+            kwargs=_pk("submitted"),
+            data=lambda _: {"decision": "award"},
+            allowed_status=REDIRECTED,
+            note="already awarded: the refusal is a message",
+        )
+    ],
     "grants:score_export": [
         Case(allowed=STATE, kwargs=_fmt("csv")),
         Case(allowed=STATE, kwargs=_fmt("xlsx")),
