@@ -1107,3 +1107,118 @@ def region_clusters(*, region: LmiRegion) -> ClusterProfile | Unavailable:
         rows=tuple(rows.to_pylist()),
         catalog_source=catalog.source.name,
     )
+
+
+# --- occupations -------------------------------------------------------------------------------------------
+
+#: How many occupations the page lists, and how many top-ranked industries it uses without a choice.
+OCCUPATION_ROWS: Final = 25
+DEFAULT_OCCUPATION_TARGETS: Final = 3
+
+
+@dataclass(frozen=True)
+class OccupationProfile:
+    """The occupations a region's target industries employ (national staffing patterns x the region's
+    industry employment), with their wages and whose wages they are (``sectorwise lmi occupations``)."""
+
+    region: LmiRegion
+    year: int
+    industries: tuple[str, ...]
+    wage_area: str
+    vintage: str
+    rows: tuple[dict[str, Any], ...]
+    notes: tuple[str, ...]
+
+
+_OEWS: dict[str, Any] = {}
+
+
+def _oews() -> tuple[Any, str]:
+    """The OEWS release named by ``settings.SECTORWISE_OEWS`` (loaded once per process), or why not."""
+    from sectorwise.lmi.sources.oews import OewsFileError, load_oews
+
+    path = getattr(settings, "SECTORWISE_OEWS", None)
+    if not path:
+        return None, (
+            "Occupations need BLS's OEWS files (`sectorwise lmi fetch oews` prints the directory), which "
+            "this site has not been given (SECTORWISE_OEWS)."
+        )
+    key = str(path)
+    if key not in _OEWS:
+        try:
+            _OEWS[key] = load_oews(Path(path))
+        except OewsFileError as error:
+            logger.warning("OEWS files: %s", error)
+            return None, "The OEWS files cannot be read."
+    return _OEWS[key], ""
+
+
+def region_occupations(
+    *, region: LmiRegion, industries: Sequence[str] = ()
+) -> OccupationProfile | Unavailable:
+    """The occupations of ``industries`` (NAICS codes; default: the region's top three 4-digit industries
+    of the default ranking) in the region, with the wages of the state or of the metro holding most of its
+    jobs."""
+    from sectorwise.lmi.regionsets import latest_region_set_of_kind
+    from sectorwise.lmi.sources.delineations import CBSA_KIND
+    from sectorwise.lmi.staffing import (
+        STAFFING_ASSUMPTIONS,
+        choose_wage_area,
+        county_jobs,
+        region_industry_employment,
+        staffing_pattern,
+        year_mix_note,
+    )
+
+    oews, why = _oews()
+    if oews is None:
+        return Unavailable(why)
+    codes = [code for code in industries if code]
+    if not codes:
+        candidates = ranking_candidates(region=region, level=DEFAULT_RANKING_LEVEL)
+        if isinstance(candidates, Unavailable):
+            return candidates
+        ranked = ranking_run(candidates=candidates, weights=None).ranked
+        codes = [str(code) for code in ranked.column("code").to_pylist()[:DEFAULT_OCCUPATION_TARGETS]]
+    try:
+        with open_warehouse_read_only() as con:
+            facts = _region_facts(con, tuple(region.counties))
+            year, qtr = facts.period.year, facts.period.qtr
+            qcew = analysis_table(con, annual=True, estimate=True)
+            employment = region_industry_employment(qcew, region, codes, year=year, qtr=qtr).to_pyarrow()
+            metros = latest_region_set_of_kind(con.con, CBSA_KIND)
+            jobs = county_jobs(qcew, region, year=year, qtr=qtr) if metros is not None else None
+    except WarehouseMissing:
+        return NOT_LOADED
+    except defaults.NoDataLoaded:
+        return Unavailable(f"No labor-market data is loaded for the counties of {region.name}.")
+    except defaults.AnalysisDefaultsError as error:
+        return Unavailable(str(error))
+    except READ_ERRORS as error:
+        logger.warning("occupations of %s: %s", region.name, error)
+        return replace(BEING_UPDATED, detail=str(error))
+    found = set(employment.column("industry_code").to_pylist())
+    missing = [code for code in codes if code not in found]
+    if missing:
+        return Unavailable(
+            f"Industry {missing[0]} has no private employment in {region.name} in {year} (a QCEW NAICS code "
+            "such as 3254 or 31-33)."
+        )
+    area = choose_wage_area(region, oews, given=None, county_jobs=jobs, metros=metros)
+    import ibis
+
+    pattern = staffing_pattern(ibis.memtable(employment), oews, wage_area=area.code)
+    rows = pattern.limit(OCCUPATION_ROWS).to_pyarrow().to_pylist()
+    notes = list(STAFFING_ASSUMPTIONS)
+    mix = year_mix_note(oews, year, qtr)
+    if mix is not None:
+        notes.insert(0, mix)
+    return OccupationProfile(
+        region=region,
+        year=year,
+        industries=tuple(codes),
+        wage_area=area.label(oews),
+        vintage=oews.vintage,
+        rows=tuple(rows),
+        notes=tuple(notes),
+    )

@@ -11,6 +11,7 @@ urlpatterns = [
     path("assessment/", views.assessment, name="assessment"),
     path("commuting-zones/", views.commuting_zones, name="commuting_zones"),
     path("clusters/", views.clusters, name="clusters"),
+    path("occupations/", views.occupations, name="occupations"),
     path("partnerships/<int:pk>/assessments/", views.attach_assessment, name="attach_assessment"),
     path(
         "partnerships/<int:pk>/assessments/<int:assessment_pk>/<str:fmt>/",

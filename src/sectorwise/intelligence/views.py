@@ -196,3 +196,22 @@ def clusters(request: HttpRequest) -> HttpResponse:
         context["clusters"] = selectors.region_clusters(region=region)
         context["query"] = request.GET.urlencode()
     return render(request, "intelligence/clusters.html", context)
+
+
+@allow(IntelligenceAction.VIEW_LMI)
+def occupations(request: HttpRequest) -> HttpResponse:
+    """The occupations of a region's target industries, with their wages and whose wages they are."""
+    choices = selectors.region_choices()
+    form = RegionForm(request.GET or None, choices=choices)
+    region = _region(form) if form.is_bound else None
+    codes = [part.strip() for part in request.GET.get("industries", "").split(",") if part.strip()]
+    context: dict[str, Any] = {
+        "form": form,
+        "choices": choices,
+        "region": region,
+        "industries": ",".join(codes),
+    }
+    if region is not None:
+        context["occupations"] = selectors.region_occupations(region=region, industries=codes[:10])
+        context["query"] = request.GET.urlencode()
+    return render(request, "intelligence/occupations.html", context)

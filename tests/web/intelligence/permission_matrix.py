@@ -44,6 +44,10 @@ ROUTES: Fragment = {
         Case(allowed=SIGNED_IN),
         Case(allowed=SIGNED_IN, data=lambda _: {"counties": ["50007"], "level": "sector"}),
     ],
+    "intelligence:occupations": [
+        Case(allowed=SIGNED_IN),
+        Case(allowed=SIGNED_IN, data=lambda _: {"counties": ["50007"], "industries": "3118"}),
+    ],
     "intelligence:commuting_zones": [
         Case(allowed=SIGNED_IN),
         Case(allowed=SIGNED_IN, data=lambda _: {"set_a": "zones", "set_b": "fowler2020", "states": "50"}),

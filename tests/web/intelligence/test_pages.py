@@ -347,3 +347,30 @@ def test_the_clusters_page_gives_the_strong_cluster_test(personas: Personas, lmi
         con.disconnect()
     assert counties is not None and profile.peers == counties[0] + 1
     assert private is not None and sum(row["employment"] for row in rows) <= private[0]
+
+
+@pytest.mark.django_db
+def test_the_occupations_page_applies_national_staffing_to_the_regions_industries(
+    personas: Personas, lmi: Path
+) -> None:
+    from tests.conftest import shared_data_path
+
+    client = _client(personas)
+    url = reverse("intelligence:occupations")
+    without = client.get(url, _counties_query("sector", industries="3118"))
+    assert "Occupations need BLS&#x27;s OEWS files" in without.content.decode()
+    with override_settings(SECTORWISE_OEWS=shared_data_path("oews")):
+        response = client.get(url, _counties_query("sector", industries="3118"))
+        unknown = client.get(url, _counties_query("sector", industries="9999"))
+        default = client.get(url, _counties_query("sector"))
+    profile = response.context["occupations"]
+    assert isinstance(profile, selectors.OccupationProfile), getattr(profile, "note", "")
+    assert profile.industries == ("3118",)
+    shares = [row["share_of_targets"] for row in profile.rows]
+    assert shares == sorted(shares, reverse=True) and 0 < sum(shares) <= 1 + 1e-9
+    # Bakeries employ bakers first; the demo state (FIPS 91) has no OEWS wages of its own: national ones.
+    assert "Bakers" in profile.rows[0]["occupation_title"]
+    assert profile.wage_area == "national"
+    assert profile.notes[0].startswith("Data mix: occupations and their wages are OEWS May 2025")
+    assert "has no private employment" in unknown.content.decode()
+    assert len(default.context["occupations"].industries) == 3
