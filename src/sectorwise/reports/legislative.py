@@ -57,6 +57,8 @@ from sectorwise.outcomes.models import (
     Testimonial,
 )
 from sectorwise.outcomes.portfolio import outcome_portfolio
+from sectorwise.outcomes.wages import INDICATORS as WIOA_INDICATORS
+from sectorwise.outcomes.wages import wioa_for_partnership
 from sectorwise.partnerships.models import EMPLOYER_ROLES, Membership, SectorPartnership, Stage
 from sectorwise.partnerships.naics_titles import naics_title
 from sectorwise.planning.selectors import sustainability_funding_by_kind, sustainability_funding_totals
@@ -766,6 +768,62 @@ def _outcomes_section(minimum: int) -> Section:
     )
 
 
+def _wioa_section(minimum: int) -> Section:
+    """WIOA-style indicators from UI wage records (``outcomes.wages.wioa_for_partnership``): each
+    partnership's "All exits" row, suppressed as on the outcomes app's own page (complementary across its
+    exit cohorts)."""
+    exited = (
+        SectorPartnership.objects.filter(participants__exited_on__isnull=False)
+        .distinct()
+        .order_by("name", "id")
+    )
+    rows: list[tuple[Cell, ...]] = []
+    through: tuple[int, int] | None = None
+    for partnership in exited:
+        summary = wioa_for_partnership(partnership=partnership, minimum=minimum)
+        through = summary.through
+        if not summary.rows:
+            continue
+        total = summary.rows[-1]
+        cells: list[Cell] = [partnership.name, SUPPRESSED if total.exiters is None else total.exiters]
+        for key, _ in WIOA_INDICATORS:
+            cell = total.cells[key]
+            cells += (
+                [SUPPRESSED] * 4
+                if cell.suppressed
+                else [cell.n, _percent(cell.rate), _percent(cell.low), _percent(cell.high)]
+            )
+        cells.append(
+            SUPPRESSED
+            if total.median_earnings_q2 is None
+            else Decimal(total.median_earnings_q2).quantize(ZERO)
+        )
+        rows.append(tuple(cells))
+    columns = ["partnership", "exiters"]
+    for key, _ in WIOA_INDICATORS:
+        columns += [f"{key}_people", f"{key}_pct", f"{key}_low", f"{key}_high"]
+    columns.append("median_earnings_q2")
+    table = Table(
+        sheet="WIOA indicators",
+        title="WIOA-style indicators from UI wage records, all exits (percent, with 95% intervals)",
+        columns=tuple(columns),
+        rows=tuple(rows),
+        kinds={"exiters": "count", "median_earnings_q2": "money"},
+        note="; ".join(f"{key}: {label}" for key, label in WIOA_INDICATORS)
+        + ". Wilson intervals; wage records through "
+        + (f"{through[0]} Q{through[1]}" if through else "no quarter yet")
+        + f"; fewer than {minimum} people: {SUPPRESSED}.",
+    )
+    return Section(
+        key="wioa",
+        title="Employment and earnings after exit (wage records)",
+        intro="From the state's unemployment-insurance wage records: employment in the 2nd and 4th quarter "
+        "after exit, retention with the same employer, credentials and median earnings.",
+        tables=(table,),
+        status="" if rows else NO_RECORDS,
+    )
+
+
 def _systems_section(first_day: dt.date) -> Section:
     kinds = dict(SystemsChangeKind.choices)
     changes = SystemsChange.objects.filter(
@@ -1134,6 +1192,7 @@ def legislative_report(
             _district_section(entries, equivalence, employer_county),
             money,
             _outcomes_section(minimum),
+            _wioa_section(minimum),
             surveys,
             capacity,
             sustainability,

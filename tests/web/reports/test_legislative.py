@@ -131,7 +131,7 @@ def test_suppressed_cells_never_reach_any_output(world: ReportWorld, report: Leg
     assert rows and all(cell == SUPPRESSED for row in rows for cell in row[2:])
     html = report_html(report)
     # Birch's 4 people appear nowhere: each of its rows shows only "too few to show".
-    outcomes = html[html.index('id="section-outcomes"') : html.index('id="section-surveys"')]
+    outcomes = html[html.index('id="section-outcomes"') : html.index('id="section-wioa"')]
     birch_rows = [row for row in outcomes.split("<tr>") if row.startswith("<td>Birch Health Careers</td>")]
     assert len(birch_rows) == 4 + 1  # four measures and the earnings
     for row in birch_rows:
@@ -278,3 +278,39 @@ def test_the_report_s_queries_do_not_grow_with_the_partnerships(world: ReportWor
         report = legislative_report(since=SINCE)
     assert report.figure("Partnerships").value == 5
     assert len(after.captured_queries) == len(before.captured_queries)
+
+
+def test_wioa_indicators_from_wage_records(world: ReportWorld) -> None:
+    from sectorwise.outcomes.models import Participant, WageRecord
+
+    # Alder's 12 exited in 2023 Q2: the 2nd quarter after exit is 2023 Q4, the 4th is 2024 Q2. Ten earn in
+    # 2023 Q4, eight of them with the same employer in 2024 Q2.
+    keys = list(
+        Participant.objects.filter(partnership=world.alder)
+        .order_by("id")
+        .values_list("person_key", flat=True)
+    )
+    records = [
+        WageRecord(person_key=key, year=2023, quarter=4, employer_id="E1", wages=Decimal(5000 + 100 * i))
+        for i, key in enumerate(keys[:10])
+    ]
+    records += [
+        WageRecord(person_key=key, year=2024, quarter=2, employer_id="E1", wages=Decimal("6000"))
+        for key in keys[:8]
+    ]
+    WageRecord.objects.bulk_create(records)
+    report = legislative_report(since=SINCE)
+    table = report.table("WIOA indicators")
+    row = dict(zip(table.columns, next(r for r in table.rows if r[0] == "Alder Machining"), strict=True))
+    assert row["exiters"] == 12
+    q2_low, q2_high = proportion_confint(10, 12, method="wilson")
+    assert (row["employment_q2_people"], row["employment_q2_pct"]) == (12, round(10 / 12 * 100, 1))
+    assert (row["employment_q2_low"], row["employment_q2_high"]) == (
+        round(q2_low * 100, 1),
+        round(q2_high * 100, 1),
+    )
+    assert (row["employment_q4_people"], row["employment_q4_pct"]) == (12, round(8 / 12 * 100, 1))
+    assert (row["retention_people"], row["retention_pct"]) == (10, 80.0)
+    assert row["median_earnings_q2"] == Decimal("5450.00")  # the median of 5,000 ... 5,900
+    birch = next(r for r in table.rows if r[0] == "Birch Health Careers")
+    assert all(cell == SUPPRESSED for cell in birch[1:])  # four exiters: nothing shown
