@@ -74,7 +74,7 @@ def _child(work: Path, participants: int, wages: int) -> dict[str, Any]:
     from sectorwise.accounts.models import User
     from sectorwise.core.roles import Role
     from sectorwise.directory.models import Organization
-    from sectorwise.outcomes.importing import PARTICIPANTS as PARTICIPANT_IMPORTER
+    from sectorwise.outcomes.importing import IMPORTERS, OutcomeImportKind
     from sectorwise.outcomes.wages import COMMAND_LIMITS, wage_records_import, wioa_frame
     from sectorwise.partnerships.models import Region, SectorPartnership
 
@@ -92,34 +92,38 @@ def _child(work: Path, participants: int, wages: int) -> dict[str, Any]:
     generate = time.perf_counter() - started
     results: dict[str, Any] = {"generate_files_s": round(generate, 2)}
 
-    started = time.perf_counter()
-    result = PARTICIPANT_IMPORTER.run(
+    started, cpu = time.perf_counter(), time.process_time()
+    result = IMPORTERS[OutcomeImportKind.PARTICIPANTS].run(  # what the pages and `sectorwise import` run
         filename="participants.csv", content=participant_file, user=user, limits=COMMAND_LIMITS
     )
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert result.ok, result.errors[:5]
     results["participants"] = {
         "rows": participants, "bytes": len(participant_file), "seconds": round(seconds, 2),
-        "rows_per_s": round(participants / seconds), "created": result.created,
+        "rows_per_s": round(participants / seconds), "created": result.created, "cpu_s": round(cpu, 2),
+        "rows_per_cpu_s": round(participants / cpu),
     }  # fmt: skip
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = wage_records_import(filename="wages.csv", content=wage_file, user=user, limits=COMMAND_LIMITS)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
     assert result.ok, result.errors[:5]
     results["wage_records"] = {
         "rows": wages, "bytes": len(wage_file), "seconds": round(seconds, 2),
-        "rows_per_s": round(wages / seconds), "created": result.created,
+        "rows_per_s": round(wages / seconds), "created": result.created, "cpu_s": round(cpu, 2),
+        "rows_per_cpu_s": round(wages / cpu),
     }  # fmt: skip
 
-    timings = []
+    timings, cpu_times = [], []
     for _ in range(3):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         frame = wioa_frame()
         timings.append(time.perf_counter() - started)
+        cpu_times.append(time.process_time() - cpu)
     results["indicators"] = {
         "seconds": [round(t, 2) for t in timings],
         "median_s": round(sorted(timings)[1], 2),
+        "cpu_s": [round(t, 2) for t in cpu_times],
         "rows": len(frame),
         "partnerships": int(frame["partnership_id"].nunique()),
     }
@@ -170,7 +174,8 @@ def run(console: Console, *, participants: int = PARTICIPANTS, wages: int = WAGE
     met = "met" if indicators["median_s"] <= 5 else "MISSED"
     table.add_row(
         f"indicators, every partnership ({indicators['rows']:,} rows)",
-        f"{indicators['median_s']} (median of {', '.join(map(str, indicators['seconds']))})",
+        f"{indicators['median_s']} (median of {', '.join(map(str, indicators['seconds']))}; CPU "
+        f"{', '.join(map(str, indicators['cpu_s']))})",
         "",
         f"<= 5 s ({met})",
     )

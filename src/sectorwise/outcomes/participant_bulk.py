@@ -30,9 +30,15 @@ from sectorwise.core.tabular.engine import (
     read_records,
 )
 from sectorwise.core.tabular.engine import choice as _choice
-from sectorwise.core.tabular.reader import HEADER_ROW, TableLimits
+from sectorwise.core.tabular.reader import (
+    HEADER_ROW,
+    TableFormat,
+    TableLimits,
+    TableReadError,
+    table_format_of,
+)
 from sectorwise.core.validators import _CONTROL
-from sectorwise.evaluation.identifiers import InvalidIdentifier, RawIdentifier, identifier_hash
+from sectorwise.evaluation.identifiers import InvalidIdentifier
 from sectorwise.outcomes.models import (
     DEMOGRAPHIC_FIELDS,
     Participant,
@@ -41,7 +47,7 @@ from sectorwise.outcomes.models import (
     demographics_consent_error,
     participant_dates_error,
 )
-from sectorwise.outcomes.pii import pii_key
+from sectorwise.outcomes.wages import FallBack, fast_csv, keyed_hasher
 from sectorwise.partnerships.models import SectorPartnership
 
 COLUMNS: Final = (
@@ -78,7 +84,7 @@ class _Memo:
     """Per-text caches of the conversions (each gives (value, message or None))."""
 
     def __init__(self) -> None:
-        self.key = pii_key()
+        self.hash_of = keyed_hasher()
         self.hashes: dict[str, tuple[str | None, str | None]] = {}
         self.dates: dict[str, tuple[dt.date | None, str | None]] = {}
         self.checks: dict[tuple[str, Any], list[str]] = {}
@@ -88,7 +94,7 @@ class _Memo:
         found = self.hashes.get(raw)
         if found is None:
             try:
-                found = (identifier_hash(RawIdentifier(raw), self.key), None)
+                found = (self.hash_of(raw), None)
             except InvalidIdentifier as error:  # says what is wrong, never the value
                 found = (None, str(error))
             self.hashes[raw] = found
@@ -205,18 +211,43 @@ _DEFAULTS: Final = {
 }
 
 
+def _read(
+    result: ImportResult, *, filename: str, content: bytes, limits: TableLimits
+) -> tuple[list[str], list[tuple[int, dict[str, str]]]] | None:
+    """The header and records as the shared reader gives them; a plain CSV through Arrow (the wage import's
+    reader, which hands anything unusual back to the shared one)."""
+    try:
+        if table_format_of(filename) is TableFormat.CSV:
+            columns = fast_csv(filename, content, limits)
+            texts = [[value.strip() for value in columns.values[name].to_pylist()] for name in columns.header]
+            records = [
+                (int(row), dict(zip(columns.header, values, strict=True)))
+                for row, values in zip(columns.rows.tolist(), zip(*texts, strict=True), strict=True)
+                if any(values)
+            ]
+            result.rows = len(records)
+            return columns.header, records
+    except FallBack:
+        pass
+    except TableReadError as error:
+        result.errors.append(RowError(HEADER_ROW, "file", str(error)))
+        return None
+    table = read_records(result, filename=filename, content=content, limits=limits)
+    return None if table is None else (table.header, table.records)
+
+
 def participants_import(
     *, filename: str, content: bytes, user: Any, limits: TableLimits, kind: str = "participants"
 ) -> ImportResult:
     """Create participants, or update those already enrolled in the row's partnership: all or nothing."""
     result = ImportResult(kind=kind)
-    table = read_records(result, filename=filename, content=content, limits=limits)
-    if table is None:
+    read = _read(result, filename=filename, content=content, limits=limits)
+    if read is None:
         return result
-    result.errors = header_errors(table.header, allowed=COLUMNS, required=REQUIRED)
+    header, records = read
+    result.errors = header_errors(header, allowed=COLUMNS, required=REQUIRED)
     if result.errors:
         return result
-    records = table.records
     wanted = {int(v["partnership_id"]) for _, v in records if v.get("partnership_id", "").isdigit()}
     known = set(SectorPartnership.objects.filter(pk__in=wanted).values_list("pk", flat=True))
     held_rows = Participant.objects.filter(partnership_id__in=known).values(
@@ -277,7 +308,7 @@ def participants_import(
     if errors:
         result.errors = sorted(set(errors))
         return result
-    fields = [column for column in COLUMNS[2:] if column in table.header]
+    fields = [column for column in COLUMNS[2:] if column in header]
     try:
         with transaction.atomic():
             _insert(creates, user=user)

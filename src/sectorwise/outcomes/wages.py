@@ -20,8 +20,11 @@ and their total, so that a cohort hidden as too small cannot be recovered from t
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
-from collections.abc import Iterable, Sequence
+import hashlib
+import hmac
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Final
@@ -36,7 +39,7 @@ from django.utils import timezone
 
 from sectorwise.core.tabular.engine import ImportResult, RowError, header_errors, read_records
 from sectorwise.core.tabular.reader import HEADER_ROW, TableLimits, TableReadError, table_format_of
-from sectorwise.evaluation.identifiers import InvalidIdentifier, RawIdentifier, identifier_hash
+from sectorwise.evaluation.identifiers import InvalidIdentifier, normalise_identifier
 from sectorwise.evaluation.statistics import DEFAULT_MINIMUM
 from sectorwise.evaluation.suppression import suppress_table
 from sectorwise.evaluation.wioa import RATES, wioa_indicators
@@ -62,7 +65,7 @@ _CONTROL: Final = r"[\x{00}-\x{1f}\x{7f}-\x{9f}]"
 _KEYS: Final = ["person_key", "year", "quarter", "employer_id"]
 
 
-class _FallBack(Exception):
+class FallBack(Exception):
     """The fast CSV read cannot keep the spreadsheet's row numbers (or the file is not plain): use the
     shared reader."""
 
@@ -78,29 +81,43 @@ class _Columns:
 # Reading ------------------------------------------------------------------------------------------------
 
 
-def _fast_csv(filename: str, content: bytes, limits: TableLimits) -> _Columns:
+def fast_csv(filename: str, content: bytes, limits: TableLimits) -> _Columns:
     """Arrow's CSV reader, all columns as text, when row i of the table is line i + 2 of the file."""
     buffer = pa.py_buffer(content)
-    if content.startswith(_BOM):
-        buffer = buffer.slice(len(_BOM))
+    start = len(_BOM) if content.startswith(_BOM) else 0
+    if start:
+        buffer = buffer.slice(start)
+    # Every column as text, named from the header line (Arrow would infer numbers and dates, and turn "01"
+    # into 1 or an empty cell into a null: the checks want what the file says).
+    first_line = content[start : content.find(b"\n") if b"\n" in content else len(content)]
+    try:
+        names = next(csv.reader([first_line.decode("utf-8").rstrip("\r")]), [])
+    except UnicodeDecodeError:
+        raise FallBack from None
+    if not names or len(set(names)) != len(names):
+        raise FallBack
     try:
         table = pacsv.read_csv(
             pa.BufferReader(buffer),
             read_options=pacsv.ReadOptions(use_threads=True, block_size=16 << 20),
             parse_options=pacsv.ParseOptions(newlines_in_values=False),
             convert_options=pacsv.ConvertOptions(
-                column_types={}, strings_can_be_null=False, quoted_strings_can_be_null=False
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowTypeError) as error:
-        raise _FallBack from error
+        raise FallBack from error
+    if any(column.null_count for column in table.columns) or table.column_names != names:
+        raise FallBack
     header = [str(name) for name in table.column_names]
     if len(header) > limits.max_columns or any(not name.strip() for name in header):
-        raise _FallBack
+        raise FallBack
     # Every column as text (Arrow infers numbers; the checks want what the file says).
     lines = content.count(b"\n") + (0 if content.endswith(b"\n") else 1)
     if lines != table.num_rows + 1:
-        raise _FallBack  # blank lines (skipped) or quoted line breaks: row numbers would drift
+        raise FallBack  # blank lines (skipped) or quoted line breaks: row numbers would drift
     if table.num_rows > limits.max_rows:
         raise TableReadError(f"{filename}: more than {limits.max_rows:,} rows; split the file")
     values: dict[str, pa.Array] = {}
@@ -109,9 +126,9 @@ def _fast_csv(filename: str, content: bytes, limits: TableLimits) -> _Columns:
             pc.cast(column, pa.string()).combine_chunks() if column.num_chunks else pa.array([], pa.string())
         )
         if len(text) and pc.max(pc.utf8_length(text)).as_py() > limits.max_cell_chars:
-            raise _FallBack
+            raise FallBack
         if len(text) and pc.any(pc.starts_with(text, "'")).as_py():
-            raise _FallBack  # a defused cell from an export: the shared reader undoes it
+            raise FallBack  # a defused cell from an export: the shared reader undoes it
         values[name.strip().lower()] = text
     rows = np.arange(HEADER_ROW + 1, HEADER_ROW + 1 + table.num_rows, dtype=np.int64)
     return _Columns(header=[name.strip().lower() for name in header], rows=rows, values=values)
@@ -124,8 +141,8 @@ def _read_columns(
     try:
         if table_format_of(filename).value == "csv":
             try:
-                columns = _fast_csv(filename, content, limits)
-            except _FallBack:
+                columns = fast_csv(filename, content, limits)
+            except FallBack:
                 pass
             else:
                 result.rows = len(columns.rows)
@@ -179,7 +196,7 @@ def check_wage_columns(columns: _Columns) -> CheckedWages:
         text[name] = pc.utf8_trim_whitespace(raw)
 
     # person_id: each distinct value hashed once; the raw values go no further than this function.
-    person_key, person_bad = _hash_people(text.pop("person_id"), rows, errors)
+    unique_keys, person_codes, person_bad = _hash_people(text.pop("person_id"), rows, errors)
     bad |= person_bad
 
     year_text = text["year"]
@@ -225,35 +242,84 @@ def check_wage_columns(columns: _Columns) -> CheckedWages:
     bad |= ~wages_ok
 
     keep = ~bad
-    frame = pd.DataFrame(
-        {
-            "person_key": np.asarray(person_key, dtype=object)[keep],
-            "year": year[keep].astype(np.int64),
-            "quarter": quarter[keep].astype(np.int64),
-            "employer_id": employer.filter(pa.array(keep)).to_numpy(zero_copy_only=False),
-            "wages": wages.filter(pa.array(keep)).to_numpy(zero_copy_only=False),
-            "row": rows[keep],
-        }
+    # Sorted and compared as integer codes (a hash's rank among the file's hashes, an employer id's rank
+    # among its ids), not as a million strings; ties in file order, so a group's first row comes first.
+    person_rank = _ranks(unique_keys)[person_codes[keep]]
+    employers = pc.dictionary_encode(employer)
+    employer_names = np.asarray(employers.dictionary.to_numpy(zero_copy_only=False), dtype=object)
+    employer_codes = employers.indices.to_numpy(zero_copy_only=False)[keep]
+    employer_rank = _ranks(employer_names)[employer_codes]
+    kept_rows, kept_year, kept_quarter = (
+        rows[keep],
+        year[keep].astype(np.int64),
+        quarter[keep].astype(np.int64),
     )
-    frame["cents"] = np.rint(pd.to_numeric(frame["wages"], errors="coerce").to_numpy(dtype=float) * 100)
-    frame["cents"] = frame["cents"].astype(np.int64)
-    duplicated = frame.duplicated(subset=_KEYS, keep="first").to_numpy()
-    if duplicated.any():
-        first = frame.groupby(_KEYS, sort=False)["row"].transform("first").to_numpy()
+    order = np.lexsort((kept_rows, employer_rank, kept_quarter, kept_year, person_rank))
+    same = np.zeros(len(order), dtype=bool)
+    if len(order) > 1:
+        same[1:] = (
+            (person_rank[order][1:] == person_rank[order][:-1])
+            & (kept_year[order][1:] == kept_year[order][:-1])
+            & (kept_quarter[order][1:] == kept_quarter[order][:-1])
+            & (employer_rank[order][1:] == employer_rank[order][:-1])
+        )
+    if same.any():
+        starts = np.maximum.accumulate(np.where(~same, np.arange(len(order)), 0))
+        sorted_rows = kept_rows[order]
         errors.extend(
             RowError(int(row), "person_id", "this person's record for that quarter and employer appears "
                      f"again (first on row {int(first_row)})")
-            for row, first_row in zip(frame["row"].to_numpy()[duplicated], first[duplicated], strict=True)
+            for row, first_row in zip(sorted_rows[same], sorted_rows[starts[same]], strict=True)
         )  # fmt: skip
-    frame = frame.sort_values(_KEYS, kind="stable", ignore_index=True)
+    valid_wages = pc.if_else(pa.array(wages_ok), wages, "0")
+    cents = np.rint(pc.cast(valid_wages, pa.float64()).to_numpy(zero_copy_only=False) * 100).astype(np.int64)
+    kept_wages = np.asarray(wages.filter(pa.array(keep)).to_numpy(zero_copy_only=False), dtype=object)
+    frame = pd.DataFrame(
+        {
+            # object columns: pandas would otherwise copy a million strings into Arrow-backed ones
+            "person_key": pd.Series(
+                np.asarray(unique_keys, dtype=object)[person_codes[keep][order]], dtype=object
+            ),
+            "year": kept_year[order],
+            "quarter": kept_quarter[order],
+            "employer_id": pd.Series(employer_names[employer_codes[order]], dtype=object),
+            "wages": pd.Series(kept_wages[order], dtype=object),
+            "row": kept_rows[order],
+            "cents": cents[keep][order],
+        }
+    )
     return CheckedWages(frame=frame, errors=sorted(set(errors)))
 
 
-def _hash_people(ids: pa.Array, rows: np.ndarray, errors: list[RowError]) -> tuple[np.ndarray, np.ndarray]:
-    """Each distinct identifier hashed once: (hash per row, "" where it failed; mask of failed rows)."""
+def _ranks(values: np.ndarray) -> np.ndarray:
+    """Each value's position in sorted order (values distinct: a dictionary's)."""
+    ranks = np.empty(len(values), dtype=np.int64)
+    ranks[np.argsort(values, kind="stable")] = np.arange(len(values))
+    return ranks
+
+
+def keyed_hasher() -> Callable[[str], str]:
+    """``identifier_hash`` under the identifier key, with the HMAC's key schedule computed once and copied
+    per identifier (the same digests: tests/web/outcomes/test_wages.py checks). Raises ``InvalidIdentifier``
+    like it (messages without the value)."""
+    keyed = hmac.new(pii_key().reveal(), digestmod=hashlib.sha256)
+
+    def hash_of(raw: str) -> str:
+        digest = keyed.copy()
+        digest.update(normalise_identifier(raw).reveal().encode("ascii"))
+        return digest.hexdigest()
+
+    return hash_of
+
+
+def _hash_people(
+    ids: pa.Array, rows: np.ndarray, errors: list[RowError]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Each distinct identifier hashed once: (the hashes, "" where one failed; each row's index into them;
+    the mask of rows whose identifier failed)."""
     encoded = pc.dictionary_encode(ids)
-    indices = encoded.indices.to_numpy(zero_copy_only=False)
-    key = pii_key()
+    indices = encoded.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+    hash_of = keyed_hasher()
     hashes: list[str] = []
     messages: list[str] = []
     for raw in encoded.dictionary.to_pylist():
@@ -262,7 +328,7 @@ def _hash_people(ids: pa.Array, rows: np.ndarray, errors: list[RowError]) -> tup
             messages.append("required: the person's SSN or state ID")
             continue
         try:
-            hashes.append(identifier_hash(RawIdentifier(raw), key))
+            hashes.append(hash_of(raw))
             messages.append("")
         except InvalidIdentifier as error:  # says what is wrong, never the value
             hashes.append("")
@@ -275,7 +341,7 @@ def _hash_people(ids: pa.Array, rows: np.ndarray, errors: list[RowError]) -> tup
         RowError(int(row), "person_id", messages[index])
         for row, index in zip(rows[failed], indices[failed], strict=True)
     )
-    return np.asarray(hashes, dtype=object)[indices] if len(indices) else np.zeros(0, dtype=object), failed
+    return np.asarray(hashes, dtype=object), indices, failed
 
 
 # Writing ------------------------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError, transaction
 from statsmodels.stats.proportion import proportion_confint
 
 from sectorwise.core.tabular.engine import importer_for
@@ -215,3 +216,26 @@ def test_pirl_rows_name_elements_and_carry_hashes_only(personas: Personas) -> No
     first, second = by_key[_key(ssns[0])], by_key[_key(ssns[1])]
     assert first[1:] == ["2022-01-10", "2023-02-15", "", 1, 1, Decimal("1234.50"), 1]
     assert second[1:] == ["2022-01-10", "2023-02-15", "", 0, 1, Decimal("0.00"), 0]
+
+
+@pytest.mark.parametrize("person_key", ["212-34-5678", "212345678", "A" * 64, "g" * 64, "a" * 63, "a" * 65])
+def test_the_database_refuses_a_person_key_that_is_not_a_hash(personas: Personas, person_key: str) -> None:
+    with pytest.raises(IntegrityError), transaction.atomic():
+        WageRecord.objects.create(person_key=person_key, year=2024, quarter=1, employer_id="E", wages=1)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Participant.objects.create(
+            partnership=personas.partnership_a, person_key=person_key, enrolled_on=dt.date(2024, 1, 1)
+        )
+    WageRecord.objects.create(person_key="0a" * 32, year=2024, quarter=1, employer_id="E", wages=1)
+    Participant.objects.create(
+        partnership=personas.partnership_a, person_key="0a" * 32, enrolled_on=dt.date(2024, 1, 1)
+    )
+
+
+def test_the_import_hashes_exactly_as_identifier_hash() -> None:
+    ids = ["123-45-6789", "123456789", "d 1234-567", "S1234567X"]
+    text = HEADER + "".join(f"{raw},2024,{i + 1},E,1\n" for i, raw in enumerate(ids))
+    assert _import(text).ok
+    stored = dict(WageRecord.objects.values_list("quarter", "person_key"))
+    assert stored == {i + 1: identifier_hash(raw, pii_key()) for i, raw in enumerate(ids)}
+    assert stored[1] == stored[2]  # with or without dashes
