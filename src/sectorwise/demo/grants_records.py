@@ -118,6 +118,10 @@ def seed_grants(*, rng: random.Random, today: dt.date) -> str:
         return "grants: too few partnerships, nothing seeded"
     year = today.year
     users: dict[int, Any] = {}
+    # The demo's staff and convener read grants news in the daily digest (``manage.py grants_send_digest``):
+    # seeding writes their notifications without printing a console e-mail for each.
+    for user in User.objects.filter(username__in=("admin", "staff", "convener")):
+        services.notification_preference_set(user=user, daily_digest=True)
     demo_convener = User.objects.filter(username="convener").first()
     own = [
         p
