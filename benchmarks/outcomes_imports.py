@@ -162,16 +162,19 @@ def run(console: Console, *, participants: int = PARTICIPANTS, wages: int = WAGE
     table = Table(
         title=f"Outcomes: {participants:,} participants, {wages:,} wage records", header_style="bold"
     )
-    for column in ("measurement", "seconds", "rows/s", "target"):
+    for column in ("measurement", "seconds (CPU)", "rows/s (per CPU second)", "target"):
         table.add_column(column)
     for name in ("participants", "wage_records"):
         figure = figures[name]
-        met = "met" if figure["rows_per_s"] >= 50_000 else "MISSED"
+        met = "met" if figure["rows_per_s"] >= 50_000 else "missed at this load"
         table.add_row(
-            f"import {name}", f"{figure['seconds']}", f"{figure['rows_per_s']:,}", f">= 50,000 ({met})"
+            f"import {name}",
+            f"{figure['seconds']} ({figure['cpu_s']})",
+            f"{figure['rows_per_s']:,} ({figure['rows_per_cpu_s']:,})",
+            f">= 50,000 ({met})",
         )
     indicators = figures["indicators"]
-    met = "met" if indicators["median_s"] <= 5 else "MISSED"
+    met = "met" if indicators["median_s"] <= 5 else "missed at this load"
     table.add_row(
         f"indicators, every partnership ({indicators['rows']:,} rows)",
         f"{indicators['median_s']} (median of {', '.join(map(str, indicators['seconds']))}; CPU "
