@@ -14,6 +14,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
@@ -366,3 +367,32 @@ def payment_create(request: HttpRequest, award_id: int, payload: PaymentIn) -> S
         period_end=payload.period_end,
     )
     return Status(201, _request_out(created))
+
+
+class DecisionIn(Schema):
+    decision: str = Field(..., pattern="^(approve|decline|pay)$")
+    reason: str = ""
+    paid_on: dt.date | None = None
+
+
+@router.post(
+    "/grants/payment-requests/{int:request_id}/decision",
+    response=PaymentRequestOut,
+    url_name="grants_payment_request_decide",
+)
+def payment_request_decide(request: HttpRequest, request_id: int, payload: DecisionIn) -> Any:
+    """Staff approve, decline (``reason`` required) or pay (``paid_on``, default today) a payment request;
+    a move its state does not allow is a 422 naming ``state``."""
+    _require(request, GrantsAction.MANAGE_FUNDING)
+    found = PaymentRequest.objects.filter(pk=request_id).first()
+    if found is None:
+        raise HttpError(404, "Not found.")
+    if payload.decision == "approve":
+        decided = services.payment_request_approve(request=found, user=request.user)
+    elif payload.decision == "decline":
+        decided = services.payment_request_decline(request=found, reason=payload.reason, user=request.user)
+    else:
+        decided = services.payment_request_pay(
+            request=found, paid_on=payload.paid_on or timezone.localdate(), user=request.user
+        )
+    return _request_out(decided)

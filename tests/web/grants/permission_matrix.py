@@ -142,6 +142,16 @@ API: Fragment = {
     ],
     "api:grants_award_list": [Case(allowed=AWARD_READERS)],
     "api:grants_award_detail": [Case(allowed=STATE | {"viewer", "convener_b"}, kwargs=_award)],
+    "api:grants_payment_request_decide": [
+        Case(
+            allowed=STATE,
+            method="post",
+            kwargs=lambda p: {"request_id": _world(p)["request"]},
+            data=lambda _: {"decision": "approve"},
+            allowed_status=frozenset({200, 422}),
+            note="the second staff persona finds it approved already: 422 naming the state",
+        )
+    ],
     "api:grants_payment_create": [
         Case(
             allowed=STATE | {"convener_b"},

@@ -209,3 +209,26 @@ def test_payment_lines_must_add_up_and_name_known_categories(personas: Personas)
         {"amount": "100.00", "lines": [{"category": "travel", "amount": "100.00"}]},
     )
     assert refused.status_code == 422 and list(refused.json()["fields"]) == ["award"]
+
+
+def test_staff_decide_payment_requests_through_the_api(personas: Personas) -> None:
+    c = _cycle(personas)
+    award = _award(c["submitted"])
+    request = services.payment_request_create(
+        award=award, amount=D("1000.00"), lines=[("personnel", D("1000.00"))], user=personas.convener_b
+    )
+    staff = _client(personas.staff)
+    url = f"/api/grants/payment-requests/{request.pk}/decision"
+    assert _post(_client(personas.convener_b), url, {"decision": "approve"}).status_code == 403
+    paid_early = _post(staff, url, {"decision": "pay"})
+    assert paid_early.status_code == 422 and list(paid_early.json()["fields"]) == ["state"]
+    assert _post(staff, url, {"decision": "approve"}).json()["state"] == "approved"
+    paid = _post(staff, url, {"decision": "pay", "paid_on": "2026-05-01"})
+    assert paid.status_code == 200 and paid.json()["state"] == "paid"
+    award.refresh_from_db()
+    assert (award.paid, award.requested) == (D("1000.00"), D("0.00"))
+    assert _post(staff, url, {"decision": "shred"}).status_code == 422
+    assert (
+        _post(staff, "/api/grants/payment-requests/999999/decision", {"decision": "approve"}).status_code
+        == 404
+    )
