@@ -63,6 +63,8 @@ from sectorwise.grants.rules import reviewer_conflicted
 from sectorwise.grants.split import SourceOption, SplitShort, split_award
 from sectorwise.partnerships.models import Region, SectorPartnership, Stage
 from sectorwise.partnerships.selectors import partnership_health
+from sectorwise.planning.rubric import Phase
+from sectorwise.planning.selectors import partnership_maturity
 
 
 @dataclass(frozen=True)
@@ -443,8 +445,9 @@ def application_completeness_errors(*, application: Application) -> dict[str, li
 
 def application_eligibility_errors(*, application: Application) -> dict[str, list[str]]:
     """An implementation grant needs an employer-led partnership (the registry's computed health) and a
-    finished planning phase (the partnership reached the implementation stage, or holds an awarded planning
-    grant) or a staff waiver with a reason."""
+    finished planning phase (the partnership reached the implementation stage, holds an awarded planning
+    grant, or the state's review of its latest maturity self-assessment found it implementing or
+    sustaining) or a staff waiver with a reason."""
     if application.round.program.kind != GrantKind.IMPLEMENTATION:
         return {}
     partnership = application.partnership
@@ -462,10 +465,18 @@ def application_eligibility_errors(*, application: Application) -> dict[str, lis
             application__partnership=partnership, application__round__program__kind=GrantKind.PLANNING
         ).exists()
     )
+    maturity = None if planned else partnership_maturity(partnership=partnership)
+    if maturity is not None and maturity.phase >= Phase.IMPLEMENTING:
+        planned = True
     if not planned and not application.planning_waiver_reason.strip():
+        assessed = (
+            f"reviewed self-assessment of {maturity.assessed_on:%Y-%m-%d}: {maturity.phase.label.lower()}"
+            if maturity is not None
+            else "no reviewed self-assessment"
+        )
         errors.setdefault("partnership", []).append(
             f"{partnership} has not finished a planning phase (no planning grant, stage "
-            f"{partnership.get_stage_display().lower()}); staff may waive this with a reason."
+            f"{partnership.get_stage_display().lower()}, {assessed}); staff may waive this with a reason."
         )
     return errors
 

@@ -22,6 +22,8 @@ from sectorwise.grants.models import (
     RoundState,
 )
 from sectorwise.partnerships.models import MembershipRole, Stage
+from sectorwise.planning import services as planning_services
+from sectorwise.planning.rubric import Indicator
 from tests.web.factories import MembershipFactory, RegionFactory, UserFactory
 from tests.web.grants.factories import CLOSES, complete_draft, grants_world, submitted_in_review
 from tests.web.personas import Personas
@@ -288,3 +290,39 @@ def test_postgresql_refuses_an_overlapping_round_written_past_the_service() -> N
     world = grants_world()
     with pytest.raises(IntegrityError), transaction.atomic():
         Round.objects.create(program=world.program, name="Sneaky", opens_on=CLOSES, closes_on=CLOSES)
+
+
+def test_a_reviewed_self_assessment_at_implementing_counts_as_a_finished_planning_phase(
+    personas: Personas,
+) -> None:
+    """The maturity self-assessment feeds the rule (issue 15): the state's review must find the partnership
+    implementing or sustaining; its own scores, or a reviewed planning phase, do not suffice."""
+    world = grants_world(kind="implementation")
+    partnership = personas.partnership_a  # stage planning, no planning grant
+    application = complete_draft(
+        grant_round=world.round, partnership=partnership, user=personas.convener_a, amount=D("100000")
+    )
+    services.application_save_draft(application=application, duration_months=24)
+
+    def assess(on: dt.date, score: int, reviewed_score: int) -> None:
+        scores = dict.fromkeys(Indicator, score)
+        assessment = planning_services.assessment_create(
+            partnership=partnership, assessed_on=on, scores=scores
+        )
+        planning_services.assessment_submit(assessment=assessment, user=personas.convener_a)
+        comments = dict.fromkeys(Indicator, "Seen at the site visit.")
+        planning_services.assessment_review(
+            assessment=assessment,
+            user=personas.staff,
+            scores=dict.fromkeys(Indicator, reviewed_score),
+            comments=comments,
+        )
+
+    assess(dt.date(2025, 1, 15), score=3, reviewed_score=2)  # claims implementing, reviewed as planning
+    with pytest.raises(ValidationError) as refused:
+        services.application_submit(application=application)
+    assert "reviewed self-assessment of 2025-01-15: planning" in " ".join(
+        refused.value.message_dict["partnership"]
+    )
+    assess(dt.date(2025, 6, 1), score=3, reviewed_score=3)
+    assert services.application_submit(application=application).state == ApplicationState.SUBMITTED
