@@ -16,6 +16,8 @@
   (benchmarks/ingest_gzip.py);
 - ``outcomes``: imports of 100,000 participants and 1,000,000 UI wage records, then the WIOA indicators of
   every partnership from the database (benchmarks/outcomes_imports.py).
+- ``grants_ranking``: a round of 500 applications with 3 reviewers each: scores, ranking, the funding
+  recommendation and the round page (benchmarks/grants_ranking.py).
 
 Each benchmark is one run; its figures go to ``benchmarks/out/<name>.json``. A benchmark that fails is
 reported and the others still run; the exit code is 1 if any failed.
@@ -47,6 +49,7 @@ NAMES: Final = (
     "intelligence",
     "outcomes",
     "ingest_gzip",
+    "grants_ranking",
 )
 
 
@@ -138,6 +141,13 @@ def _outcomes(console: Console, arguments: argparse.Namespace) -> dict[str, Any]
     return outcomes_imports.run(console)
 
 
+def _grants_ranking(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
+    del arguments
+    from benchmarks import grants_ranking
+
+    return grants_ranking.run(console)
+
+
 RUNNERS: Final[dict[str, Callable[[Console, argparse.Namespace], dict[str, Any]]]] = {
     "lmi": _lmi,
     "delineation": _delineation,
@@ -149,6 +159,7 @@ RUNNERS: Final[dict[str, Callable[[Console, argparse.Namespace], dict[str, Any]]
     "intelligence": _intelligence,
     "ingest_gzip": _ingest_gzip,
     "outcomes": _outcomes,
+    "grants_ranking": _grants_ranking,
 }
 
 
