@@ -50,7 +50,9 @@ def explorer(request: HttpRequest) -> HttpResponse:
         )
         context["profile"] = profile
         if isinstance(profile, selectors.RegionProfile):
-            context["map_spec"] = profile.map_spec(static("us-atlas/counties-10m.json"))
+            map_spec = profile.map_spec(static("us-atlas/counties-10m.json"))
+            map_spec["mark"] = {**map_spec["mark"], "cursor": "pointer"}  # a county is clicked to pick it
+            context["map_spec"] = map_spec
             context["bars_spec"] = profile.bars_spec()
             context["profile_rows_html"] = rendering.profile_rows_html(profile.rows)
             context["shift_share_rows_html"] = rendering.shift_share_rows_html(

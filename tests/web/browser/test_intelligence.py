@@ -88,3 +88,40 @@ def test_explore_a_region_then_rank_and_download(viewer_page: Page, screenshot_d
     )
     saved = Path(download.path())
     assert saved.read_bytes()[:2] == b"PK"  # a zip: the workbook
+
+
+def _selected_counties(page: Page) -> list[str]:
+    return sorted(
+        page.eval_on_selector_all("#id_counties option", "os => os.filter(o => o.selected).map(o => o.value)")
+    )
+
+
+def test_pick_counties_on_the_map(viewer_page: Page, screenshot_dir: Path) -> None:
+    """Clicking a county on the map toggles it in the counties selection and the profile follows (the form
+    is submitted as its button does); clicking it again takes it out."""
+    page = viewer_page
+    page.goto(f"/intelligence/?{QUERY}&level=sector")
+    page.wait_for_selector("#region-map[data-rendered='true'] svg")
+    assert _selected_counties(page) == ["91001", "91003"]
+    heading = page.locator("#profile-heading").inner_text()
+    jobs_before = page.locator("#profile-table tbody tr").first.inner_text()
+
+    outside = page.locator("#region-map path[aria-label*='FIPS: 91005']")
+    assert outside.count() == 1
+    outside.click()
+    page.wait_for_url("**counties=91005**")
+    page.wait_for_selector("#region-map[data-rendered='true'] svg")
+    assert _selected_counties(page) == ["91001", "91003", "91005"]
+    assert page.locator("#profile-heading").inner_text() != heading
+    assert page.locator("#profile-table tbody tr").first.inner_text() != jobs_before
+    assert "Region: In the region" in (
+        page.locator("#region-map path[aria-label*='FIPS: 91005']").get_attribute("aria-label") or ""
+    )
+    page.screenshot(path=str(screenshot_dir / "intelligence-map-picked.png"), full_page=True)
+
+    page.locator("#region-map path[aria-label*='FIPS: 91001']").click()
+    page.wait_for_function(
+        "() => !new URLSearchParams(location.search).getAll('counties').includes('91001')"
+    )
+    page.wait_for_selector("#region-map[data-rendered='true'] svg")
+    assert _selected_counties(page) == ["91003", "91005"]
