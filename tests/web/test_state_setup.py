@@ -20,10 +20,12 @@ from sectorwise.lmi.regionsets import RegionSet, load_region_set, store_region_s
 from sectorwise.partnerships.models import Region, RegionSource
 from tests.conftest import shared_data_path
 from tests.lmi.fetch_server import FetchServer, Serve, industry_slice, open_data_slices, running
+from tests.lmi.test_fetch_acs_flows import shared_flows, table1_xlsx
 
 pytestmark = [pytest.mark.realdata, pytest.mark.django_db]
 
 VT_DIR = ("qcew", "2016_q1-q4_by_area", "vermont_50")
+FLOWS_PATH = "/programs-surveys/demo/tables/metro-micro/2015/commuting-flows-2015/table1.xlsx"
 CBSA_PATH = "/programs-surveys/metro-micro/geographies/reference-files/2023/delineation-files/list1_2023.xlsx"
 SLICES = 16 * 4  # (14 counties + 50000 + 50999) x 4 quarters
 
@@ -44,6 +46,9 @@ def mirror() -> dict[str, bytes]:
     rows.append(["33009", *template[1:]])  # the real list covers the nation: another state's county
     slices["/cew/data/api/2016/1/industry/10.csv"] = industry_slice(rows)
     slices[CBSA_PATH] = shared_data_path("cbsa", "list1_2023.xlsx").read_bytes()
+    # Census's table1.xlsx layout of the shared ACS flows (the Northeast's residents: fast to read, and
+    # enough for zones that cross Vermont's borders).
+    slices[FLOWS_PATH] = table1_xlsx(shared_flows())[0]
     return slices
 
 
@@ -57,11 +62,13 @@ def serve(server: FetchServer, files: dict[str, bytes]) -> None:
         server.routes[path] = Serve(body)
 
 
-def setup(server: FetchServer, warehouse: Path, flows: Path, *more: str) -> tuple[int, str]:
+def setup(server: FetchServer, warehouse: Path, flows: Path | None, *more: str) -> tuple[int, str]:
+    """The command against the mirror; without ``flows`` it fetches the ACS flows (table1.xlsx) too."""
+    given = ("--flows", str(flows)) if flows is not None else ()
     result = CliRunner().invoke(
         app,
         [
-            *("state", "setup", "VT", "--years", "2016", "--no-annual", "--no-us", "--flows", str(flows)),
+            *("state", "setup", "VT", "--years", "2016", "--no-annual", "--no-us", *given),
             *("--warehouse", str(warehouse), "--bls-base-url", server.url, "--census-base-url", server.url),
             *("--backoff", "0", "--contact", "tests@sectorwise.example", *more),
         ],
@@ -124,15 +131,17 @@ def registry(prefix: str) -> dict[str, list[str]]:
 
 
 def test_vermont_from_a_clean_data_directory_then_a_second_run_does_nothing(
-    server: FetchServer, mirror: dict[str, bytes], flows: Path, tmp_path: Path
+    server: FetchServer, mirror: dict[str, bytes], tmp_path: Path
 ) -> None:
+    """Everything from the mirror, the ACS flows (table1.xlsx) included: no local file is given."""
     serve(server, mirror)
     warehouse = tmp_path / "w.duckdb"
 
-    code, output = setup(server, warehouse, flows)
+    code, output = setup(server, warehouse, None)
 
     assert code == 0, output
-    assert server.count() == 1 + SLICES + 1  # county list, slices, CBSA list
+    assert server.count() == 1 + 1 + SLICES + 1  # ACS flows, county list, slices, CBSA list
+    assert "flows │ done │ ACS 2011-2015" in output, output
     checked, agreeing = lqs_checked_and_agreeing(warehouse)
     assert checked > 500 and agreeing == checked
 
@@ -158,15 +167,15 @@ def test_vermont_from_a_clean_data_directory_then_a_second_run_does_nothing(
     assert "Burlington-South Burlington, VT (CBSA 15540)" in set(
         Region.objects.values_list("name", flat=True)
     )
-    for step in ("fetch", "ingest", "commuting zones", "CBSAs", "registry"):
+    for step in ("flows", "fetch", "ingest", "commuting zones", "CBSAs", "registry"):
         assert step in output
     regions = Region.objects.count()
     before = warehouse.stat()
 
-    again, output = setup(server, warehouse, flows)
+    again, output = setup(server, warehouse, None)
 
     assert again == 0, output
-    assert server.count() == 1 + SLICES + 1  # nothing downloaded, not even the county list
+    assert server.count() == 1 + 1 + SLICES + 1  # nothing downloaded, not even the county list
     assert Region.objects.count() == regions  # nothing created twice
     after = warehouse.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)  # nothing written

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -29,6 +30,7 @@ from sectorwise.lmi.commands.fetch import (
 from sectorwise.lmi.commands.options import WarehouseOption
 from sectorwise.lmi.delineation import DEFAULT_CUTOFF
 from sectorwise.lmi.fetch import client, sources
+from sectorwise.lmi.fetch.acs_flows import flows_csv
 from sectorwise.lmi.fetch.client import Download, Fetcher
 from sectorwise.lmi.ingest import IngestError
 from sectorwise.lmi.regionsets import RegionSet
@@ -68,9 +70,24 @@ def setup_command(
         typer.Option(
             "--flows",
             help="National ACS county-to-county flows (CSV, may be gzipped; any layout `lmi regions "
-            "delineate` reads) for the commuting zones; without it that step is skipped.",
+            "delineate` reads) for the commuting zones; without it the Census table1.xlsx is fetched "
+            "(as `lmi fetch flows`).",
         ),
     ] = None,
+    flows_year: Annotated[
+        int,
+        typer.Option(
+            "--flows-year",
+            help="Without --flows: the ACS five-year flows ending this year (2015: 2011-2015).",
+        ),
+    ] = sources.ACS_FLOWS_YEAR,
+    fetch_flows: Annotated[
+        bool,
+        typer.Option(
+            "--fetch-flows/--no-fetch-flows",
+            help="Without --flows, fetch the ACS flows (--no-fetch-flows skips the commuting zones).",
+        ),
+    ] = True,
     annual: Annotated[bool, typer.Option("--annual/--no-annual", help="The annual averages.")] = True,
     quarters: Annotated[bool, typer.Option("--quarters/--no-quarters", help="The quarterly slices.")] = True,
     us: Annotated[
@@ -179,7 +196,12 @@ def setup_command(
     results: list[StepResult] = []
     try:
         with progress:
-            results = run_setup(plan, fetcher, on_step=on_step, lock_timeout=lock_timeout)
+            flows_step: list[StepResult] = []
+            if not plan.flows and fetch_flows:
+                fetched, csv_path = _fetch_flows(fetcher, year=flows_year, base_url=census_base_url)
+                flows_step.append(fetched)
+                plan = replace(plan, flows=(csv_path,))
+            results = [*flows_step, *run_setup(plan, fetcher, on_step=on_step, lock_timeout=lock_timeout)]
     except (SetupError, IngestError, FlowFileError, ValueError, OSError, duckdb.Error, *REPORTED) as error:
         err.print(f"[bold red]error:[/bold red] {error}", highlight=False, soft_wrap=True)
         err.print("Nothing was written: the warehouse is as it was.", highlight=False)
@@ -191,6 +213,22 @@ def setup_command(
             _summary(plan, results, time.perf_counter() - total)
             fail(f"registry: {error} (no region was created)")
     _summary(plan, results, time.perf_counter() - total)
+
+
+def _fetch_flows(fetcher: Fetcher, *, year: int, base_url: str | None) -> tuple[StepResult, Path]:
+    """The ACS flows table (from the cache when there), and the CSV of it the delineation reads."""
+    started = time.perf_counter()
+    report = fetcher.fetch_all([sources.acs_flows_download(year, base_url)])
+    cached = report.files[0]
+    csv_path = flows_csv(cached.path)
+    what = f"ACS {year - 4}-{year} flows ({cached.size / 1e6:,.1f} MB)"
+    return StepResult(
+        "flows",
+        DONE if cached.downloaded else ALREADY_DONE,
+        f"{what} {'downloaded' if cached.downloaded else 'from the cache'}: {csv_path}",
+        time.perf_counter() - started,
+        downloaded=int(cached.downloaded),
+    ), csv_path
 
 
 def _setup_django() -> None:

@@ -165,7 +165,11 @@ def oews_year(path: Path) -> int | None:
 # -- Census and LEHD ---------------------------------------------------------------------------------------
 
 
-def acs_flows_download(year: int = 2015, base_url: str | None = None) -> Download:
+ACS_FLOWS_YEAR = 2015
+"""The last year of the ACS five-year county-to-county flows fetched by default (2011-2015)."""
+
+
+def acs_flows_download(year: int = ACS_FLOWS_YEAR, base_url: str | None = None) -> Download:
     """The ACS county-to-county commuting flows, table 1 (``year`` ends the five-year period)."""
     path = f"programs-surveys/demo/tables/metro-micro/{year}/commuting-flows-{year}/table1.xlsx"
     return CENSUS.download("www2", path, base_url)
