@@ -120,8 +120,6 @@ def test_pick_counties_on_the_map(viewer_page: Page, screenshot_dir: Path) -> No
     page.screenshot(path=str(screenshot_dir / "intelligence-map-picked.png"), full_page=True)
 
     page.locator("#region-map path[aria-label*='FIPS: 91001']").click()
-    page.wait_for_function(
-        "() => !new URLSearchParams(location.search).getAll('counties').includes('91001')"
-    )
+    page.wait_for_function("() => !new URLSearchParams(location.search).getAll('counties').includes('91001')")
     page.wait_for_selector("#region-map[data-rendered='true'] svg")
     assert _selected_counties(page) == ["91003", "91005"]
