@@ -141,21 +141,30 @@ register(
     has_a_role | is_public,
     about_object=True,
     ever=always,
+    missing=has_a_role,  # a visitor must not tell a missing event from one not public
     scope=_public_unless_a_role,
 )
 register(CapacityAction.REGISTER_SELF, has_a_role, about_object=True, ever=has_a_role)
-register(CapacityAction.REGISTER_BY_EMAIL, has_a_role | is_public, about_object=True, ever=always)
+register(
+    CapacityAction.REGISTER_BY_EMAIL,
+    has_a_role | is_public,
+    about_object=True,
+    ever=always,
+    missing=has_a_role,
+)
 register(
     CapacityAction.CANCEL_REGISTRATION,
     is_state_staff | own_registration,
     about_object=True,
     ever=has_a_role,
+    missing=is_state_staff,  # others' registrations exist or not alike
 )
 register(
     CapacityAction.CERTIFICATE,
     (is_state_staff | own_registration) & attended,
     about_object=True,
     ever=has_a_role,
+    missing=is_state_staff,
 )
 register(CapacityAction.MANAGE_EVENTS, is_state_staff)
 register(CapacityAction.VIEW_NETWORKS, has_a_role)
@@ -165,6 +174,7 @@ register(
     has_a_role | is_public,
     about_object=True,
     ever=always,
+    missing=has_a_role,
     scope=_public_unless_a_role,
 )
 register(CapacityAction.MANAGE_RESOURCES, is_state_staff)

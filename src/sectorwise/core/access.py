@@ -21,10 +21,10 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 
-from sectorwise.core.rules import user_can, user_may_ever
+from sectorwise.core.rules import user_can, user_may_ever, user_told_missing
 
 RULE_ATTRIBUTE = "sectorwise_permission_rule"
 
@@ -42,7 +42,8 @@ def allow(
 
     Refusals: an anonymous visitor is sent to the login page; a signed-in user gets 403. A user who may not
     do ``action`` to any object is refused before ``load`` runs, so that existing and missing ids answer
-    alike (a 404 only for users who could act on such an object).
+    alike (a 404 only for users who could act on such an object: the rule's ``missing``, by default whoever
+    may ever act).
     """
 
     def refuse(request: HttpRequest) -> HttpResponse:
@@ -56,7 +57,12 @@ def allow(
         def guarded(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not user_may_ever(user=request.user, action=action):
                 return refuse(request)
-            obj = load(**kwargs) if load is not None else None
+            try:
+                obj = load(**kwargs) if load is not None else None
+            except Http404:
+                if not user_told_missing(user=request.user, action=action):
+                    return refuse(request)
+                raise
             if not user_can(user=request.user, action=action, obj=obj):
                 return refuse(request)
             if load is not None:

@@ -97,6 +97,10 @@ class Rule:
     about_object: bool = False
     ever: Check | None = None
     scope: Callable[[Any], Q] | None = None
+    missing: Check | None = None
+    """Who is told that a missing record is missing (404); others are refused as for an existing record
+    they may not touch. None: whoever may ever do the action (right when ``ever`` users may act on every
+    record of the kind, wrong where some of them may act only on some: public events, own registrations)."""
 
 
 _RULES: dict[str, Rule] = {}
@@ -109,6 +113,7 @@ def register(
     about_object: bool = False,
     ever: Check | None = None,
     scope: Callable[[Any], Q] | None = None,
+    missing: Check | None = None,
 ) -> Rule:
     """Add ``action``'s rule to the table; an action has one rule, so registering it twice is an error."""
     if action in _RULES:
@@ -116,7 +121,7 @@ def register(
     if about_object and ever is None:
         raise ValueError(f"{action!r} is about one record: say who may ever do it (ever=...)")
     _RULES[action] = entry = Rule(
-        action=str(action), check=rule, about_object=about_object, ever=ever, scope=scope
+        action=str(action), check=rule, about_object=about_object, ever=ever, scope=scope, missing=missing
     )
     return entry
 
@@ -147,6 +152,15 @@ def user_may_ever(*, user: Any, action: str) -> bool:
     if rule.ever is not None:
         return rule.ever(user, None)
     return rule.check(user, None)
+
+
+def user_told_missing(*, user: Any, action: str) -> bool:
+    """Whether ``user``, asking for a record of ``action`` that does not exist, may learn so (a 404) rather
+    than be refused as for one they may not touch (so that ids are not probed)."""
+    rule = rule_for(action)
+    if rule.missing is not None:
+        return rule.missing(user, None)
+    return user_may_ever(user=user, action=action)
 
 
 def visible_to(queryset: QuerySet[M], *, user: Any, action: str) -> QuerySet[M]:

@@ -154,6 +154,8 @@ register(
     about_object=True,
     ever=is_state_staff | (is_convener & acts_for_an_organization) | is_reviewer,
     scope=_applications_of,
+    # Conveners and reviewers see only some applications: they must not learn which other ids exist.
+    missing=is_state_staff,
 )
 register(
     GrantsAction.SCORE_APPLICATION,

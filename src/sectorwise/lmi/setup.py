@@ -507,8 +507,8 @@ def _zones_result(
         return StepResult(
             "commuting zones",
             SKIPPED,
-            "give --flows FILE (ACS county-to-county flows, CSV; or LODES OD files): the Census table1.xlsx "
-            "that `lmi fetch flows` downloads is not read yet",
+            "no commuting flows (--no-fetch-flows): drop that option to fetch the ACS county-to-county "
+            "flows, or give --flows FILE (ACS flows CSV or LODES OD files)",
             seconds,
         )
     stored = status.region_sets.get(plan.zones_set)

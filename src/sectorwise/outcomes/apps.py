@@ -10,6 +10,7 @@ class OutcomesConfig(AppConfig):
     verbose_name = "Outcomes"
     nav_items = (
         NavItem("Import outcomes", "outcomes:import", action="import_outcomes", group="Prove"),
+        NavItem("Import wage records", "outcomes:wages_import", action="import_outcomes", group="Prove"),
         NavItem("Outcomes portfolio", "outcomes:portfolio", action="view_outcomes_portfolio", group="Prove"),
     )
     partnership_panels = ("sectorwise.outcomes.panels.outcomes_panel",)

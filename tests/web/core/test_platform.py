@@ -68,7 +68,7 @@ def test_each_persona_sees_the_menu_entries_of_what_it_may_do(personas: Personas
         find,
         ("Fund", ["Grants", "Funding", "Awards"]),
         ("Build capacity", ["Self-assessments to review", *capacity]),
-        ("Prove", ["Import outcomes", "Outcomes portfolio", "Surveys"]),
+        ("Prove", ["Import outcomes", "Import wage records", "Outcomes portfolio", "Surveys"]),
         ("Reports", ["Portfolio", "Legislative report", "Public overview"]),
         "Admin",
     ]
