@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
@@ -335,6 +336,22 @@ def _registered_message(request: HttpRequest, registration: Registration) -> Non
         messages.info(request, f"The event is full: {registration.name} is on the waitlist.")
 
 
+def _register(
+    request: HttpRequest, event: Event, form: forms.Form, form_key: str, **who: Any
+) -> HttpResponse:
+    """One registration flow for the three forms: the service's refusals land on the form, which the event
+    page shows again (400) under ``form_key``; a registration goes back to the event with its message."""
+    if form.is_valid():
+        try:
+            registration = services.event_register(event=event, **who, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            _registered_message(request, registration)
+            return redirect("capacity:event_detail", pk=event.pk)
+    return _event_page(request, event, status=400, **{form_key: form})
+
+
 @allow(CapacityAction.REGISTER_SELF, load=selectors.event_for_url)
 def event_register_self(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
     if (refused := _post_only(request)) is not None:
@@ -343,49 +360,21 @@ def event_register_self(request: HttpRequest, event: Event, pk: int) -> HttpResp
         convener_id=getattr(request.user, "organization_id", None) or 0
     )
     form = SelfRegistrationForm(request.POST, partnerships=convened)
-    if form.is_valid():
-        try:
-            registration = services.event_register(
-                event=event, user=request.user, partnership=form.cleaned_data["partnership"]
-            )
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            _registered_message(request, registration)
-            return redirect("capacity:event_detail", pk=event.pk)
-    return _event_page(request, event, status=400, self_form=form)
+    return _register(request, event, form, "self_form", user=request.user)
 
 
 @allow(CapacityAction.REGISTER_BY_EMAIL, load=selectors.event_for_url)
 def event_register_email(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
     if (refused := _post_only(request)) is not None:
         return refused
-    form = EmailRegistrationForm(request.POST)
-    if form.is_valid():
-        try:
-            registration = services.event_register(event=event, **form.cleaned_data)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            _registered_message(request, registration)
-            return redirect("capacity:event_detail", pk=event.pk)
-    return _event_page(request, event, status=400, email_form=form)
+    return _register(request, event, EmailRegistrationForm(request.POST), "email_form")
 
 
 @allow(CapacityAction.MANAGE_EVENTS, load=selectors.event_for_url)
 def event_register_person(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
     if (refused := _post_only(request)) is not None:
         return refused
-    form = PersonRegistrationForm(request.POST)
-    if form.is_valid():
-        try:
-            registration = services.event_register(event=event, **form.cleaned_data)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            _registered_message(request, registration)
-            return redirect("capacity:event_detail", pk=event.pk)
-    return _event_page(request, event, status=400, person_form=form)
+    return _register(request, event, PersonRegistrationForm(request.POST), "person_form")
 
 
 @allow(CapacityAction.CANCEL_REGISTRATION, load=selectors.registration_for_url)
