@@ -409,22 +409,30 @@ def _point_estimate(
     return np.clip(np.asarray(result.x[:n], dtype=np.float64), low, high)
 
 
-def solve(
+def _unknown_system(
+    matrix: sp.csr_array, values: FloatArray, known: BoolArray
+) -> tuple[sp.csr_array, FloatArray]:
+    """The constraints among the unknown cells only: ``sub x_unknown = rhs`` (rows without one dropped)."""
+    unknown = np.flatnonzero(~known)
+    sub = matrix[:, unknown].tocsr()
+    rhs = -(matrix @ np.where(known, values, 0.0))
+    involved = np.flatnonzero(np.diff(sub.indptr) > 0)
+    return sub[involved], np.asarray(rhs[involved], dtype=np.float64)
+
+
+def bounds(
     matrix: sp.csr_array,
     values: FloatArray,
     known: BoolArray,
-    prior: FloatArray,
     *,
     tolerance: float = 0.0,
     lp_cells: BoolArray | None = None,
     integer: bool = True,
-) -> Solution:
-    """Bounds and point estimates of the unknown cells of one measure.
+) -> tuple[FloatArray, FloatArray, int]:
+    """Lower and upper bounds of every cell (known cells: their value), and the number of LPs solved.
 
-    ``matrix`` rows say parent − Σ children = 0 (within ``tolerance``); ``values`` hold the known cells;
-    ``prior`` the unknown cells' prior guesses. ``lp_cells`` marks the cells whose bounds the LPs tighten
-    where propagation leaves slack (None: none; the propagated bounds are valid, and LP bounds cost a few ms
-    per cell); ``integer`` rounds bounds inwards to whole numbers.
+    Interval propagation, then, for the ``lp_cells`` still with slack, the min and max by LP over their
+    connected component of unknown cells (see :func:`solve`).
     """
     low = np.where(known, values, 0.0).astype(np.float64)
     high = np.where(known, values, np.inf).astype(np.float64)
@@ -433,12 +441,8 @@ def solve(
         low, high = _round_inwards(low, high, tolerance)
         low[known], high[known] = values[known], values[known]
     unknown = np.flatnonzero(~known)
-    sub = matrix[:, unknown].tocsr()
-    rhs = -(matrix @ np.where(known, values, 0.0))
-    involved = np.flatnonzero(np.diff(sub.indptr) > 0)
-    sub, rhs = sub[involved], rhs[involved]
+    sub, rhs = _unknown_system(matrix, values, known)
     u_low, u_high = low[unknown], high[unknown]
-    estimate = np.where(known, values, 0.0).astype(np.float64)
     lp_solved = 0
     wanted = np.zeros(len(unknown), dtype=bool) if lp_cells is None else lp_cells[unknown]
     if wanted.any() and sub.shape[0]:
@@ -463,6 +467,34 @@ def solve(
             if integer:
                 lo, hi = _round_inwards(lo, hi, tolerance)
             u_low[members], u_high[members] = lo, hi
+    low[unknown], high[unknown] = u_low, u_high
+    return low, high, lp_solved
+
+
+def solve(
+    matrix: sp.csr_array,
+    values: FloatArray,
+    known: BoolArray,
+    prior: FloatArray,
+    *,
+    tolerance: float = 0.0,
+    lp_cells: BoolArray | None = None,
+    integer: bool = True,
+) -> Solution:
+    """Bounds and point estimates of the unknown cells of one measure.
+
+    ``matrix`` rows say parent − Σ children = 0 (within ``tolerance``); ``values`` hold the known cells;
+    ``prior`` the unknown cells' prior guesses. ``lp_cells`` marks the cells whose bounds the LPs tighten
+    where propagation leaves slack (None: none; the propagated bounds are valid, and LP bounds cost a few ms
+    per cell); ``integer`` rounds bounds inwards to whole numbers.
+    """
+    low, high, lp_solved = bounds(
+        matrix, values, known, tolerance=tolerance, lp_cells=lp_cells, integer=integer
+    )
+    unknown = np.flatnonzero(~known)
+    sub, rhs = _unknown_system(matrix, values, known)
+    u_low, u_high = low[unknown], high[unknown]
+    estimate = np.where(known, values, 0.0).astype(np.float64)
     estimate[unknown] = _point_estimate(sub, rhs, u_low, u_high, prior[unknown], tolerance=tolerance)
     low[unknown], high[unknown] = u_low, u_high
     derived = ~known & (high - low <= _EXACT)
@@ -475,6 +507,103 @@ def solve(
         derived=derived,
         lp_solved=lp_solved,
     )
+
+
+def protect(
+    matrix: sp.csr_array,
+    values: FloatArray,
+    known: BoolArray,
+    primaries: Iterable[int],
+    cost: FloatArray,
+    *,
+    eligible: BoolArray | None = None,
+    max_rounds: int = 30,
+) -> BoolArray:
+    """Hide ``primaries`` and the complementary cells needed so that none of them is derivable, like BLS.
+
+    ``values``: one measure's cells, or several measures as rows (a primary must be underivable in each);
+    ``known``: the cells known before (e.g. all but BLS's own suppressions); ``cost``: what hiding a cell
+    costs (e.g. its establishments), the cheapest complement being chosen; ``eligible``: the known cells that
+    may be hidden as complements (default: every known cell).
+
+    Repeated until no primary is derived: bounds by :func:`propagate_bounds`; for each derived primary (and,
+    through constraints whose other unknown cells are all derived, those cells too), in every constraint that
+    pins it (its other cells known or derived) the cheapest eligible known cell is hidden; in a constraint
+    with no eligible cell, its derived unknown cells are protected in turn. When propagation no longer
+    derives a primary, the LP bounds (:func:`bounds`) check it; one they still pin gets a complement in every
+    constraint it is in. Returns the hidden cells (primaries and complements); a primary that cannot be
+    protected (no eligible cell left) stays derivable.
+    """
+    measures = np.atleast_2d(np.asarray(values, dtype=np.float64))
+    allowed = known.copy() if eligible is None else known & eligible
+    primary = np.zeros(matrix.shape[1], dtype=bool)
+    primary[list(primaries)] = True
+    hidden = primary.copy()
+    csr = matrix.tocsr()
+    csc = matrix.tocsc()
+
+    def derived_cells(lp: bool) -> BoolArray:
+        now_known = known & ~hidden
+        out = np.zeros(len(hidden), dtype=bool)
+        for row in measures:
+            if lp:
+                low, high, _ = bounds(csr, row, now_known, lp_cells=primary)
+            else:
+                start_low, start_high = np.where(now_known, row, 0.0), np.where(now_known, row, np.inf)
+                low, high = propagate_bounds(csr, start_low, start_high)
+                low, high = _round_inwards(low, high, 0.0)
+            out |= ~now_known & (high - low <= _EXACT)
+        return out
+
+    def rows_of(cell: int) -> IntArray:
+        return np.asarray(csc.indices[csc.indptr[cell] : csc.indptr[cell + 1]], dtype=np.int64)
+
+    def members(row: int) -> IntArray:
+        return np.asarray(csr.indices[csr.indptr[row] : csr.indptr[row + 1]], dtype=np.int64)
+
+    def _unknown(cells: IntArray, cell: int) -> IntArray:
+        others = cells[cells != cell]
+        return others[~(known[others] & ~hidden[others])]
+
+    def cheapest(cells: IntArray) -> int | None:
+        options = cells[allowed[cells] & ~hidden[cells]]
+        return int(options[np.argmin(cost[options])]) if len(options) else None
+
+    for _round in range(max_rounds):
+        lp = False
+        derived = derived_cells(lp=False)
+        if not (derived & primary).any():
+            lp = True
+            derived = derived_cells(lp=True)
+            if not (derived & primary).any():
+                break
+        added = False
+        queue = [int(n) for n in np.flatnonzero(derived & primary)]
+        seen = set(queue)
+        while queue:
+            cell = queue.pop()
+            rows = rows_of(cell)
+            pinning = [lp or bool(np.all(derived[_unknown(members(int(row)), cell)])) for row in rows]
+            if not any(pinning):  # derived by the bounds of several constraints: open them all
+                pinning = [True] * len(rows)
+            for row, pins in zip(rows, pinning, strict=True):
+                if not pins:
+                    continue
+                cells = members(int(row))
+                others = cells[cells != cell]
+                unknown_others = _unknown(cells, cell)
+                choice = cheapest(others)
+                if choice is not None:
+                    hidden[choice] = True
+                    added = True
+                    continue
+                for other in unknown_others:
+                    if int(other) not in seen:
+                        seen.add(int(other))
+                        queue.append(int(other))
+        if not added:
+            break
+    return hidden
 
 
 _LEVEL_ORDER: Final = {level: n for n, level in enumerate(NaicsLevel)}
