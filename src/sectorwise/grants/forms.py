@@ -10,9 +10,18 @@ from django.contrib.auth import get_user_model
 
 from sectorwise.core.forms import UswdsForm
 from sectorwise.core.validators import MULTI_LINE, SINGLE_LINE
-from sectorwise.grants.models import NARRATIVE_SECTIONS, Application, AttachmentKind, CostCategory, Criterion
-from sectorwise.grants.services import BudgetLineInput
-from sectorwise.partnerships.models import SectorPartnership
+from sectorwise.grants.models import (
+    NARRATIVE_SECTIONS,
+    Application,
+    AttachmentKind,
+    CostCategory,
+    Criterion,
+    FundingSource,
+    FundingSystem,
+    GrantKind,
+)
+from sectorwise.grants.services import DEFAULT_RUBRIC, KIND_DEFAULTS, BudgetLineInput
+from sectorwise.partnerships.models import Region, SectorPartnership
 
 
 class ApplicationStartForm(UswdsForm, forms.Form):
@@ -181,3 +190,236 @@ class AttachmentForm(UswdsForm, forms.Form):
         validators=SINGLE_LINE,
         help_text="For an industry assessment: the data it was built from (e.g. QCEW 2024 annual).",
     )
+
+
+# Setting up the money and the calls (``grants.setup_views``) ------------------------------------------
+
+
+def _money(label: str, *, required: bool = True, help_text: str = "") -> forms.DecimalField:
+    """Dollars and cents, more than nothing (``Decimal``; at most 12 digits before the point)."""
+    return forms.DecimalField(
+        label=label,
+        max_digits=14,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=required,
+        help_text=help_text,
+    )
+
+
+def _naics_prefixes(raw: str) -> list[str]:
+    return [code for code in (part.strip() for part in raw.replace(";", ",").split(",")) if code]
+
+
+class FundingSourceForm(UswdsForm, forms.Form):
+    """A system's money for one fiscal year and what it may pay for (an empty restriction: anything)."""
+
+    name = forms.CharField(max_length=200, validators=SINGLE_LINE)
+    system = forms.ChoiceField(label="Contributing system", choices=FundingSystem.choices)
+    fiscal_year = forms.IntegerField(min_value=2000, max_value=2100, help_text="For example 2026.")
+    amount = _money("Amount", help_text="Dollars, e.g. 300000.00.")
+    allowed_regions = forms.ModelMultipleChoiceField(
+        label="Allowed regions",
+        queryset=Region.objects.none(),
+        required=False,
+        help_text="Only partnerships in these regions (none chosen: any region).",
+    )
+    allowed_naics = forms.CharField(
+        label="Allowed industries",
+        max_length=500,
+        required=False,
+        validators=SINGLE_LINE,
+        help_text="NAICS prefixes of 2 to 6 digits, separated by commas, e.g. 31-33 as 31, 32, 33 "
+        "(none: any industry).",
+    )
+    allowed_cost_categories = forms.MultipleChoiceField(
+        label="Allowed cost categories",
+        choices=CostCategory.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: any category.",
+    )
+    allowed_program_kinds = forms.MultipleChoiceField(
+        label="Allowed kinds of grant",
+        choices=GrantKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="None ticked: both kinds.",
+    )
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}), validators=MULTI_LINE)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["allowed_regions"].queryset = Region.objects.order_by("name")  # type: ignore[attr-defined]  # a model choice
+
+    def clean_allowed_naics(self) -> list[str]:
+        return _naics_prefixes(self.cleaned_data["allowed_naics"])
+
+
+def _limits_help() -> dict[str, str]:
+    planning = KIND_DEFAULTS[GrantKind.PLANNING]
+    implementation = KIND_DEFAULTS[GrantKind.IMPLEMENTATION]
+    blank = "Blank: the kind's default, "
+    return {
+        "min_amount": f"{blank}${planning.min_amount:,.2f} (planning) or "
+        f"${implementation.min_amount:,.2f} (implementation).",
+        "max_amount": f"{blank}${planning.max_amount:,.2f} (planning) or "
+        f"${implementation.max_amount:,.2f} (implementation).",
+        "min_months": f"{blank}{planning.min_months} (planning) or {implementation.min_months} "
+        "(implementation).",
+        "max_months": f"{blank}{planning.max_months} (planning) or {implementation.max_months} "
+        "(implementation).",
+    }
+
+
+class ProgramForm(UswdsForm, forms.Form):
+    """A kind of grant with its limits: left blank, a limit is the kind's default (``KIND_DEFAULTS``)."""
+
+    name = forms.CharField(max_length=200, validators=SINGLE_LINE)
+    kind = forms.ChoiceField(choices=GrantKind.choices)
+    min_amount = _money("Smallest award", required=False)
+    max_amount = _money("Largest award", required=False)
+    min_months = forms.IntegerField(
+        label="Shortest duration (months)", min_value=1, max_value=120, required=False
+    )
+    max_months = forms.IntegerField(
+        label="Longest duration (months)", min_value=1, max_value=120, required=False
+    )
+    description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), validators=MULTI_LINE
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name, text in _limits_help().items():
+            self.fields[name].help_text = text
+            self.fields[name].widget.attrs["aria-describedby"] = f"{self._element_id(name)}-hint"
+
+    @staticmethod
+    def initial_for(kind: str) -> dict[str, Any]:
+        """The kind's default limits, to show in the form (``?kind=`` on the page)."""
+        if kind not in GrantKind.values:
+            return {}
+        limits = KIND_DEFAULTS[GrantKind(kind)]
+        return {
+            "kind": kind,
+            "min_amount": limits.min_amount,
+            "max_amount": limits.max_amount,
+            "min_months": limits.min_months,
+            "max_months": limits.max_months,
+        }
+
+
+class ContributionForm(UswdsForm, forms.Form):
+    """A source's pledge to a program (the service holds it within the source's balance)."""
+
+    source = forms.ModelChoiceField(label="Funding source", queryset=FundingSource.objects.none())
+    amount = _money(
+        "Amount pledged", help_text="At most the source's balance; a second pledge replaces the first."
+    )
+
+    def __init__(self, *args: Any, sources: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        source_field: Any = self.fields["source"]
+        source_field.queryset = sources
+        source_field.label_from_instance = lambda source: f"{source} — balance ${source.balance:,.2f}"
+
+
+class RoundForm(UswdsForm, forms.Form):
+    """A call for applications: its dates, required attachments and rubric (``CRITERIA`` rows; the first
+    ones hold the default rubric, where the industry assessment weighs 2 of 6: one third)."""
+
+    CRITERIA = 8
+
+    name = forms.CharField(max_length=200, validators=SINGLE_LINE)
+    opens_on = forms.DateField(label="Opens on", help_text="YYYY-MM-DD")
+    closes_on = forms.DateField(label="Closes on", help_text="YYYY-MM-DD")
+    required_attachments = forms.MultipleChoiceField(
+        label="Required attachments",
+        choices=AttachmentKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Kinds of attachment every application must carry to be submitted.",
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for number in range(1, self.CRITERIA + 1):
+            self.fields[f"criterion_{number}"] = forms.CharField(
+                label=f"Criterion {number}", max_length=200, required=False, validators=SINGLE_LINE
+            )
+            self.fields[f"weight_{number}"] = forms.DecimalField(
+                label=f"Criterion {number}: weight",
+                max_digits=6,
+                decimal_places=2,
+                min_value=Decimal("0.01"),
+                required=False,
+            )
+            self.fields[f"guidance_{number}"] = forms.CharField(
+                label=f"Criterion {number}: guidance for reviewers",
+                required=False,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                validators=MULTI_LINE,
+            )
+            self.fields[f"assessment_{number}"] = forms.BooleanField(
+                label=f"Criterion {number} scores the industry assessment", required=False
+            )
+            # Added after UswdsForm's pass over the fields: their USWDS classes here (a plain checkbox).
+            for prefix, css in (
+                ("criterion", "usa-input"),
+                ("weight", "usa-input"),
+                ("guidance", "usa-textarea"),
+            ):
+                self.fields[f"{prefix}_{number}"].widget.attrs["class"] = css
+
+    @classmethod
+    def default_initial(cls) -> dict[str, Any]:
+        """The default rubric (``services.DEFAULT_RUBRIC``) in the first rows."""
+        initial: dict[str, Any] = {}
+        for number, (name, guidance, weight, is_assessment) in enumerate(DEFAULT_RUBRIC, start=1):
+            initial |= {
+                f"criterion_{number}": name,
+                f"guidance_{number}": guidance,
+                f"weight_{number}": Decimal(str(weight)),
+                f"assessment_{number}": is_assessment,
+            }
+        return initial
+
+    def criteria_rows(self) -> list[list[forms.BoundField]]:
+        """The criterion rows' fields, for the page to group each row in a fieldset."""
+        return [
+            [self[f"{prefix}_{n}"] for prefix in ("criterion", "weight", "guidance", "assessment")]
+            for n in range(1, self.CRITERIA + 1)
+        ]
+
+    def criteria(self) -> list[tuple[str, str, Decimal, bool]]:
+        data = self.cleaned_data
+        return [
+            (
+                data[f"criterion_{n}"].strip(),
+                data.get(f"guidance_{n}") or "",
+                data[f"weight_{n}"],
+                bool(data.get(f"assessment_{n}")),
+            )
+            for n in range(1, self.CRITERIA + 1)
+            if (data.get(f"criterion_{n}") or "").strip()
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        seen: dict[str, int] = {}
+        for n in range(1, self.CRITERIA + 1):
+            name = (cleaned.get(f"criterion_{n}") or "").strip()
+            weight = cleaned.get(f"weight_{n}")
+            if not name:
+                if weight is not None or cleaned.get(f"guidance_{n}") or cleaned.get(f"assessment_{n}"):
+                    self.add_error(f"criterion_{n}", "Name the criterion, or clear its row.")
+                continue
+            if weight is None and f"weight_{n}" not in self.errors:
+                self.add_error(f"weight_{n}", f"Give {name} a weight.")
+            if name.casefold() in seen:
+                self.add_error(f"criterion_{n}", f"{name} is criterion {seen[name.casefold()]} already.")
+            seen.setdefault(name.casefold(), n)
+        if not seen and not self.errors:
+            self.add_error("criterion_1", "A round scores applications on at least one criterion.")
+        return cleaned

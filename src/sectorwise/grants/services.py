@@ -202,10 +202,29 @@ def program_create(
 def program_contribute(
     *, program: GrantProgram, source: FundingSource, amount: Decimal
 ) -> ProgramContribution:
-    """Pledge ``amount`` of ``source`` to ``program`` (or change the pledge)."""
+    """Pledge ``amount`` of ``source`` to ``program`` (or change the pledge): more than nothing and within
+    the source's balance (what it has not committed to awards yet, the source row locked), plus what this
+    program's awards already drew from it (a pledge counts them)."""
     if source.allowed_program_kinds and program.kind not in source.allowed_program_kinds:
         raise ValidationError(
             {"source": f"{source} does not fund {program.get_kind_display().lower()} grants."}
+        )
+    if amount <= 0:
+        raise ValidationError({"amount": "A contribution is more than $0.00."})
+    balance = FundingSource.objects.select_for_update().get(pk=source.pk).balance
+    drawn = (
+        AwardFunding.objects.filter(award__application__round__program=program, source=source).aggregate(
+            total=Sum("amount")
+        )["total"]
+        or ZERO
+    )
+    if amount > balance + drawn:
+        already = f" and ${drawn:,.2f} already drawn by {program}'s awards" if drawn else ""
+        raise ValidationError(
+            {
+                "amount": f"${amount:,.2f} is more than {source}'s balance: ${balance:,.2f} left to "
+                f"commit{already}."
+            }
         )
     contribution, _ = ProgramContribution.objects.get_or_create(
         program=program, source=source, defaults={"amount": amount}
@@ -227,12 +246,19 @@ def round_create(
     opens_on: dt.date,
     closes_on: dt.date,
     criteria: Sequence[tuple[str, str, Decimal | int, bool]] = DEFAULT_RUBRIC,
+    required_attachments: Sequence[str] = (),
 ) -> Round:
-    """A planned round with its rubric (the default one unless given). Rounds of one program never
-    overlap: the program row is locked so two requests cannot both pass the check (and PostgreSQL's
-    exclusion constraint, migration 0002, refuses it regardless)."""
+    """A planned round with its rubric (the default one unless given) and the kinds of attachment every
+    application must carry. Rounds of one program never overlap: the program row is locked so two requests
+    cannot both pass the check (and PostgreSQL's exclusion constraint, migration 0002, refuses it
+    regardless)."""
     if opens_on > closes_on:
         raise ValidationError({"closes_on": "A round closes on or after the day it opens."})
+    unknown_kinds = _choices_error("required_attachments", required_attachments, AttachmentKind.values)
+    if unknown_kinds:
+        raise ValidationError(unknown_kinds)
+    if not criteria:
+        raise ValidationError({"criteria": "A round scores applications on at least one criterion."})
     GrantProgram.objects.select_for_update().filter(pk=program.pk).first()
     overlapping = Round.objects.filter(
         program=program, opens_on__lte=closes_on, closes_on__gte=opens_on
@@ -244,7 +270,13 @@ def round_create(
                 f"{overlapping.closes_on}): rounds of one program do not overlap."
             }
         )
-    grant_round = Round(program=program, name=name.strip(), opens_on=opens_on, closes_on=closes_on)
+    grant_round = Round(
+        program=program,
+        name=name.strip(),
+        opens_on=opens_on,
+        closes_on=closes_on,
+        required_attachments=sorted(set(required_attachments)),
+    )
     _save(grant_round)
     for position, (criterion_name, guidance, weight, is_assessment) in enumerate(criteria):
         _save(

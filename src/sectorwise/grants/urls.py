@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from sectorwise.grants import views
+from sectorwise.grants import setup_views, views
 
 app_name = "grants"
 urlpatterns = [
@@ -10,6 +10,16 @@ urlpatterns = [
     path("rounds/<int:pk>/", views.round_detail, name="round_detail"),
     path("rounds/<int:pk>/apply/", views.application_create, name="application_create"),
     path("funding/", views.funding_source_list, name="funding_source_list"),
+    # Setting up the money and the calls (state staff): grants.setup_views.
+    path("funding/new/", setup_views.funding_source_create, name="funding_source_create"),
+    path("programs/", setup_views.program_list, name="program_list"),
+    path("programs/new/", setup_views.program_create, name="program_create"),
+    path("programs/<int:pk>/", setup_views.program_detail, name="program_detail"),
+    path("programs/<int:pk>/contribute/", setup_views.program_contribute, name="program_contribute"),
+    path("programs/<int:pk>/rounds/new/", setup_views.round_create, name="round_create"),
+    path("rounds/<int:pk>/open/", setup_views.round_open, name="round_open"),
+    path("rounds/<int:pk>/close/", setup_views.round_close, name="round_close"),
+    path("rounds/<int:pk>/close-review/", setup_views.round_review_close, name="round_review_close"),
     path("applications/<int:pk>/edit/", views.application_edit, name="application_edit"),
     path("applications/<int:pk>/score/", views.application_score, name="application_score"),
     path("applications.<slug:fmt>", views.application_export, name="application_export"),

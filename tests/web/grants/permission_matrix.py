@@ -54,8 +54,10 @@ def _world(p: Personas) -> dict[str, Any]:
     )
     cached = {
         "attachment": attachment.pk,
+        "source": world.source.pk,
         "request": request.pk,
         "round": world.round.pk,
+        "program": world.program.pk,
         "draft": draft.pk,
         "submitted": submitted.pk,
         "award": award.pk,
@@ -229,5 +231,50 @@ PAGES: Fragment = {
     ],
 }
 
+SETUP: Fragment = {
+    # grants.setup_views: state staff set up sources, programs, pledges and rounds, and move rounds.
+    "grants:funding_source_create": [
+        Case(allowed=STATE),
+        Case(
+            allowed=STATE,
+            method="post",
+            data=lambda _: {"name": "", "system": "workforce", "fiscal_year": "2026", "amount": "-5"},
+            note="a bad form: its errors on the page (200), nothing made",
+        ),
+    ],
+    "grants:program_list": [Case(allowed=STATE)],
+    "grants:program_create": [Case(allowed=STATE)],
+    "grants:program_detail": [Case(allowed=STATE, kwargs=_pk("program"))],
+    "grants:program_contribute": [
+        Case(allowed=STATE, kwargs=_pk("program")),
+        Case(
+            allowed=STATE,
+            method="post",
+            kwargs=_pk("program"),
+            data=lambda p: {"source": _world(p)["source"], "amount": "250000.00"},
+            allowed_status=REDIRECTED,
+            note="within the source's balance and what the program's award drew",
+        ),
+    ],
+    "grants:round_create": [Case(allowed=STATE, kwargs=_pk("program"))],
+    "grants:round_open": [
+        Case(allowed=STATE, kwargs=_pk("round"), note="the confirmation page"),
+        Case(allowed=STATE, method="post", kwargs=_pk("round"), data=lambda _: {}, note="unconfirmed: asks"),
+    ],
+    "grants:round_close": [Case(allowed=STATE, kwargs=_pk("round"))],
+    "grants:round_review_close": [
+        Case(allowed=STATE, kwargs=_pk("round")),
+        Case(
+            allowed=STATE,
+            method="post",
+            kwargs=_pk("round"),
+            data=lambda _: {"confirmed": "yes"},
+            allowed_status=REDIRECTED,
+            note="the round is in review: closed by the first, a message for the second",
+        ),
+    ],
+}
+
 ROUTES.update(API)
 ROUTES.update(PAGES)
+ROUTES.update(SETUP)
