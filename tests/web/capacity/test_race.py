@@ -9,53 +9,14 @@ serialised (BEGIN IMMEDIATE), so the race cannot happen there: skipped with that
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
-from typing import Any
-
-import pytest
-from django.db import connection, connections
-
 from sectorwise.capacity import services
 from sectorwise.capacity.models import Event, Registration, RegistrationStatus
 from tests.web.capacity.factories import make_event
+from tests.web.race import POSTGRES_ONLY, race
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs concurrent connections (PostgreSQL); SQLite serialises writers with BEGIN IMMEDIATE",
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 THREADS = 8
-
-
-def _race(work: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
-    """Run each callable in its own thread (own connection), released together by a barrier."""
-    barrier = threading.Barrier(len(work))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            outcome = job()
-            with lock:
-                results.append(outcome)
-        except BaseException as error:
-            with lock:
-                errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def _statuses(event: Event) -> dict[str, int]:
@@ -71,7 +32,7 @@ def test_concurrent_registrations_never_exceed_capacity() -> None:
         (lambda n=n: services.event_register(event=event, name=f"Racer {n}", email=f"racer{n}@example.org"))
         for n in range(THREADS)
     ]
-    results, errors = _race(work)
+    results, errors = race(work)
     assert not errors, errors
     assert len(results) == THREADS
     event.refresh_from_db()
@@ -90,7 +51,7 @@ def test_concurrent_cancellations_and_registrations_keep_the_count_true() -> Non
         (lambda n=n: services.event_register(event=event, name=f"Late {n}", email=f"late{n}@example.org"))
         for n in range(5)
     ]
-    _, errors = _race(cancel + register)
+    _, errors = race(cancel + register)
     assert not errors, errors
     event.refresh_from_db()
     counts = _statuses(event)

@@ -9,57 +9,21 @@ SQLite the test database is an in-memory database shared between threads, and SQ
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
-import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
 
 from sectorwise.grants import services
 from sectorwise.grants.models import Application, Award, AwardFunding, FundingSource, Payment
 from tests.web.factories import PartnershipFactory, UserFactory
 from tests.web.grants.factories import grants_world, submitted_in_review
+from tests.web.race import POSTGRES_ONLY, race
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs concurrent connections (PostgreSQL); SQLite serialises writers with BEGIN IMMEDIATE",
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 D = Decimal
 THREADS = 6
-
-
-def _race(work: list[Callable[[], Any]]) -> tuple[list[Any], list[BaseException]]:
-    """Run each callable in its own thread (own connection), released together by a barrier."""
-    barrier = threading.Barrier(len(work))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            outcome = job()
-            with lock:
-                results.append(outcome)
-        except BaseException as error:
-            with lock:
-                errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def _applications(count: int) -> tuple[Any, list[Application]]:
@@ -89,7 +53,7 @@ def test_concurrent_awards_never_commit_more_than_the_source() -> None:
         )
         for application in applications
     ]
-    results, errors = _race(work)
+    results, errors = race(work)
     source = FundingSource.objects.get(pk=world.source.pk)
     assert len(results) == 2 and Award.objects.count() == 2
     assert source.committed == D("200000.00") <= source.amount
@@ -112,7 +76,7 @@ def test_concurrent_payments_never_exceed_the_award() -> None:
         (lambda: services.payment_record(award=award, amount=D("30000.00"), paid_on=dt.date(2026, 5, 1)))
         for _ in range(THREADS)
     ]
-    results, errors = _race(work)
+    results, errors = race(work)
     award.refresh_from_db()
     source = FundingSource.objects.get(pk=world.source.pk)
     assert len(results) == 3 and Payment.objects.count() == 3
@@ -146,7 +110,7 @@ def test_concurrent_payment_requests_through_the_api_never_overspend_and_answer_
         client.cookies = signed_in.cookies
         return client.post(f"/api/grants/awards/{award.pk}/payments", body, content_type="application/json")
 
-    results, errors = _race([post for _ in range(THREADS)])
+    results, errors = race([post for _ in range(THREADS)])
     assert not errors, errors
     statuses = sorted(response.status_code for response in results)
     assert statuses == [201] * 3 + [422] * (THREADS - 3), [r.content for r in results]

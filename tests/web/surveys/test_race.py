@@ -9,53 +9,19 @@ are serialised (BEGIN IMMEDIATE), so the race cannot happen there: skipped, and
 
 from __future__ import annotations
 
-import threading
 from typing import Any
 
-import pytest
-from django.db import connection, connections
 from django.test import Client
 
 from sectorwise.surveys import services
 from sectorwise.surveys.models import CustomAnswer, HardToFillOccupation, Invitation, Response
 from sectorwise.surveys.services import Answers, LinkState, LinkUnusable
+from tests.web.race import POSTGRES_ONLY, race
 from tests.web.surveys.factories import survey_world
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(
-        connection.vendor != "postgresql",
-        reason="needs concurrent connections (PostgreSQL); SQLite serialises writers with BEGIN IMMEDIATE",
-    ),
-]
+pytestmark = POSTGRES_ONLY
 
 THREADS = 6
-
-
-def _race(work: list[Any]) -> tuple[list[Any], list[BaseException]]:
-    barrier = threading.Barrier(len(work))
-    results: list[Any] = []
-    errors: list[BaseException] = []
-    lock = threading.Lock()
-
-    def run(job: Any) -> None:
-        try:
-            barrier.wait()
-            outcome = job()
-            with lock:
-                results.append(outcome)
-        except BaseException as error:
-            with lock:
-                errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(job,)) for job in work]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results, errors
 
 
 def test_concurrent_submits_with_one_token_save_exactly_one_response() -> None:
@@ -68,7 +34,7 @@ def test_concurrent_submits_with_one_token_save_exactly_one_response() -> None:
         answers = Answers(standard={"planned_hires": n}, hard_to_fill=["51-4041"], skill_gaps=[], custom={})
         return lambda: services.response_submit(invitation=invitation, answers=answers)
 
-    results, errors = _race([submit(invitation, n) for n, invitation in enumerate(loaded)])
+    results, errors = race([submit(invitation, n) for n, invitation in enumerate(loaded)])
     assert len(results) == 1
     assert len(errors) == THREADS - 1
     assert all(isinstance(error, LinkUnusable) and error.state is LinkState.USED for error in errors), errors
@@ -85,7 +51,7 @@ def test_concurrent_posts_to_the_answer_page_give_one_thanks_and_gone_pages() ->
     def post(n: int) -> Any:
         return lambda: Client().post(url, {"planned_hires": str(n)}).status_code
 
-    statuses, errors = _race([post(n) for n in range(THREADS)])
+    statuses, errors = race([post(n) for n in range(THREADS)])
     assert not errors
     assert sorted(statuses) == [200] + [410] * (THREADS - 1)
     assert Response.objects.count() == 1
