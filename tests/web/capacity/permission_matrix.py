@@ -199,3 +199,9 @@ ROUTES: Fragment = {
         Case(allowed=WITH_ROLE, kwargs=_pk("internal_file")),
     ],
 }
+
+# The admin (capacity.admin): read-only; only a library resource is deletable (by the state administrator).
+_ADMIN_MODELS = ("tarequest", "taengagement", "learningnetwork", "event", "registration", "resource")
+ADMIN_ROUTE_ALLOWED = {f"admin:capacity_{model}_add": NOBODY for model in _ADMIN_MODELS} | {
+    f"admin:capacity_{model}_delete": NOBODY for model in _ADMIN_MODELS if model != "resource"
+}

@@ -278,3 +278,20 @@ SETUP: Fragment = {
 ROUTES.update(API)
 ROUTES.update(PAGES)
 ROUTES.update(SETUP)
+
+# The admin (grants.admin): every grants record is read-only there and none is deletable, not even by the
+# state administrator (money, scores and decisions move only through grants.services).
+_ADMIN_MODELS = (
+    "fundingsource",
+    "grantprogram",
+    "round",
+    "application",
+    "review",
+    "conflictofinterest",
+    "award",
+    "paymentrequest",
+    "payment",
+)
+ADMIN_ROUTE_ALLOWED = {
+    f"admin:grants_{model}_{view}": NOBODY for model in _ADMIN_MODELS for view in ("add", "delete")
+}

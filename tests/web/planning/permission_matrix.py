@@ -15,6 +15,7 @@ from typing import Any
 from tests.web.matrix_cases import (
     CAN_CHANGE_A,
     CAN_CHANGE_B,
+    NOBODY,
     REDIRECTED,
     STATE,
     WITH_ROLE,
@@ -227,4 +228,10 @@ ROUTES: Fragment = {
             allowed_status=REDIRECTED,
         ),
     ],
+}
+
+# The admin (planning.admin): read-only, nothing deletable (scores, reviews, rankings, money).
+_ADMIN_MODELS = ("selfassessment", "priority", "initiative", "sustainabilityfunding")
+ADMIN_ROUTE_ALLOWED = {
+    f"admin:planning_{model}_{view}": NOBODY for model in _ADMIN_MODELS for view in ("add", "delete")
 }

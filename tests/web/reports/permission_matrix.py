@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.web.matrix_cases import EVERYONE, STATE, Case, Fragment
+from tests.web.matrix_cases import EVERYONE, NOBODY, STATE, Case, Fragment
 
 REPORT_READERS = STATE | {"viewer"}
 
@@ -23,3 +23,7 @@ ROUTES: Fragment = {
     ],
     "reports:district_plans": [Case(allowed=STATE)],
 }
+
+# The admin (reports.admin): a district plan is loaded from its file, never added or edited there (the state
+# administrator may delete one).
+ADMIN_ROUTE_ALLOWED = {"admin:reports_districtplan_add": NOBODY}

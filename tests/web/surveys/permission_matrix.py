@@ -16,6 +16,7 @@ from tests.web.matrix_cases import (
     CAN_CHANGE_B,
     CONVENERS_AND_STATE,
     EVERYONE,
+    NOBODY,
     REDIRECTED,
     STATE,
     Case,
@@ -177,4 +178,10 @@ ROUTES: Fragment = {
             note="an unknown token",
         ),
     ],
+}
+
+# The admin (surveys.admin): read-only, nothing deletable (responses are employers' answers).
+_ADMIN_MODELS = ("survey", "invitation", "response")
+ADMIN_ROUTE_ALLOWED = {
+    f"admin:surveys_{model}_{view}": NOBODY for model in _ADMIN_MODELS for view in ("add", "delete")
 }
