@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
+import hashlib
 import statistics
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Final
 
+from django.db import connection
 from django.db.models import Prefetch, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 
@@ -287,14 +290,16 @@ def application_sections(*, application: Application) -> dict[str, str]:
     return {name: getattr(application, name) for name, _ in NARRATIVE_SECTIONS}
 
 
-def round_recommendation(*, grant_round: Round) -> Recommendation:
+def round_recommendation(
+    *, grant_round: Round, scored: list[ScoredApplication] | None = None
+) -> Recommendation:
     """The round's funding recommendation (``grants.recommend``): its applications in review or
     recommended, by rank, split within the program's pooled money; unlocked, a preview (awarding checks
-    again under locks)."""
+    again under locks). ``scored``: the round's ``round_scores`` rows when the caller has them already."""
     from sectorwise.grants.services import source_ineligibility
 
     program = grant_round.program
-    _, rows = round_scores(grant_round=grant_round)
+    rows = scored if scored is not None else round_scores(grant_round=grant_round)[1]
     sources = list(
         FundingSource.objects.filter(contributions__program=program)
         .prefetch_related("allowed_regions")
@@ -363,6 +368,54 @@ def round_recommendation(*, grant_round: Round) -> Recommendation:
             )
         )
     return recommend(candidates=candidates, pools=pools)
+
+
+@functools.cache
+def _round_page_inputs() -> tuple[str, ...]:
+    """The history tables of everything the round page's ranking and recommendation read (looked up once:
+    simple_history builds a manager on every ``Model.history`` access)."""
+    from sectorwise.partnerships.models import SectorPartnership
+
+    models = (
+        Round,
+        GrantProgram,
+        Criterion,
+        Application,
+        BudgetLine,
+        Review,
+        Score,
+        FundingSource,
+        ProgramContribution,
+        Award,
+        AwardFunding,
+        SectorPartnership,
+    )
+    return tuple(model.history.model._meta.db_table for model in models)
+
+
+def round_version(*, grant_round: Round) -> str:
+    """A fingerprint of what the round page's ranking and recommendation are computed from, in one query:
+    the latest history record (id and time) of each table they read (every save and delete through the
+    services leaves one: simple_history), the allowed regions of the sources, and the program's sources'
+    money columns (moved by ``F()`` updates, which leave no history). Equal fingerprints, equal page: the page
+    caches its ranking under it."""
+    latest = [
+        f"(SELECT {column} FROM {connection.ops.quote_name(table)} ORDER BY history_id DESC LIMIT 1)"
+        for table in _round_page_inputs()
+        for column in ("history_id", "history_date")
+    ]
+    through = connection.ops.quote_name(FundingSource.allowed_regions.through._meta.db_table)
+    sources = connection.ops.quote_name(FundingSource._meta.db_table)
+    contributions = connection.ops.quote_name(ProgramContribution._meta.db_table)
+    money = (
+        f"(SELECT COUNT(*) FROM {through}), (SELECT MAX(id) FROM {through}), "
+        f"(SELECT SUM(s.amount - s.committed) FROM {sources} s JOIN {contributions} c ON c.source_id = s.id "
+        "WHERE c.program_id = %s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {', '.join(latest)}, {money}", [grant_round.program_id])
+        row = cursor.fetchone()
+    return hashlib.sha256(":".join(str(value) for value in row).encode()).hexdigest()
 
 
 def applications_to_assign(*, grant_round: Round) -> QuerySet[Application]:

@@ -364,6 +364,14 @@ def _refuse_unless_draft(application: Application) -> None:
         )
 
 
+def _budget_rows(
+    lines: Iterable[BudgetLine | BudgetLineInput],
+) -> list[tuple[str, Decimal, Decimal, str, str]]:
+    return [
+        (line.category, line.amount, line.match_amount, line.match_source, line.description) for line in lines
+    ]
+
+
 def _write_budget(application: Application, lines: Sequence[BudgetLineInput]) -> None:
     errors: dict[str, list[str]] = {}
     for number, line in enumerate(lines, start=1):
@@ -375,6 +383,8 @@ def _write_budget(application: Application, lines: Sequence[BudgetLineInput]) ->
             errors.setdefault("budget_lines", []).append(f"Line {number}: amounts are not negative.")
     if errors:
         raise ValidationError(errors)
+    if _budget_rows(application.budget_lines.order_by("id")) == _budget_rows(lines):
+        return  # the same lines: nothing to write
     application.budget_lines.all().delete()
     for line in lines:
         _save(
@@ -418,11 +428,17 @@ def _set_fields(application: Application, fields: dict[str, Any]) -> None:
 def application_save_draft(
     *, application: Application, budget_lines: Sequence[BudgetLineInput] | None = None, **fields: Any
 ) -> Application:
-    """Save what is there, with required fields still missing; only a draft changes."""
+    """Save what is there, with required fields still missing; only a draft changes. What did not change
+    is not written again (no new history record): submitting an unchanged draft from its page writes
+    nothing here."""
     locked = _lock_application(application)
     _refuse_unless_draft(locked)
+    changed = [
+        name for name in APPLICATION_FIELDS if name in fields and getattr(locked, name) != fields[name]
+    ]
     _set_fields(locked, fields)
-    _save(locked)
+    if changed:
+        _save(locked)
     if budget_lines is not None:
         _write_budget(locked, budget_lines)
     return locked

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Final
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from sectorwise.core.access import allow
@@ -50,20 +53,38 @@ def round_list(request: HttpRequest) -> HttpResponse:
     return render(request, "grants/round_list.html", {"rounds": selectors.round_list(user=request.user)})
 
 
+ROUND_RANKING_SECONDS: Final = 3600
+"""How long a round's rendered ranking stays cached (it is keyed by the round's fingerprint, so any change
+to what it is computed from makes a new key at once; this only bounds the memory of old ones)."""
+
+
+def _round_ranking(grant_round: Round) -> SafeString:
+    """The ranking table and the funding recommendation, rendered: the same for every staff member, so
+    cached under the round's fingerprint (``selectors.round_version``). A miss computes the scores once,
+    the recommendation (a milp split per funded application) from them, and renders every row; a hit
+    costs one query (benchmarks/README.md, "Grants at a round's scale")."""
+    key = f"grants:round-ranking:{grant_round.pk}:{selectors.round_version(grant_round=grant_round)}"
+    ranking = cache.get(key)
+    if ranking is None:
+        criteria, rows = selectors.round_scores(grant_round=grant_round)
+        ranking = render_to_string(
+            "grants/_round_ranking.html",
+            {
+                "round": grant_round,
+                "criteria": criteria,
+                "rows": rows,
+                "recommendation": selectors.round_recommendation(grant_round=grant_round, scored=rows),
+                "disagreement_points": selectors.DISAGREEMENT_POINTS,
+            },
+        )
+        cache.set(key, ranking, ROUND_RANKING_SECONDS)
+    return SafeString(ranking)  # the template engine's output, escaped when it was rendered
+
+
 @allow(GrantsAction.MANAGE_FUNDING, load=selectors.round_for_url)
 def round_detail(request: HttpRequest, grant_round: Round, pk: int) -> HttpResponse:
-    criteria, rows = selectors.round_scores(grant_round=grant_round)
-    recommendation = selectors.round_recommendation(grant_round=grant_round)
     return render(
-        request,
-        "grants/round_detail.html",
-        {
-            "round": grant_round,
-            "criteria": criteria,
-            "rows": rows,
-            "recommendation": recommendation,
-            "disagreement_points": selectors.DISAGREEMENT_POINTS,
-        },
+        request, "grants/round_detail.html", {"round": grant_round, "ranking": _round_ranking(grant_round)}
     )
 
 
@@ -91,7 +112,9 @@ def application_create(request: HttpRequest, grant_round: Round, pk: int) -> Htt
 
 @allow(GrantsAction.EDIT_APPLICATION, load=selectors.application_for_url)
 def application_edit(request: HttpRequest, application: Application, pk: int) -> HttpResponse:
-    form = ApplicationForm(request.POST or None, initial=ApplicationForm.initial_for(application))
+    # The saved values are the form's initial values only when it shows them (a POST carries its own).
+    initial = None if request.method == "POST" else ApplicationForm.initial_for(application)
+    form = ApplicationForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             saved = services.application_save_draft(application=application, **form.changes())
