@@ -19,12 +19,18 @@ sharing the structure ``A x = 0`` (one row per constraint: parent − Σ childre
    Then, where a cell still has slack, a linear programme (``scipy.optimize.linprog``, HiGHS) minimises and
    maximises it over its connected component of suppressed cells. Values are whole numbers, so bounds are
    rounded inwards. A cell whose bounds meet is ``derived`` (exact); the others are ``estimated``.
-2. Prior: the cell's establishments × employment (wages) per establishment of the same industry statewide (a
-   county cell whose statewide cell is disclosed) or else of what its parent industry leaves to its suppressed
-   children (the parent's value less its disclosed children's, over their establishments).
-3. Point estimate: the values closest to the prior in squared relative deviation, Σ (x − p)² / p, within the
-   bounds and satisfying the constraints: ``scipy.optimize.lsq_linear`` with the constraints weighted heavily,
-   then a small L1 projection (one LP) onto the constraints so that the estimates add up exactly.
+2. Prior (:func:`fitted_prior`): the cell's establishments × a value per establishment fitted, by least
+   squares on the log scale, on the DISCLOSED cells of the same quarter and measure, from the cell's
+   references: what its industry parent leaves to its unknown children, what the statewide cell leaves to the
+   unknown counties, the same industry's statewide rate, the parent's rate, and its establishments (small
+   cells are smaller per establishment). The fit's residual spread is the prior's relative error.
+3. Point estimate: the values closest to the prior in Σ (x − p)² / v (v the prior's variance, (p × spread)²)
+   within the bounds and satisfying the constraints (a raking-like weighted least change: one sparse solve
+   for the multipliers, cells pushed past a bound fixed on it), then a small L1 projection (one LP, moves
+   weighted by the prior's standard deviation) so that the estimates add up exactly.
+
+:func:`protect` masks disclosed cells the way BLS protects a primary cell (complements added until the
+constraints no longer derive it), for validation (benchmarks/suppression.py).
 
 ``tolerance`` lets each equality be off by that much (for data that do not add up exactly); BLS's published
 2016 cells add up exactly (checked by :func:`constraint_residuals`), so the default is 0.
@@ -344,9 +350,11 @@ def _weighted_least_change(
         fixed_part = matrix[:, ~free] @ x[~free]
         residual = rhs - fixed_part - a_free @ prior[free]
         normal = (a_free @ sp.diags_array(scale[free]) @ a_free.T).tocsc()
+        # The ridge is relative to each row's own scale: cells whose variances differ by orders of magnitude
+        # must not have their small rows' constraints washed out by a ridge sized for the large ones.
         diagonal = normal.diagonal()
-        ridge = 1e-9 * max(float(diagonal.mean()), 1.0)
-        normal = normal + sp.diags_array(np.full(normal.shape[0], ridge), format="csc")
+        ridge = 1e-9 * np.maximum(diagonal, 1e-12 * max(float(diagonal.max(initial=0.0)), 1.0))
+        normal = normal + sp.diags_array(ridge, format="csc")
         multipliers = spsolve(normal, residual)
         x_free = prior[free] + scale[free] * (a_free.T @ multipliers)
         x[free] = x_free
@@ -368,17 +376,22 @@ def _point_estimate(
     prior: FloatArray,
     *,
     tolerance: float,
+    variance: FloatArray | None = None,
 ) -> FloatArray:
-    """Closest to ``prior`` in Σ (x − p)² / p within the bounds, then projected (L1) onto the constraints."""
+    """Closest to ``prior`` in Σ (x − p)² / v within the bounds, then projected (L1) onto the constraints.
+
+    ``v`` is the prior's variance where given, else p (Poisson-like).
+    """
     n = matrix.shape[1]
-    scale = np.maximum(prior, 1.0)
+    scale = np.maximum(prior if variance is None else variance, 1.0)
     start = np.clip(prior, low, high)
     if matrix.shape[0] == 0:
         return start
     fitted = _weighted_least_change(matrix, rhs, low, high, start, scale)
     fitted = np.clip(fitted, low, high)
-    # Project onto the constraints with the least weighted L1 move: x = fitted + up − down.
-    w = 1.0 / scale
+    # Project onto the constraints with the least weighted L1 move: x = fitted + up − down (in standard
+    # deviations where the variance is given).
+    w = 1.0 / np.sqrt(scale) if variance is not None else 1.0 / scale
     c = np.concatenate([np.zeros(n), w, w])
     eye = sp.eye_array(n, format="csr")
     a_link = sp.hstack([eye, -eye, eye]).tocsr()  # x − up + down = fitted
@@ -480,6 +493,7 @@ def solve(
     tolerance: float = 0.0,
     lp_cells: BoolArray | None = None,
     integer: bool = True,
+    variance: FloatArray | None = None,
 ) -> Solution:
     """Bounds and point estimates of the unknown cells of one measure.
 
@@ -495,7 +509,15 @@ def solve(
     sub, rhs = _unknown_system(matrix, values, known)
     u_low, u_high = low[unknown], high[unknown]
     estimate = np.where(known, values, 0.0).astype(np.float64)
-    estimate[unknown] = _point_estimate(sub, rhs, u_low, u_high, prior[unknown], tolerance=tolerance)
+    estimate[unknown] = _point_estimate(
+        sub,
+        rhs,
+        u_low,
+        u_high,
+        prior[unknown],
+        tolerance=tolerance,
+        variance=None if variance is None else variance[unknown],
+    )
     low[unknown], high[unknown] = u_low, u_high
     derived = ~known & (high - low <= _EXACT)
     estimate[derived] = low[derived]
@@ -563,7 +585,7 @@ def protect(
 
     def _unknown(cells: IntArray, cell: int) -> IntArray:
         others = cells[cells != cell]
-        return others[~(known[others] & ~hidden[others])]
+        return np.asarray(others[~(known[others] & ~hidden[others])], dtype=np.int64)
 
     def cheapest(cells: IntArray) -> int | None:
         options = cells[allowed[cells] & ~hidden[cells]]
@@ -698,6 +720,153 @@ def remainder_prior(cells: pd.DataFrame, values: FloatArray, known: BoolArray) -
     return np.nan_to_num(value)
 
 
+#: The reference rates a cell's prior is fitted on (see :func:`fitted_prior`).
+PRIOR_FEATURES: Final = ("industry_remainder", "county_remainder", "statewide_industry", "parent")
+#: A feature set is fitted on at least this many disclosed cells, else the smaller sets are tried.
+_MIN_TRAINING: Final = 30
+
+
+@dataclass(frozen=True)
+class Prior:
+    """Prior guesses of the unknown cells and the spread of the log error the fit left on disclosed cells."""
+
+    value: FloatArray
+    log_sd: FloatArray
+    fitted_on: dict[tuple[str, ...], int]
+
+
+def _log_rate(value: FloatArray, estabs: FloatArray) -> FloatArray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where((estabs > 0) & (value > 0), value / estabs, np.nan)
+        return np.log(rate)
+
+
+def _prior_features(
+    cells: pd.DataFrame, matrix: sp.csr_array, values: FloatArray, known: BoolArray
+) -> tuple[FloatArray, BoolArray]:
+    """Log rates (value per establishment) of each cell's references, and which may train the fit.
+
+    Columns as :data:`PRIOR_FEATURES`: what the industry parent (same area, ownership) leaves to its children
+    other than the disclosed ones except this cell; the same for the statewide cell and its counties; the rate
+    of the same industry statewide (county cells); the rate of the industry parent. A disclosed cell trains a
+    remainder feature only where that remainder holds some unknown cell besides it, as a hidden cell's does
+    (otherwise the feature would be the cell itself).
+    """
+    n = len(cells)
+    estabs = cells["qtrly_estabs"].to_numpy(dtype=np.float64)
+    areas = cells["area_fips"].astype(str).to_numpy()
+    industries = cells["industry_code"].astype(str).to_numpy()
+    features = np.full((n, len(PRIOR_FEATURES)), np.nan)
+    trains = np.zeros((n, len(PRIOR_FEATURES)), dtype=bool)
+    coo = matrix.tocoo()
+    rows, cols, coef = coo.row, coo.col, coo.data
+    parent_of_row = np.full(matrix.shape[0], -1, dtype=np.int64)
+    parent_of_row[rows[coef > 0]] = cols[coef > 0]
+    child = coef < 0
+    rows, cols = rows[child], cols[child]
+    parents = parent_of_row[rows]
+    m = matrix.shape[0]
+    known_value = np.bincount(rows, np.where(known[cols], values[cols], 0.0), minlength=m)
+    known_estabs = np.bincount(rows, np.where(known[cols], estabs[cols], 0.0), minlength=m)
+    unknown_children = np.bincount(rows, ~known[cols], minlength=m)
+    own_value = np.where(known[cols], values[cols], 0.0)
+    own_estabs = np.where(known[cols], estabs[cols], 0.0)
+    rest_value = values[parents] - (known_value[rows] - own_value)
+    rest_estabs = estabs[parents] - (known_estabs[rows] - own_estabs)
+    rest_rate = _log_rate(rest_value, rest_estabs)
+    parent_rate = _log_rate(values[parents], estabs[parents])
+    usable = known[parents]
+    # The other unknown children of the row, besides the cell itself.
+    others_unknown = unknown_children[rows] - (~known[cols]).astype(np.int64)
+    geography = usable & (areas[parents] != areas[cols])
+    # Ownerships of industry 10 (same area and industry) are left out: the total's rate is no guide.
+    industry = usable & (areas[parents] == areas[cols]) & (industries[parents] != industries[cols])
+    for column, entries in ((0, industry), (1, geography)):
+        at = cols[entries]
+        features[at, column] = rest_rate[entries]
+        trains[at, column] = known[at] & (others_unknown[entries] > 0)
+    at = cols[industry]
+    features[at, 3] = parent_rate[industry]
+    trains[at, 3] = known[at]
+    # The same industry and ownership statewide.
+    keys = pd.DataFrame(
+        {
+            "state": [a[:2] + "000" for a in areas],
+            "own": cells["own_code"].astype(int).to_numpy(),
+            "industry": industries,
+        }
+    )
+    statewide_at = pd.Series(np.arange(n), index=pd.MultiIndex.from_arrays([areas, keys["own"], industries]))
+    statewide_at = statewide_at[~statewide_at.index.duplicated()]
+    lookup = statewide_at.reindex(pd.MultiIndex.from_arrays([keys["state"], keys["own"], keys["industry"]]))
+    at_state = lookup.to_numpy()
+    county_cell = ~pd.Series(areas).str.endswith("000").to_numpy() & ~np.isnan(at_state)
+    target = np.flatnonzero(county_cell)
+    source = at_state[county_cell].astype(np.int64)
+    ok = known[source]
+    features[target[ok], 2] = _log_rate(values[source[ok]], estabs[source[ok]])
+    trains[target[ok], 2] = known[target[ok]]
+    available = ~np.isnan(features)
+    return features, trains & available
+
+
+def fitted_prior(
+    cells: pd.DataFrame,
+    values: FloatArray,
+    known: BoolArray,
+    *,
+    matrix: sp.csr_array | None = None,
+    max_training_estabs: float = np.inf,
+) -> Prior:
+    """The estimator's prior: establishments × a value per establishment fitted on the disclosed cells.
+
+    log(value / establishments) of a cell is regressed (least squares) on the log rates of its references
+    (:func:`_prior_features`), log establishments, and whether it is a county cell, over the disclosed cells
+    of the same quarter and measure whose references are alike (one fit per set of references available, on
+    every disclosed cell that has them all; a set with fewer than 30 such cells drops its weakest reference).
+    Nothing of the unknown cells' values is used. The residual spread of each fit is the cell's ``log_sd``.
+    Cells with no reference fall back to :func:`remainder_prior` (log_sd: the largest of the fits').
+    """
+    structure = adding_up(cells) if matrix is None else matrix
+    features, trains = _prior_features(cells, structure, values, known)
+    estabs = cells["qtrly_estabs"].to_numpy(dtype=np.float64)
+    county = ~cells["area_fips"].astype(str).str.endswith("000").to_numpy()
+    target = _log_rate(values, estabs)
+    base = known & ~np.isnan(target) & (estabs <= max_training_estabs)
+    fallback = remainder_prior(cells, values, known)
+    value = np.where(known, values, fallback).astype(np.float64)
+    log_sd = np.full(len(cells), np.nan)
+    fitted_on: dict[tuple[str, ...], int] = {}
+    unknown = np.flatnonzero(~known & (estabs > 0))
+    available = ~np.isnan(features)
+    patterns: dict[tuple[int, ...], list[int]] = {}
+    for n in unknown:
+        patterns.setdefault(tuple(np.flatnonzero(available[n]).tolist()), []).append(int(n))
+    for pattern, members in patterns.items():
+        chosen = list(pattern)
+        while chosen:
+            rows = base & trains[:, chosen].all(axis=1)
+            if rows.sum() >= _MIN_TRAINING:
+                break
+            chosen.pop()  # the parent's rate and the statewide rate go first, the remainders last
+        if not chosen:
+            continue
+        rows = base & trains[:, chosen].all(axis=1)
+        design = np.column_stack(
+            [np.ones(int(rows.sum())), features[rows][:, chosen], np.log(estabs[rows]), county[rows]]
+        )
+        coef, *_ = np.linalg.lstsq(design, target[rows], rcond=None)
+        spread = float(np.std(target[rows] - design @ coef))
+        at = np.asarray(members)
+        x = np.column_stack([np.ones(len(at)), features[at][:, chosen], np.log(estabs[at]), county[at]])
+        value[at] = estabs[at] * np.exp(x @ coef)
+        log_sd[at] = spread
+        fitted_on[tuple(PRIOR_FEATURES[c] for c in chosen)] = int(rows.sum())
+    widest = float(np.nanmax(log_sd)) if np.isfinite(log_sd).any() else 1.0
+    log_sd = np.where(known, 0.0, np.nan_to_num(log_sd, nan=widest))
+    return Prior(value=value, log_sd=log_sd, fitted_on=fitted_on)
+
+
 def estimate_measure(
     cells: pd.DataFrame,
     values: FloatArray,
@@ -713,8 +882,18 @@ def estimate_measure(
     """
     known = ~unknown
     structure = adding_up(cells) if matrix is None else matrix
-    prior = remainder_prior(cells, values, known)
-    return solve(structure, values, known, prior, tolerance=tolerance, lp_cells=lp_cells)
+    prior = fitted_prior(cells, values, known, matrix=structure)
+    # The prior's variance: its fitted log spread, as a relative error, squared.
+    variance = (prior.value * prior.log_sd) ** 2
+    return solve(
+        structure,
+        values,
+        known,
+        prior.value,
+        tolerance=tolerance,
+        lp_cells=lp_cells,
+        variance=variance,
+    )
 
 
 _CELL_COLUMNS: Final = ("area_fips", "own_code", "industry_code", "agglvl_code")
