@@ -18,6 +18,10 @@
   every partnership from the database (benchmarks/outcomes_imports.py).
 - ``grants_ranking``: a round of 500 applications with 3 reviewers each: scores, ranking, the funding
   recommendation and the round page (benchmarks/grants_ranking.py).
+- ``grants_load``: the grants pages of that round under 20 users, locust against gunicorn
+  (benchmarks/grants_load.py);
+- ``grants_spike``: the deadline spike, 200 conveners submitting within one minute, then every submission
+  checked in the database (benchmarks/grants_load.py).
 
 Each benchmark is one run; its figures go to ``benchmarks/out/<name>.json``. A benchmark that fails is
 reported and the others still run; the exit code is 1 if any failed.
@@ -50,6 +54,8 @@ NAMES: Final = (
     "outcomes",
     "ingest_gzip",
     "grants_ranking",
+    "grants_load",
+    "grants_spike",
 )
 
 
@@ -148,6 +154,20 @@ def _grants_ranking(console: Console, arguments: argparse.Namespace) -> dict[str
     return grants_ranking.run(console)
 
 
+def _grants_load(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
+    del arguments
+    from benchmarks import grants_load
+
+    return grants_load.run(console)
+
+
+def _grants_spike(console: Console, arguments: argparse.Namespace) -> dict[str, Any]:
+    del arguments
+    from benchmarks import grants_load
+
+    return grants_load.run_spike(console)
+
+
 RUNNERS: Final[dict[str, Callable[[Console, argparse.Namespace], dict[str, Any]]]] = {
     "lmi": _lmi,
     "delineation": _delineation,
@@ -160,6 +180,8 @@ RUNNERS: Final[dict[str, Callable[[Console, argparse.Namespace], dict[str, Any]]
     "ingest_gzip": _ingest_gzip,
     "outcomes": _outcomes,
     "grants_ranking": _grants_ranking,
+    "grants_load": _grants_load,
+    "grants_spike": _grants_spike,
 }
 
 

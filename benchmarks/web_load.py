@@ -15,21 +15,9 @@ or ``run(console)`` from the benchmarks runner. Nothing here touches the user's 
 from __future__ import annotations
 
 import argparse
-import csv
 import json
 import os
-import secrets
-import signal
-import socket
-import statistics
-import subprocess
-import sys
 import tempfile
-import time
-import urllib.error
-import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
@@ -37,119 +25,14 @@ from typing import Any, Final
 from rich.console import Console
 from rich.table import Table
 
-ROOT: Final = Path(__file__).resolve().parents[1]
+from benchmarks import load_harness as harness
+
 TARGET_P95_MS: Final = 150.0
 # Each simulated user waits this long (uniformly) between requests: a brisk person clicking through pages,
 # so 20 users offer about 20 requests/s. The locustfile reads it from the plan.
 WAIT_MIN_S: Final = 0.5
 WAIT_MAX_S: Final = 1.5
 PAGES: Final = ("dashboard", "list", "list (filtered)", "detail", "organization", "api list", "api detail")
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def _scratch_postgres(url: str) -> Iterator[str]:
-    """A new, empty PostgreSQL database on the server ``url`` names; dropped on exit."""
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    name = f"sectorwise_bench_{os.getpid()}"
-    admin = dict(
-        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], password=config["PASSWORD"]
-    )
-    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        con.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield url.rsplit("/", 1)[0] + "/" + name
-    finally:
-        with psycopg.connect(dbname="postgres", autocommit=True, **admin) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def _environment(work: Path, database_url: str | None) -> dict[str, str]:
-    env = {key: value for key, value in os.environ.items() if key != "DATABASE_URL"}
-    env.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "benchmarks.web_settings",
-            "SECTORWISE_STATIC_ROOT": str(work / "static"),
-            "SECTORWISE_DATA_DIR": str(work / "data"),
-            # Production settings, as a real deployment runs them (plain HTTP on loopback, so no redirect).
-            "SECTORWISE_DEBUG": "false",
-            "SECTORWISE_SECRET_KEY": secrets.token_urlsafe(64),
-            "SECTORWISE_SECURE_SSL_REDIRECT": "false",
-            "SECTORWISE_HSTS_SECONDS": "0",
-            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH", "")])),
-        }
-    )
-    if database_url:
-        env["DATABASE_URL"] = database_url
-    return env
-
-
-def _wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with code {process.returncode} before serving")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except urllib.error.HTTPError:
-            return  # it answers: good enough
-        except OSError:
-            time.sleep(0.3)
-    raise RuntimeError(f"gunicorn did not answer {url} within {timeout:.0f} s")
-
-
-def _warm_up(host: str, plan: dict[str, Any], *, rounds: int) -> None:
-    """Every page a few times before measuring: each worker compiles its templates, opens its connection."""
-    cookie = f"{plan['session_cookie']}={plan['sessions'][0]}"
-    for _ in range(rounds):
-        for value in plan["pages"].values():
-            path = value[0] if isinstance(value, list) else value
-            request = urllib.request.Request(host + path, headers={"Cookie": cookie})
-            with urllib.request.urlopen(request, timeout=30) as response:
-                response.read()
-
-
-def _service_times(host: str, plan: dict[str, Any], *, repeats: int) -> dict[str, float]:
-    """Median latency of each page for ONE client, requests one after another: the server's own time per
-    page, without the queueing that 20 users add when the machine is short of CPU."""
-    cookie = f"{plan['session_cookie']}={plan['sessions'][0]}"
-    medians = {}
-    for name, value in plan["pages"].items():
-        paths = value if isinstance(value, list) else [value]
-        times = []
-        for number in range(repeats):
-            request = urllib.request.Request(host + paths[number % len(paths)], headers={"Cookie": cookie})
-            started = time.perf_counter()
-            with urllib.request.urlopen(request, timeout=30) as response:
-                response.read()
-            times.append((time.perf_counter() - started) * 1000)
-        medians[name] = round(statistics.median(times), 1)
-    return medians
-
-
-def _read_stats(path: Path) -> dict[str, dict[str, float]]:
-    stats: dict[str, dict[str, float]] = {}
-    with path.open(newline="", encoding="utf-8") as handle:
-        for row in csv.DictReader(handle):
-            stats[row["Name"]] = {
-                "requests": int(row["Request Count"]),
-                "errors": int(row["Failure Count"]),
-                "p50_ms": float(row["50%"]),
-                "p95_ms": float(row["95%"]),
-                "rps": round(float(row["Requests/s"]), 1),
-            }
-    return stats
 
 
 @dataclass(frozen=True)
@@ -167,65 +50,35 @@ class LoadSettings:
 
 
 def _measure(work: Path, env: dict[str, str], *, console: Console, load: LoadSettings) -> dict[str, Any]:
-    python = sys.executable
     console.print("web load: migrating and seeding the scratch database…")
-    seeded = subprocess.run(
-        [python, "-m", "benchmarks.web_load_seed", *(str(size) for size in load.sizes or ())],
-        cwd=ROOT,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    plan = json.loads(seeded.stdout.strip().splitlines()[-1])
+    plan = harness.seed("benchmarks.web_load_seed", env, *(str(size) for size in load.sizes or ()))
     console.print(f"web load: seeded {plan['counts']} in {plan['seconds']} s")
     (work / "static").mkdir(exist_ok=True)
     plan_file = work / "plan.json"
     plan_file.write_text(
         json.dumps(plan | {"wait_min": WAIT_MIN_S, "wait_max": WAIT_MAX_S}), encoding="utf-8"
     )
-
-    port = _free_port()
-    host = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [
-            python, "-m", "gunicorn", "sectorwise.web.wsgi:application",
-            "--bind", f"127.0.0.1:{port}", "--workers", str(load.workers), "--threads", str(load.threads),
-            "--log-level", "warning",
-        ],
-        cwd=ROOT,
-        env=env,
-        start_new_session=True,
-    )  # fmt: skip
-    try:
-        _wait_until_serving(f"{host}/accounts/login/", server)
-        _warm_up(host, plan, rounds=2 * load.workers * load.threads)
-        single_client = _service_times(host, plan, repeats=15)
+    cookie = f"{plan['session_cookie']}={plan['sessions'][0]}"
+    pages = {name: (cookie, value) for name, value in plan["pages"].items()}
+    with harness.gunicorn(env, workers=load.workers, threads=load.threads) as host:
+        harness.warm_up(host, pages, rounds=2 * load.workers * load.threads)
+        single_client = harness.service_times(host, pages, repeats=15)
         load_before = os.getloadavg()[0]
         console.print(
             f"web load: {load.users} users, {load.duration} s, gunicorn "
             f"({load.workers} workers x {load.threads} threads) on {host}…"
         )
-        locust = subprocess.run(
-            [
-                python, "-m", "locust", "-f", str(Path(__file__).with_name("web_locustfile.py")),
-                "--headless", "--users", str(load.users), "--spawn-rate", str(load.users),
-                "--run-time", f"{load.duration}s",
-                "--host", host, "--csv", str(work / "locust"), "--only-summary", "--loglevel", "WARNING",
-            ],
-            cwd=ROOT,
-            env={**env, "SECTORWISE_BENCH_PLAN": str(plan_file)},
-            capture_output=True,
-            text=True,
-        )  # fmt: skip
+        stats = harness.run_locust(
+            Path(__file__).with_name("web_locustfile.py"),
+            host,
+            work,
+            env,
+            plan_file,
+            users=load.users,
+            spawn_rate=load.users,
+            duration=load.duration,
+        )
         load_after = os.getloadavg()[0]
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
-    stats_file = work / "locust_stats.csv"
-    if not stats_file.exists():
-        raise RuntimeError(f"locust wrote no statistics (exit {locust.returncode}): {locust.stderr[-2000:]}")
-    stats = _read_stats(stats_file)
     for name, median in single_client.items():
         if name in stats:
             stats[name]["single_client_p50_ms"] = median
@@ -243,18 +96,14 @@ def _measure(work: Path, env: dict[str, str], *, console: Console, load: LoadSet
 def run(console: Console, *, load: LoadSettings | None = None) -> dict[str, Any]:
     """Run the benchmark, print a table, return the figures (per page: requests, errors, p50_ms, p95_ms)."""
     load = load or LoadSettings()
-    database_url = os.environ.get("DATABASE_URL")
     with tempfile.TemporaryDirectory(prefix="sectorwise-web-load-") as scratch:
         work = Path(scratch)
-        if database_url:
-            with _scratch_postgres(database_url) as scratch_url:
-                result = _measure(work, _environment(work, scratch_url), console=console, load=load)
-        else:
-            result = _measure(work, _environment(work, None), console=console, load=load)
+        with harness.scratch_database(work) as (env, database):
+            result = _measure(work, env, console=console, load=load)
     pages: dict[str, dict[str, float]] = result["pages"]
     result.update(
         {
-            "database": "postgresql" if database_url else "sqlite",
+            "database": database,
             "users": load.users,
             "duration_s": load.duration,
             "gunicorn_workers": load.workers,
@@ -312,7 +161,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, help="also write the figures to this JSON file")
     arguments = parser.parse_args()
     sizes = tuple(arguments.sizes) if arguments.sizes else None
-    load = LoadSettings(arguments.duration, arguments.users, arguments.workers, arguments.threads, sizes)  # type: ignore[arg-type]
+    load = LoadSettings(arguments.duration, arguments.users, arguments.workers, arguments.threads, sizes)
     result = run(Console(), load=load)
     if arguments.json:
         arguments.json.write_text(json.dumps(result, indent=2), encoding="utf-8")
