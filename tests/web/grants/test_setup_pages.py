@@ -307,6 +307,16 @@ def test_an_overlapping_round_is_refused_on_the_opening_date(personas: Personas)
     )
     assert client.post(url, later).status_code == 302
     assert Round.objects.count() == 2
+    # A name the program already uses: above the form (the model's constraint).
+    again = _rubric_post(
+        name="Round 2",
+        opens_on=str(CLOSES + dt.timedelta(days=100)),
+        closes_on=str(CLOSES + dt.timedelta(days=130)),
+    )
+    response = client.post(url, again)
+    assert _errors(response) == {"__all__": ["Round with this Program and Name already exists."]}
+    assert "Round with this Program and Name already exists." in response.content.decode()
+    assert Round.objects.count() == 2
 
 
 def test_bad_round_dates_and_rubric_come_back_on_their_fields(personas: Personas) -> None:
