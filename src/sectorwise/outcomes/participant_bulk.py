@@ -15,9 +15,14 @@ tests/web/outcomes/test_wages_bulk.py checks that both importers give the same e
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+import operator
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, Final
 
+import numpy as np
+import pyarrow.compute as pc
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
@@ -211,29 +216,138 @@ _DEFAULTS: Final = {
 }
 
 
-def _read(
+@dataclass
+class _Column:
+    """A column of the kept records: each row's index into the column's distinct texts (stripped)."""
+
+    codes: np.ndarray
+    texts: list[str]
+
+    def flags(self, test: Callable[[str], bool]) -> np.ndarray:
+        """``test`` of each row's text, computed once per distinct text."""
+        per_text = np.fromiter((test(text) for text in self.texts), dtype=bool, count=len(self.texts))
+        return per_text[self.codes]
+
+    def per_row(self, per_text: list[Any], rows: np.ndarray) -> list[Any]:
+        """``per_text`` (one value per distinct text) for the rows at positions ``rows``."""
+        return [per_text[code] for code in self.codes[rows].tolist()]
+
+
+def _fast_read(
     result: ImportResult, *, filename: str, content: bytes, limits: TableLimits
-) -> tuple[list[str], list[tuple[int, dict[str, str]]]] | None:
-    """The header and records as the shared reader gives them; a plain CSV through Arrow (the wage import's
-    reader, which hands anything unusual back to the shared one)."""
+) -> tuple[list[str], np.ndarray, dict[str, _Column]] | None:
+    """A plain CSV through Arrow (the wage import's reader), column by column: the header, the spreadsheet
+    row of each record kept (blank ones dropped, as the shared reader does) and the columns. None when the
+    file is not plain (``FallBack``: the shared reader then)."""
     try:
-        if table_format_of(filename) is TableFormat.CSV:
-            columns = fast_csv(filename, content, limits)
-            texts = [[value.strip() for value in columns.values[name].to_pylist()] for name in columns.header]
-            records = [
-                (int(row), dict(zip(columns.header, values, strict=True)))
-                for row, values in zip(columns.rows.tolist(), zip(*texts, strict=True), strict=True)
-                if any(values)
-            ]
-            result.rows = len(records)
-            return columns.header, records
+        columns = fast_csv(filename, content, limits)
     except FallBack:
-        pass
-    except TableReadError as error:
-        result.errors.append(RowError(HEADER_ROW, "file", str(error)))
         return None
-    table = read_records(result, filename=filename, content=content, limits=limits)
-    return None if table is None else (table.header, table.records)
+    keep = np.zeros(len(columns.rows), dtype=bool)
+    encoded: dict[str, tuple[np.ndarray, list[str]]] = {}
+    for name in columns.header:
+        dictionary = pc.dictionary_encode(columns.values[name])
+        texts = [value.strip() for value in dictionary.dictionary.to_pylist()]
+        codes = dictionary.indices.to_numpy(zero_copy_only=False).astype(np.int64)
+        filled = np.fromiter((bool(text) for text in texts), dtype=bool, count=len(texts))
+        keep |= filled[codes]
+        encoded[name] = (codes, texts)
+    rows = columns.rows[keep]
+    result.rows = len(rows)
+    return (
+        columns.header,
+        rows,
+        {name: _Column(codes[keep], texts) for name, (codes, texts) in encoded.items()},
+    )
+
+
+def _parsed(name: str, text: str, memo: _Memo) -> tuple[bool, Any]:
+    """(True, the value ``_row`` stores) when ``text`` in column ``name`` passes ``_row`` and the field's own
+    check without an error; (False, None) otherwise (the row then goes through ``_checked_row``, which says
+    what is wrong). A cross-column rule (dates, consent) is checked per row."""
+    value: Any
+    if name in ("enrolled_on", "exited_on"):
+        if not text:
+            return name == "exited_on", None
+        value, message = memo.date(text, name)
+        return message is None, value
+    if name in ("demographics_consent", "low_income_at_entry"):
+        parsed = _boolean(text)
+        if isinstance(parsed, str):
+            return False, None
+        return True, bool(parsed) if name == "demographics_consent" else parsed
+    text = text.strip()
+    if name == "birth_year":
+        if text and not (text.isascii() and text.isdigit()):
+            return False, None  # other digits: as the reference does, row by row
+        value = int(text) if text else None
+    elif name in _CHOICES:
+        value = _choice(text, _CHOICES[name]) if text else ""
+        if value is None:
+            return False, None
+    elif name == "barriers":
+        value = text
+    else:
+        return False, None
+    field = memo.fields[name]
+    if not (field.blank and value in field.empty_values) and memo.field_errors(name, value):  # type: ignore[union-attr]  # concrete fields
+        return False, None
+    return True, value
+
+
+def _checked_row(
+    row: int,
+    values: dict[str, str],
+    *,
+    memo: _Memo,
+    known: set[int],
+    existing: dict[tuple[int, str], dict[str, Any]],
+    seen: dict[tuple[int, str], int],
+    errors: list[RowError],
+) -> tuple[bool, dict[str, Any]] | None:
+    """One record as the reference checks it: its errors added to ``errors``; (True when it updates a held
+    participant, the participant's values) when it has none. ``seen`` holds each (partnership, person)'s
+    first row among those with a usable person and partnership (it may already hold later ones)."""
+    row_errors: list[RowError] = []
+    raw = values.pop("person_id", "")
+    if not raw.strip():
+        row_errors.append(RowError(row, "person_id", "required: the participant's SSN or state ID"))
+        person_key = None
+    else:
+        person_key, message = memo.person(raw)
+        if message:
+            row_errors.append(RowError(row, "person_id", message))
+    del raw
+    if _CONTROL.search("".join(values.values())):  # rare: then the engine's own check, column by column
+        row_errors += control_errors(row, values)
+    text = values.get("partnership_id", "")
+    partnership_id: int | None = None
+    if not text:
+        row_errors.append(RowError(row, "partnership_id", "required: the partnership's id"))
+    elif not text.isdigit():
+        row_errors.append(RowError(row, "partnership_id", f"{text!r} is not a record id (a whole number)"))
+    elif int(text) not in known:
+        row_errors.append(RowError(row, "partnership_id", f"no partnership has id {int(text)}"))
+    else:
+        partnership_id = int(text)
+    if row_errors or person_key is None or partnership_id is None:
+        errors += row_errors
+        return None
+    key = (partnership_id, person_key)
+    first = seen.setdefault(key, row)
+    if first != row:
+        row_errors.append(RowError(row, "person_id", f"the same person appears again (first on row {first})"))
+    held = existing.get(key)
+    target = (
+        dict(held)
+        if held is not None
+        else {**_DEFAULTS, "partnership_id": partnership_id, "person_key": person_key}
+    )
+    _row(row, values, target, memo, row_errors)
+    if not row_errors:
+        row_errors += _model_errors(row, target, memo)
+    errors += row_errors
+    return None if row_errors else (held is not None, target)
 
 
 def participants_import(
@@ -241,70 +355,30 @@ def participants_import(
 ) -> ImportResult:
     """Create participants, or update those already enrolled in the row's partnership: all or nothing."""
     result = ImportResult(kind=kind)
-    read = _read(result, filename=filename, content=content, limits=limits)
-    if read is None:
+    try:
+        fast = (
+            _fast_read(result, filename=filename, content=content, limits=limits)
+            if table_format_of(filename) is TableFormat.CSV
+            else None
+        )
+    except TableReadError as error:
+        result.errors.append(RowError(HEADER_ROW, "file", str(error)))
         return result
-    header, records = read
+    table = (
+        None if fast is not None else read_records(result, filename=filename, content=content, limits=limits)
+    )
+    if fast is None and table is None:
+        return result
+    header = fast[0] if fast is not None else table.header  # type: ignore[union-attr]  # one of them is read
     result.errors = header_errors(header, allowed=COLUMNS, required=REQUIRED)
     if result.errors:
         return result
-    wanted = {int(v["partnership_id"]) for _, v in records if v.get("partnership_id", "").isdigit()}
-    known = set(SectorPartnership.objects.filter(pk__in=wanted).values_list("pk", flat=True))
-    held_rows = Participant.objects.filter(partnership_id__in=known).values(
-        "id", "partnership_id", "person_key", *_STORED
-    )
-    existing = {(values["partnership_id"], values["person_key"]): values for values in held_rows}
     memo = _Memo()
-    seen: dict[tuple[int, str], int] = {}
-    creates: list[dict[str, Any]] = []
-    updates: list[dict[str, Any]] = []
     errors: list[RowError] = []
-    for row, values in records:
-        row_errors: list[RowError] = []
-        raw = values.pop("person_id", "")
-        if not raw.strip():
-            row_errors.append(RowError(row, "person_id", "required: the participant's SSN or state ID"))
-            person_key = None
-        else:
-            person_key, message = memo.person(raw)
-            if message:
-                row_errors.append(RowError(row, "person_id", message))
-        del raw
-        if _CONTROL.search("".join(values.values())):  # rare: then the engine's own check, column by column
-            row_errors += control_errors(row, values)
-        text = values.get("partnership_id", "")
-        partnership_id: int | None = None
-        if not text:
-            row_errors.append(RowError(row, "partnership_id", "required: the partnership's id"))
-        elif not text.isdigit():
-            row_errors.append(
-                RowError(row, "partnership_id", f"{text!r} is not a record id (a whole number)")
-            )
-        elif int(text) not in known:
-            row_errors.append(RowError(row, "partnership_id", f"no partnership has id {int(text)}"))
-        else:
-            partnership_id = int(text)
-        if row_errors or person_key is None or partnership_id is None:
-            errors += row_errors
-            continue
-        key = (partnership_id, person_key)
-        if key in seen:
-            row_errors.append(
-                RowError(row, "person_id", f"the same person appears again (first on row {seen[key]})")
-            )
-        seen.setdefault(key, row)
-        held = existing.get(key)
-        target = (
-            dict(held)
-            if held is not None
-            else {**_DEFAULTS, "partnership_id": partnership_id, "person_key": person_key}
-        )
-        _row(row, values, target, memo, row_errors)
-        if not row_errors:
-            row_errors += _model_errors(row, target, memo)
-        errors += row_errors
-        if not row_errors:
-            (updates if held is not None else creates).append(target)
+    if fast is not None:
+        creates, updates = _columns_checked(*fast, memo=memo, errors=errors)
+    else:
+        creates, updates = _records_checked(table.records, memo=memo, errors=errors)  # type: ignore[union-attr]
     if errors:
         result.errors = sorted(set(errors))
         return result
@@ -316,17 +390,192 @@ def participants_import(
     except IntegrityError as error:
         result.errors = [RowError(HEADER_ROW, "file", f"the database refused the import ({error})")]
         return result
-    result.created, result.updated = len(creates), len(updates)
+    result.created, result.updated = len(creates["person_key"]), len(updates)
     return result
+
+
+def _held(wanted: set[int]) -> tuple[set[int], dict[tuple[int, str], dict[str, Any]]]:
+    """The partnerships of ``wanted`` that exist, and their participants by (partnership, person key)."""
+    known = set(SectorPartnership.objects.filter(pk__in=wanted).values_list("pk", flat=True))
+    held_rows = Participant.objects.filter(partnership_id__in=known).values(
+        "id", "partnership_id", "person_key", *_STORED
+    )
+    return known, {(values["partnership_id"], values["person_key"]): values for values in held_rows}
+
+
+def _records_checked(
+    records: list[tuple[int, dict[str, str]]], *, memo: _Memo, errors: list[RowError]
+) -> tuple[_Creates, list[dict[str, Any]]]:
+    """Every record of the shared reader's table, one by one, as the reference checks them."""
+    created: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    known, existing = _held(
+        {int(v["partnership_id"]) for _, v in records if v.get("partnership_id", "").isdigit()}
+    )
+    seen: dict[tuple[int, str], int] = {}
+    for row, values in records:
+        checked = _checked_row(
+            row, values, memo=memo, known=known, existing=existing, seen=seen, errors=errors
+        )
+        if checked is not None:
+            (updates if checked[0] else created).append(checked[1])
+    return {name: [target[name] for target in created] for name in _VALUES}, updates
+
+
+#: What an import gives of a new participant (then its timestamps), in the order of the INSERT's columns.
+_VALUES: Final = ("partnership_id", "person_key", *_STORED)
+_Creates = dict[str, list[Any]]
+_INDEX_ORDER: Final = operator.itemgetter(0, 1)
+"""New participants, column by column: the values of each of ``_VALUES`` in file order."""
+
+
+def _columns_checked(
+    header: list[str], rows: np.ndarray, columns: dict[str, _Column], *, memo: _Memo, errors: list[RowError]
+) -> tuple[_Creates, list[dict[str, Any]]]:
+    """Every record of a column-wise read, with the reference's rules and errors. Each column's distinct
+    texts are parsed and checked once; a record whose texts all pass, with a usable person and partnership,
+    seen for the first time, not held yet and within the cross-column rules (exit after enrolment, no
+    demographics without consent) is a new participant as it stands: its values are gathered column by
+    column. Every other record (an error, a repeat, an update) goes through ``_checked_row``, in file
+    order."""
+    count = len(rows)
+    # partnership_id (a required column, like person_id)
+    partnership = columns["partnership_id"]
+    known, existing = _held({int(text) for text in partnership.texts if text.isdigit()})
+    partnership_of = [
+        int(text) if text.isdigit() and int(text) in known else None for text in partnership.texts
+    ]
+    usable = partnership.flags(lambda text: text.isdigit() and int(text) in known)
+    # person_id (hashed once per distinct text; the texts go no further than this function)
+    person = columns["person_id"]
+    hashes = [memo.person(text)[0] if text else None for text in person.texts]
+    usable &= np.fromiter((found is not None for found in hashes), dtype=bool, count=len(hashes))[
+        person.codes
+    ]
+    # control characters anywhere else: the reference's check, row by row
+    for name in header:
+        if name != "person_id":
+            usable &= ~columns[name].flags(lambda text: _CONTROL.search(text) is not None)
+    # the first row of each (partnership, person) among the usable ones, as the reference meets them
+    positions = np.flatnonzero(usable)
+    keys = list(
+        zip(
+            partnership.per_row(partnership_of, positions),
+            person.per_row(hashes, positions),
+            strict=True,
+        )
+    )
+    numbers = rows[positions].tolist()
+    seen: dict[tuple[int, str], int] = {}
+    for key, row in zip(keys, numbers, strict=True):
+        seen.setdefault(key, row)
+    simple = usable.copy()
+    if len(seen) != len(keys) or existing:
+        repeated = np.fromiter(
+            (seen[key] != row or key in existing for key, row in zip(keys, numbers, strict=True)),
+            dtype=bool,
+            count=len(keys),
+        )
+        simple[positions[repeated]] = False
+    # each column's own parse and field checks
+    stored: dict[str, list[Any]] = {}
+    given = np.zeros(count, dtype=bool)
+    for name in header:
+        if name in ("partnership_id", "person_id"):
+            continue
+        parsed = [_parsed(name, text, memo) for text in columns[name].texts]
+        simple &= np.fromiter((ok for ok, _ in parsed), dtype=bool, count=len(parsed))[columns[name].codes]
+        stored[name] = [value for _, value in parsed]
+        if name in DEMOGRAPHIC_FIELDS:
+            given |= np.fromiter(
+                (value not in (None, "") for _, value in parsed), dtype=bool, count=len(parsed)
+            )[columns[name].codes]
+    # the rules across columns (participant_dates_error, demographics_consent_error) on the simple rows
+    if "demographics_consent" in stored:
+        consented = np.fromiter(
+            (value is True for value in stored["demographics_consent"]),
+            dtype=bool,
+            count=len(stored["demographics_consent"]),
+        )[columns["demographics_consent"].codes]
+    else:
+        consented = np.zeros(count, dtype=bool)
+    simple &= consented | ~given
+    if "exited_on" in stored:  # each pair of distinct dates once
+        candidates = np.flatnonzero(simple)
+        enrolled, exited = columns["enrolled_on"], columns["exited_on"]
+        pairs = enrolled.codes[candidates] * len(exited.texts) + exited.codes[candidates]
+        distinct, which = np.unique(pairs, return_inverse=True)
+        early = np.fromiter(
+            (
+                bool(
+                    participant_dates_error(
+                        enrolled_on=stored["enrolled_on"][pair // len(exited.texts)],
+                        exited_on=stored["exited_on"][pair % len(exited.texts)],
+                    )
+                )
+                for pair in distinct.tolist()
+            ),
+            dtype=bool,
+            count=len(distinct),
+        )
+        simple[candidates[early[which.reshape(-1)]]] = False
+    # the simple rows' stored values, column by column
+    chosen = np.flatnonzero(simple)
+    creates: _Creates = {
+        name: columns[name].per_row(stored[name], chosen)
+        if name in stored
+        else [_DEFAULTS[name]] * len(chosen)
+        for name in _STORED
+    }
+    creates["person_key"] = person.per_row(hashes, chosen)
+    creates["partnership_id"] = partnership.per_row(partnership_of, chosen)
+    updates: list[dict[str, Any]] = []
+    # every other row, as the reference checks it, in file order
+    others = np.flatnonzero(~simple)
+    if len(others):
+        order: list[tuple[int, dict[str, Any]]] = []
+        for position in others.tolist():
+            record = {name: columns[name].texts[columns[name].codes[position]] for name in header}
+            checked = _checked_row(
+                int(rows[position]),
+                record,
+                memo=memo,
+                known=known,
+                existing=existing,
+                seen=seen,
+                errors=errors,
+            )
+            if checked is not None:
+                if checked[0]:
+                    updates.append(checked[1])
+                else:
+                    order.append((position, checked[1]))
+        if order:  # new participants the simple path left (e.g. a birth year in other digits): in file order
+            places = [*chosen.tolist(), *(position for position, _ in order)]
+            ranked = sorted(range(len(places)), key=places.__getitem__)
+            for name, found in creates.items():
+                both = [*found, *(target[name] for _, target in order)]
+                creates[name] = [both[index] for index in ranked]
+    return creates, updates
 
 
 # Writing ------------------------------------------------------------------------------------------------
 
 
+_DATED: Final = frozenset(
+    model_field.attname
+    for model_field in Participant._meta.concrete_fields
+    if model_field.get_internal_type() in ("DateField", "DateTimeField")
+)
+assert {*_VALUES, "created_at", "updated_at"} == {
+    model_field.attname for model_field in Participant._meta.concrete_fields if not model_field.primary_key
+}, "a Participant field the import does not fill"
+
+
 def _adapters() -> dict[str, Callable[[Any], Any]]:
     adapters: dict[str, Callable[[Any], Any]] = {}
     for model_field in Participant._meta.concrete_fields:
-        if model_field.get_internal_type() in ("DateField", "DateTimeField"):
+        if model_field.attname in _DATED:
             memo: dict[Any, Any] = {}
 
             def adapt(value: Any, model_field: Any = model_field, memo: dict[Any, Any] = memo) -> Any:
@@ -371,15 +620,23 @@ def _history_copy(where: str, parameters: list[Any], *, kind: str, user: Any) ->
         )
 
 
-def _insert(creates: list[dict[str, Any]], *, user: Any) -> None:
-    if not creates:
+def _insert(creates: _Creates, *, user: Any) -> None:
+    count = len(creates["person_key"])
+    if not count:
         return
-    now = timezone.now()
     adapters = _adapters()
-    names = [f.attname for f in Participant._meta.concrete_fields if not f.primary_key]
-    for target in creates:
-        target["created_at"] = target["updated_at"] = now
-    rows = [tuple(adapters[name](target[name]) for name in names) for target in creates]
+    now = adapters["created_at"](timezone.now())
+    names = [*_VALUES, "created_at", "updated_at"]
+    columns = [
+        [adapters[name](value) for value in creates[name]] if name in _DATED else creates[name]
+        for name in _VALUES
+    ]
+    rows = list(zip(*columns, itertools.repeat(now, count), itertools.repeat(now, count), strict=False))
+    # In the order of the unique (partnership, person key) index: SQLite then appends to it and to the
+    # partnership index instead of inserting at random places (about a third less time in the INSERT). New
+    # ids follow that order rather than the file's: the participants' ordering (partnership, enrolment date,
+    # id) shows it only between two of a partnership's participants enrolled on the same day.
+    rows.sort(key=_INDEX_ORDER)
     quote = connection.ops.quote_name
     table = quote(Participant._meta.db_table)
     column_list = ", ".join(quote(name) for name in names)
@@ -397,10 +654,10 @@ def _insert(creates: list[dict[str, Any]], *, user: Any) -> None:
                 f"INSERT INTO {table} ({column_list}) VALUES ({', '.join(['%s'] * len(names))})", rows
             )
         cursor.execute(f"SELECT count(*), min(id), max(id) FROM {table} WHERE id > %s", [before])
-        count, low, high = cursor.fetchone()
+        inserted, low, high = cursor.fetchone()
     # SQLite's writer holds the lock from the transaction's start (IMMEDIATE); elsewhere another writer's
     # rows in the range would show in the count: refuse rather than give them history as this import's.
-    if count != len(creates) or high - low + 1 != count:
+    if inserted != len(rows) or high - low + 1 != inserted:
         raise IntegrityError("another import wrote participants at the same time; import the file again")
     _history_copy("id BETWEEN %s AND %s", [low, high], kind="+", user=user)
 

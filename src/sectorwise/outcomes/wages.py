@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
-import hmac
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -39,7 +37,7 @@ from django.utils import timezone
 
 from sectorwise.core.tabular.engine import ImportResult, RowError, header_errors, read_records
 from sectorwise.core.tabular.reader import HEADER_ROW, TableLimits, TableReadError, table_format_of
-from sectorwise.evaluation.identifiers import InvalidIdentifier, normalise_identifier
+from sectorwise.evaluation.identifiers import InvalidIdentifier, identifier_hasher
 from sectorwise.evaluation.statistics import DEFAULT_MINIMUM
 from sectorwise.evaluation.suppression import suppress_table
 from sectorwise.evaluation.wioa import RATES, wioa_indicators
@@ -299,17 +297,11 @@ def _ranks(values: np.ndarray) -> np.ndarray:
 
 
 def keyed_hasher() -> Callable[[str], str]:
-    """``identifier_hash`` under the identifier key, with the HMAC's key schedule computed once and copied
-    per identifier (the same digests: tests/web/outcomes/test_wages.py checks). Raises ``InvalidIdentifier``
-    like it (messages without the value)."""
-    keyed = hmac.new(pii_key().reveal(), digestmod=hashlib.sha256)
-
-    def hash_of(raw: str) -> str:
-        digest = keyed.copy()
-        digest.update(normalise_identifier(raw).reveal().encode("ascii"))
-        return digest.hexdigest()
-
-    return hash_of
+    """``identifier_hash`` under the identifier key, many times: ``identifiers.identifier_hasher`` (the HMAC's
+    inner and outer states computed once and copied per identifier; the same digests:
+    tests/web/outcomes/test_wages.py checks). Raises ``InvalidIdentifier`` like it (messages without the
+    value)."""
+    return identifier_hasher(pii_key())
 
 
 def _hash_people(
