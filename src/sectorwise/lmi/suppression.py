@@ -822,8 +822,9 @@ def fitted_prior(
 
     log(value / establishments) of a cell is regressed (least squares) on the log rates of its references
     (:func:`_prior_features`), log establishments, and whether it is a county cell, over the disclosed cells
-    of the same quarter and measure whose references are alike (one fit per set of references available, on
-    every disclosed cell that has them all; a set with fewer than 30 such cells drops its weakest reference).
+    of the same quarter and measure whose references are alike (one fit per set of references available and
+    per county or statewide cell, on every disclosed cell that has them all, counties and statewide cells
+    pooled when one kind has fewer than 30; a set with fewer than 30 such cells drops its weakest reference).
     Nothing of the unknown cells' values is used. The residual spread of each fit is the cell's ``log_sd``.
     Cells with no reference fall back to :func:`remainder_prior` (log_sd: the largest of the fits').
     """
@@ -839,19 +840,24 @@ def fitted_prior(
     fitted_on: dict[tuple[str, ...], int] = {}
     unknown = np.flatnonzero(~known & (estabs > 0))
     available = ~np.isnan(features)
-    patterns: dict[tuple[int, ...], list[int]] = {}
+    patterns: dict[tuple[bool, tuple[int, ...]], list[int]] = {}
     for n in unknown:
-        patterns.setdefault(tuple(np.flatnonzero(available[n]).tolist()), []).append(int(n))
-    for pattern, members in patterns.items():
+        pattern = tuple(np.flatnonzero(available[n]).tolist())
+        patterns.setdefault((bool(county[n]), pattern), []).append(int(n))
+    for (in_county, pattern), members in patterns.items():
         chosen = list(pattern)
+        # County cells and statewide cells are fitted apart where each has enough disclosed cells.
+        alike = county == in_county
         while chosen:
             rows = base & trains[:, chosen].all(axis=1)
+            if (rows & alike).sum() >= _MIN_TRAINING:
+                rows &= alike
+                break
             if rows.sum() >= _MIN_TRAINING:
                 break
             chosen.pop()  # the parent's rate and the statewide rate go first, the remainders last
         if not chosen:
             continue
-        rows = base & trains[:, chosen].all(axis=1)
         design = np.column_stack(
             [np.ones(int(rows.sum())), features[rows][:, chosen], np.log(estabs[rows]), county[rows]]
         )
