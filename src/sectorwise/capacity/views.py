@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -142,9 +143,20 @@ def ta_engagement_create(request: HttpRequest) -> HttpResponse:
     return render(request, "capacity/ta_engagement_form.html", {"form": form, "ta_request": ta_request})
 
 
-@allow(CapacityAction.VIEW_ENGAGEMENT, load=selectors.engagement_for_url)
-def ta_engagement_detail(request: HttpRequest, engagement: TaEngagement, pk: int) -> HttpResponse:
-    can_manage = user_can(user=request.user, action=CapacityAction.MANAGE_TA)
+def _engagement_page(
+    request: HttpRequest, engagement: TaEngagement, *, can_manage: bool, status: int = 200, **forms_: Any
+) -> HttpResponse:
+    """The engagement page; a manager sees the update and follow-up forms, blank unless given in ``forms_``
+    (a refused form shown again)."""
+    update_form = forms_.get("update_form")
+    follow_up_form = forms_.get("follow_up_form")
+    if can_manage:
+        if update_form is None:
+            update_form = TaEngagementUpdateForm(
+                initial={"hours": engagement.hours, "ends_on": engagement.ends_on, "notes": engagement.notes}
+            )
+        if follow_up_form is None:
+            follow_up_form = FollowUpForm()
     return render(
         request,
         "capacity/ta_engagement_detail.html",
@@ -153,15 +165,40 @@ def ta_engagement_detail(request: HttpRequest, engagement: TaEngagement, pk: int
             "partnerships": engagement.partnerships.order_by("name"),
             "follow_ups": engagement.follow_ups.all(),
             "can_manage": can_manage,
-            "update_form": TaEngagementUpdateForm(
-                initial={"hours": engagement.hours, "ends_on": engagement.ends_on, "notes": engagement.notes}
-            )
-            if can_manage
-            else None,
-            "follow_up_form": FollowUpForm() if can_manage else None,
+            "update_form": update_form,
+            "follow_up_form": follow_up_form,
             "today": timezone.localdate(),
         },
+        status=status,
     )
+
+
+def _engagement_change(
+    request: HttpRequest,
+    engagement: TaEngagement,
+    form: forms.Form,
+    form_key: str,
+    change: Callable[..., object],
+    done: str,
+) -> HttpResponse:
+    """One flow for the manager's forms on the engagement page: ``change`` (a service taking the engagement
+    and the form's data) refuses onto the form, which the page shows again (400) under ``form_key``; a change
+    goes back to the engagement with the message ``done``."""
+    if form.is_valid():
+        try:
+            change(engagement=engagement, **form.cleaned_data)
+        except ValidationError as error:
+            _add_service_errors(form, error)
+        else:
+            messages.success(request, done)
+            return redirect("capacity:ta_engagement_detail", pk=engagement.pk)
+    return _engagement_page(request, engagement, can_manage=True, status=400, **{form_key: form})
+
+
+@allow(CapacityAction.VIEW_ENGAGEMENT, load=selectors.engagement_for_url)
+def ta_engagement_detail(request: HttpRequest, engagement: TaEngagement, pk: int) -> HttpResponse:
+    can_manage = user_can(user=request.user, action=CapacityAction.MANAGE_TA)
+    return _engagement_page(request, engagement, can_manage=can_manage)
 
 
 @allow(CapacityAction.MANAGE_TA, load=selectors.engagement_for_url)
@@ -169,27 +206,8 @@ def ta_engagement_update(request: HttpRequest, engagement: TaEngagement, pk: int
     if (refused := _post_only(request)) is not None:
         return refused
     form = TaEngagementUpdateForm(request.POST)
-    if form.is_valid():
-        try:
-            services.ta_engagement_update(engagement=engagement, **form.cleaned_data)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, "Engagement updated.")
-            return redirect("capacity:ta_engagement_detail", pk=engagement.pk)
-    return render(
-        request,
-        "capacity/ta_engagement_detail.html",
-        {
-            "engagement": engagement,
-            "partnerships": engagement.partnerships.order_by("name"),
-            "follow_ups": engagement.follow_ups.all(),
-            "can_manage": True,
-            "update_form": form,
-            "follow_up_form": FollowUpForm(),
-            "today": timezone.localdate(),
-        },
-        status=400,
+    return _engagement_change(
+        request, engagement, form, "update_form", services.ta_engagement_update, "Engagement updated."
     )
 
 
@@ -198,29 +216,8 @@ def ta_follow_up_add(request: HttpRequest, engagement: TaEngagement, pk: int) ->
     if (refused := _post_only(request)) is not None:
         return refused
     form = FollowUpForm(request.POST)
-    if form.is_valid():
-        try:
-            services.ta_follow_up_add(engagement=engagement, **form.cleaned_data)
-        except ValidationError as error:
-            _add_service_errors(form, error)
-        else:
-            messages.success(request, "Follow-up added.")
-            return redirect("capacity:ta_engagement_detail", pk=engagement.pk)
-    return render(
-        request,
-        "capacity/ta_engagement_detail.html",
-        {
-            "engagement": engagement,
-            "partnerships": engagement.partnerships.order_by("name"),
-            "follow_ups": engagement.follow_ups.all(),
-            "can_manage": True,
-            "update_form": TaEngagementUpdateForm(
-                initial={"hours": engagement.hours, "ends_on": engagement.ends_on, "notes": engagement.notes}
-            ),
-            "follow_up_form": form,
-            "today": timezone.localdate(),
-        },
-        status=400,
+    return _engagement_change(
+        request, engagement, form, "follow_up_form", services.ta_follow_up_add, "Follow-up added."
     )
 
 

@@ -5,8 +5,10 @@ shown publicly), their history pages, and the progress-report import. Thin views
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Model
@@ -60,6 +62,32 @@ def _add_errors(form: Any, error: ValidationError) -> None:
         form.add_error(None, error.messages)
 
 
+def _record_form(
+    request: HttpRequest,
+    partnership: SectorPartnership,
+    record: RecordT,
+    *,
+    form: forms.ModelForm[RecordT],
+    save: Callable[[RecordT], RecordT],
+    message: Callable[[RecordT], str],
+    list_url: str,
+    template: str,
+) -> HttpResponse:
+    """The add/edit page of one of a partnership's records: the form, posted and valid, goes through ``save``
+    (the record's service); its refusals land on the form, a save goes back to the list (``list_url``, a URL
+    name) with ``message`` of the saved record."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = save(form.save(commit=False))
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, message(saved))
+            return redirect(list_url, pk=partnership.pk)
+    context = {"partnership": partnership, "form": form, "record": record if record.pk else None}
+    return render(request, template, context)
+
+
 def _record_history(
     request: HttpRequest, *, model: type[Model], record: Any, subject: str, back_url: str
 ) -> HttpResponse:
@@ -84,17 +112,16 @@ def indicator_list(request: HttpRequest, partnership: SectorPartnership, pk: int
 def _indicator_form(
     request: HttpRequest, partnership: SectorPartnership, indicator: CustomIndicator
 ) -> HttpResponse:
-    form = CustomIndicatorForm(request.POST or None, instance=indicator)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.custom_indicator_save(indicator=form.save(commit=False))
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Saved the indicator {saved}.")
-            return redirect("outcomes:indicator_list", pk=partnership.pk)
-    context = {"partnership": partnership, "form": form, "record": indicator if indicator.pk else None}
-    return render(request, "outcomes/records/indicator_form.html", context)
+    return _record_form(
+        request,
+        partnership,
+        indicator,
+        form=CustomIndicatorForm(request.POST or None, instance=indicator),
+        save=lambda record: services.custom_indicator_save(indicator=record),
+        message=lambda saved: f"Saved the indicator {saved}.",
+        list_url="outcomes:indicator_list",
+        template="outcomes/records/indicator_form.html",
+    )
 
 
 @allow(OutcomeAction.DEFINE_INDICATORS, load=partnership_for_url)
@@ -181,18 +208,21 @@ def _systems_change_form(
     request: HttpRequest, partnership: SectorPartnership, change: SystemsChange
 ) -> HttpResponse:
     was_verified = change.verified
-    form = SystemsChangeForm(request.POST or None, instance=change)
-    if request.method == "POST" and form.is_valid():
-        try:
-            saved = services.systems_change_save(change=form.save(commit=False))
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            note = " It needs verifying again." if was_verified and not saved.verified else ""
-            messages.success(request, f"Saved the systems change.{note}")
-            return redirect("outcomes:systems_change_list", pk=partnership.pk)
-    context = {"partnership": partnership, "form": form, "record": change if change.pk else None}
-    return render(request, "outcomes/records/systems_change_form.html", context)
+
+    def message(saved: SystemsChange) -> str:
+        note = " It needs verifying again." if was_verified and not saved.verified else ""
+        return f"Saved the systems change.{note}"
+
+    return _record_form(
+        request,
+        partnership,
+        change,
+        form=SystemsChangeForm(request.POST or None, instance=change),
+        save=lambda record: services.systems_change_save(change=record),
+        message=message,
+        list_url="outcomes:systems_change_list",
+        template="outcomes/records/systems_change_form.html",
+    )
 
 
 @allow(OutcomeAction.REPORT_PROGRESS, load=partnership_for_url)
@@ -245,17 +275,16 @@ def testimonial_list(request: HttpRequest, partnership: SectorPartnership, pk: i
 def _testimonial_form(
     request: HttpRequest, partnership: SectorPartnership, testimonial: Testimonial
 ) -> HttpResponse:
-    form = TestimonialForm(request.POST or None, instance=testimonial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.testimonial_save(testimonial=form.save(commit=False))
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, "Saved the testimonial.")
-            return redirect("outcomes:testimonial_list", pk=partnership.pk)
-    context = {"partnership": partnership, "form": form, "record": testimonial if testimonial.pk else None}
-    return render(request, "outcomes/records/testimonial_form.html", context)
+    return _record_form(
+        request,
+        partnership,
+        testimonial,
+        form=TestimonialForm(request.POST or None, instance=testimonial),
+        save=lambda record: services.testimonial_save(testimonial=record),
+        message=lambda saved: "Saved the testimonial.",
+        list_url="outcomes:testimonial_list",
+        template="outcomes/records/testimonial_form.html",
+    )
 
 
 @allow(OutcomeAction.REPORT_PROGRESS, load=partnership_for_url)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
@@ -29,6 +31,8 @@ from sectorwise.planning.models import AssessmentStatus, IndicatorScore, SelfAss
 from sectorwise.planning.rubric import INDICATOR_LABELS, Indicator, Phase
 from sectorwise.planning.rules import PlanningAction
 
+SavedT = TypeVar("SavedT")
+
 
 def _add_errors(form: Any, error: ValidationError) -> None:
     if hasattr(error, "error_dict"):
@@ -36,6 +40,20 @@ def _add_errors(form: Any, error: ValidationError) -> None:
             form.add_error(name if name in form.fields else None, field_messages)
     else:
         form.add_error(None, error.messages)
+
+
+def _saved(
+    request: HttpRequest, form: forms.BaseForm, save: Callable[[dict[str, Any]], SavedT]
+) -> SavedT | None:
+    """What ``save`` (one service call on the form's cleaned data) returned, once the form is posted and
+    valid; None on a GET, an invalid form or the service's refusal (its ValidationError lands on the form)."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return save(form.cleaned_data)
+    except ValidationError as error:
+        _add_errors(form, error)
+        return None
 
 
 def _flags(request: HttpRequest, partnership: SectorPartnership) -> dict[str, bool]:
@@ -235,18 +253,16 @@ def action_plan(request: HttpRequest, partnership: SectorPartnership, pk: int) -
 @allow(PlanningAction.MANAGE_PLANNING, load=partnership_for_url)
 def priority_create(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
     form = PriorityForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            priority = services.priority_create(
-                partnership=partnership,
-                title=form.cleaned_data["title"],
-                description=form.cleaned_data["description"],
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Added the priority “{priority}”: now enter the employers' rankings.")
-            return redirect("planning:priority_rank", pk=partnership.pk, priority_pk=priority.pk)
+    priority = _saved(
+        request,
+        form,
+        lambda data: services.priority_create(
+            partnership=partnership, title=data["title"], description=data["description"]
+        ),
+    )
+    if priority is not None:
+        messages.success(request, f"Added the priority “{priority}”: now enter the employers' rankings.")
+        return redirect("planning:priority_rank", pk=partnership.pk, priority_pk=priority.pk)
     return render(request, "planning/priority_form.html", {"partnership": partnership, "form": form})
 
 
@@ -276,16 +292,14 @@ def initiative_create(
 ) -> HttpResponse:
     priority = selectors.priority_get(partnership=partnership, pk=priority_pk)
     form = InitiativeForm(request.POST or None, partnership=partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.initiative_create(
-                priority=priority, values=form.cleaned_data, owners=form.cleaned_data["owners"]
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Added an initiative under “{priority}”.")
-            return redirect("planning:action_plan", pk=partnership.pk)
+    created = _saved(
+        request,
+        form,
+        lambda data: services.initiative_create(priority=priority, values=data, owners=data["owners"]),
+    )
+    if created is not None:
+        messages.success(request, f"Added an initiative under “{priority}”.")
+        return redirect("planning:action_plan", pk=partnership.pk)
     context = {"partnership": partnership, "priority": priority, "form": form}
     return render(request, "planning/initiative_form.html", context)
 
@@ -296,16 +310,14 @@ def initiative_edit(
 ) -> HttpResponse:
     initiative = selectors.initiative_get(partnership=partnership, pk=initiative_pk)
     form = InitiativeForm(request.POST or None, instance=initiative, partnership=partnership)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.initiative_update(
-                initiative=initiative, values=form.cleaned_data, owners=form.cleaned_data["owners"]
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Saved “{initiative}”.")
-            return redirect("planning:action_plan", pk=partnership.pk)
+    saved = _saved(
+        request,
+        form,
+        lambda data: services.initiative_update(initiative=initiative, values=data, owners=data["owners"]),
+    )
+    if saved is not None:
+        messages.success(request, f"Saved “{initiative}”.")
+        return redirect("planning:action_plan", pk=partnership.pk)
     context = {
         "partnership": partnership,
         "priority": initiative.priority,
@@ -355,16 +367,14 @@ def sustainability(request: HttpRequest, partnership: SectorPartnership, pk: int
 @allow(PlanningAction.MANAGE_PLANNING, load=partnership_for_url)
 def funding_create(request: HttpRequest, partnership: SectorPartnership, pk: int) -> HttpResponse:
     form = FundingForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            funding = services.sustainability_funding_create(
-                partnership=partnership, values=form.cleaned_data
-            )
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Recorded {funding}.")
-            return redirect("planning:sustainability", pk=partnership.pk)
+    funding = _saved(
+        request,
+        form,
+        lambda data: services.sustainability_funding_create(partnership=partnership, values=data),
+    )
+    if funding is not None:
+        messages.success(request, f"Recorded {funding}.")
+        return redirect("planning:sustainability", pk=partnership.pk)
     return render(request, "planning/funding_form.html", {"partnership": partnership, "form": form})
 
 
@@ -374,13 +384,11 @@ def funding_edit(
 ) -> HttpResponse:
     funding = selectors.funding_get(partnership=partnership, pk=funding_pk)
     form = FundingForm(request.POST or None, instance=funding)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.sustainability_funding_update(funding=funding, values=form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, f"Saved {funding}.")
-            return redirect("planning:sustainability", pk=partnership.pk)
+    saved = _saved(
+        request, form, lambda data: services.sustainability_funding_update(funding=funding, values=data)
+    )
+    if saved is not None:
+        messages.success(request, f"Saved {funding}.")
+        return redirect("planning:sustainability", pk=partnership.pk)
     context = {"partnership": partnership, "form": form, "funding": funding}
     return render(request, "planning/funding_form.html", context)
