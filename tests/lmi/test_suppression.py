@@ -161,8 +161,96 @@ def test_bounds_contain_the_truth_and_estimates_add_up(table: tuple[pd.DataFrame
         assert np.array_equal(solution.estimate[~mask], truth[~mask])
 
 
+def _underivable(matrix: object, values: np.ndarray, known: np.ndarray, cell: int) -> bool:
+    low, high, _ = suppression.bounds(matrix, values, known, lp_cells=~known)  # type: ignore[arg-type]
+    return bool(high[cell] - low[cell] > 1e-6)
+
+
+def test_protect_adds_the_cheapest_complement_in_each_constraint_that_pins_the_primary() -> None:
+    # County 50001's 311 is the primary: its industry row (31-33 = 311 + 312 + 313) and its geography row
+    # (state 311 = 50001 + 50003 + 50999) each pin it until one more cell of that row is hidden.
+    frame = _cells(
+        [
+            ("50000", 5, "311", 9, 90, False),
+            ("50001", 5, "31-33", 9, 100, False),
+            ("50001", 5, "311", 2, 40, False),
+            ("50001", 5, "312", 3, 35, False),
+            ("50001", 5, "313", 4, 25, False),
+            ("50003", 5, "311", 3, 30, False),
+            ("50999", 5, "311", 4, 20, False),
+        ]
+    )
+    values = frame["month3_emplvl"].to_numpy(np.float64)
+    known = np.ones(len(frame), dtype=bool)
+    matrix = suppression.adding_up(frame)
+    cost = frame["qtrly_estabs"].to_numpy(np.float64)
+    hidden = suppression.protect(matrix, values, known, [2], cost)
+    # The primary, the cheaper sibling (312: 3 establishments against 313's 4), the cheaper other county
+    # (50003: 3 against 50999's 4); nothing else.
+    assert np.flatnonzero(hidden).tolist() == [2, 3, 5]
+    assert _underivable(matrix, values, ~hidden, 2)
+    # Hiding the primary alone leaves it derivable: the complements are needed.
+    alone = np.zeros(len(frame), dtype=bool)
+    alone[2] = True
+    assert not _underivable(matrix, values, ~alone, 2)
+
+
+def test_protect_follows_a_complement_that_another_constraint_pins() -> None:
+    # 50001's only sibling of the primary (312) is itself pinned by its geography row (state 312 − the other
+    # counties): hiding it is not enough, so protection goes on until the primary has slack everywhere.
+    frame = _cells(
+        [
+            ("50000", 5, "311", 6, 60, False),
+            ("50000", 5, "312", 5, 50, False),
+            ("50001", 5, "31-33", 5, 50, False),
+            ("50001", 5, "311", 2, 30, False),
+            ("50001", 5, "312", 3, 20, False),
+            ("50003", 5, "311", 3, 25, False),
+            ("50003", 5, "312", 1, 25, False),
+            ("50999", 5, "311", 1, 5, False),
+            ("50999", 5, "312", 1, 5, False),
+        ]
+    )
+    values = frame["month3_emplvl"].to_numpy(np.float64)
+    matrix = suppression.adding_up(frame)
+    cost = frame["qtrly_estabs"].to_numpy(np.float64)
+    primary = 3
+    hidden = suppression.protect(matrix, values, np.ones(len(frame), dtype=bool), [primary], cost)
+    assert hidden[primary] and hidden.sum() >= 4
+    assert _underivable(matrix, values, ~hidden, primary)
+    # Cells BLS already suppressed stay unknown and count towards the protection; eligible limits the choice.
+    blocked = np.ones(len(frame), dtype=bool)
+    blocked[[7, 8]] = False  # the unknown county's cells may not be hidden
+    limited = suppression.protect(
+        matrix, values, np.ones(len(frame), dtype=bool), [primary], cost, eligible=blocked
+    )
+    assert not limited[[7, 8]].any()
+    assert _underivable(matrix, values, ~limited, primary)
+
+
+def test_the_least_change_fit_spreads_the_residual_by_variance_within_the_bounds() -> None:
+    import scipy.sparse as sp
+
+    matrix = sp.csr_array(np.array([[1.0, 1.0, 1.0]]))
+    rhs = np.array([100.0])
+    prior = np.array([10.0, 30.0, 40.0])
+    variance = np.array([1.0, 1.0, 2.0])
+    low = np.zeros(3)
+    free = suppression._point_estimate(
+        matrix, rhs, low, np.full(3, np.inf), prior, tolerance=0, variance=variance
+    )
+    # The residual of 20 goes 1:1:2.
+    assert free == pytest.approx([15.0, 35.0, 50.0])
+    capped = suppression._point_estimate(
+        matrix, rhs, low, np.array([12.0, np.inf, np.inf]), prior, tolerance=0, variance=variance
+    )
+    # The first cell stops at its bound; the other two share the rest (18) 1:2.
+    assert capped == pytest.approx([12.0, 36.0, 52.0])
+    assert capped.sum() == pytest.approx(100.0)
+
+
 @pytest.mark.realdata
-def test_vermont_masked_cells_are_bounded_and_estimated_better_than_the_baseline() -> None:
+def test_vermont_masked_cells_are_protected_bounded_and_estimated_better_than_the_baseline() -> None:
     from benchmarks.suppression import mask_like_bls
 
     con = connect(real_warehouse("50"), read_only=True)
@@ -171,16 +259,25 @@ def test_vermont_masked_cells_are_bounded_and_estimated_better_than_the_baseline
     con.disconnect()
     suppressed = (quarter["disclosure_code"].fillna("") == "N").to_numpy()
     matrix = suppression.adding_up(quarter)
-    masked, _primaries = mask_like_bls(quarter, np.random.default_rng(7))
+    masked, primaries = mask_like_bls(quarter, np.random.default_rng(7))
     unknown = suppressed | masked
-    assert masked.sum() >= 50
+    assert len(primaries) >= 30 and masked.sum() > len(primaries)
     for measure in ("month3_emplvl", "total_qtrly_wages"):
         truth = quarter[measure].to_numpy(np.float64)
         # BLS's published cells add up exactly: no tolerance is needed.
         assert not suppression.constraint_residuals(matrix, truth, ~suppressed).any()
         solution = suppression.estimate_measure(quarter, truth, unknown, matrix=matrix, lp_cells=masked)
+        # Every primary is protected: even the LP bounds leave it slack.
+        assert not solution.derived[primaries].any()
         t = truth[masked]
         assert np.all((solution.low[masked] <= t) & (t <= solution.high[masked]))
-        estimator = np.median(np.abs(solution.estimate[masked] - t) / t)
-        baseline = np.median(np.abs(suppression.parent_rate_prior(quarter, truth, ~unknown)[masked] - t) / t)
+        hidden = masked & ~solution.derived
+        estimator = np.median(np.abs(solution.estimate[hidden] - truth[hidden]) / truth[hidden])
+        baseline_values = suppression.parent_rate_prior(quarter, truth, ~unknown)
+        baseline = np.median(np.abs(baseline_values[hidden] - truth[hidden]) / truth[hidden])
         assert estimator <= baseline / 2
+        # The prior is fitted on disclosed cells only: other truths for the unknown cells change nothing.
+        scrambled = np.where(unknown, truth[::-1], truth)
+        prior = suppression.fitted_prior(quarter, truth, ~unknown, matrix=matrix).value
+        again = suppression.fitted_prior(quarter, scrambled, ~unknown, matrix=matrix).value
+        assert np.array_equal(prior[unknown], again[unknown])

@@ -685,8 +685,11 @@ def remainder_prior(cells: pd.DataFrame, values: FloatArray, known: BoolArray) -
     position = {key: n for n, key in enumerate(keys)}
     value = np.where(known, values, np.nan).astype(np.float64)
     children: dict[int, list[int]] = {}
+    codes = {code for _area, _own, code in keys}
+    parents = {code: industry_parent(code) for code in codes}
+    levels = {code: _LEVEL_ORDER[naics_level(code)] for code in codes}
     for n, (area, own, industry) in enumerate(keys):
-        parent = industry_parent(industry)
+        parent = parents[industry]
         at = position.get((area, own, parent)) if parent is not None else None
         if at is None and industry == TOTAL_INDUSTRY and own != 0:
             at = position.get((area, 0, TOTAL_INDUSTRY))
@@ -697,7 +700,7 @@ def remainder_prior(cells: pd.DataFrame, values: FloatArray, known: BoolArray) -
     # Statewide cells first, then counties; within each, top of the industry hierarchy first.
     order = sorted(
         unknown,
-        key=lambda n: (not keys[n][0].endswith("000"), _LEVEL_ORDER[naics_level(keys[n][2])], -keys[n][1]),
+        key=lambda n: (not keys[n][0].endswith("000"), levels[keys[n][2]], -keys[n][1]),
     )
     for n in order:
         area, own, industry = keys[n]
