@@ -50,3 +50,21 @@ class Case:
 
 Fragment = dict[str, list[Case]]
 """URL name -> its cases: what one app contributes to the matrix."""
+
+
+def posted(
+    allowed: frozenset[str],
+    kwargs: Callable[[Personas], dict[str, Any]] = no_kwargs,
+    data: Callable[[Personas], Mapping[str, Any]] | None = None,
+) -> Case:
+    """A form POST (with ``data``, or none) that an allowed persona sees succeed with a redirect."""
+    return Case(allowed=allowed, kwargs=kwargs, method="post", data=data, allowed_status=REDIRECTED)
+
+
+def each_partnership(allowed: frozenset[str] | None = None) -> list[Case]:
+    """A partnership page (``pk``) opened for partnership A and for B: allowed to ``allowed``, by default to
+    the state and each partnership's own convener."""
+    return [
+        Case(allowed=CAN_CHANGE_A if allowed is None else allowed, kwargs=partnership_a),
+        Case(allowed=CAN_CHANGE_B if allowed is None else allowed, kwargs=partnership_b),
+    ]

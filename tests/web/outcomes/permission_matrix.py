@@ -17,13 +17,14 @@ from tests.web.matrix_cases import (
     CAN_CHANGE_B,
     EVERYONE,
     NOBODY,
-    REDIRECTED,
     SIGNED_IN,
     STATE,
     Case,
     Fragment,
+    each_partnership,
     partnership_a,
     partnership_b,
+    posted,
 )
 from tests.web.personas import Personas
 
@@ -127,56 +128,24 @@ def _testimonial_form(_: Personas) -> dict[str, Any]:
 
 
 ROUTES: Fragment = {
-    "outcomes:partnership_outcomes": [
-        Case(allowed=EVERYONE, kwargs=partnership_a),
-        Case(allowed=EVERYONE, kwargs=partnership_b),
-    ],
-    "outcomes:participant_list": [
-        Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
-        Case(allowed=CAN_CHANGE_B, kwargs=partnership_b),
-    ],
-    "outcomes:participant_create": [
-        Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
-        Case(allowed=CAN_CHANGE_B, kwargs=partnership_b),
-    ],
-    "outcomes:report_list": [
-        Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
-        Case(allowed=CAN_CHANGE_B, kwargs=partnership_b),
-    ],
+    "outcomes:partnership_outcomes": each_partnership(EVERYONE),
+    "outcomes:participant_list": each_partnership(),
+    "outcomes:participant_create": each_partnership(),
+    "outcomes:report_list": each_partnership(),
     "outcomes:report_create": [
         Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
-        Case(
-            allowed=CAN_CHANGE_B,
-            kwargs=partnership_b,
-            method="post",
-            data=_new_report,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_B, partnership_b, _new_report),
     ],
     "outcomes:report_edit": [
         Case(allowed=CAN_CHANGE_A, kwargs=_draft_of("partnership_a")),
-        Case(
-            allowed=CAN_CHANGE_B,
-            kwargs=_draft_of("partnership_b"),
-            method="post",
-            data=_report_form,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_B, _draft_of("partnership_b"), _report_form),
     ],
     "outcomes:report_amend": [
-        Case(
-            allowed=CAN_CHANGE_A,
-            kwargs=_submitted_of("partnership_a"),
-            method="post",
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_A, _submitted_of("partnership_a")),
     ],
     "outcomes:import": [Case(allowed=STATE)],
     # Wage records, WIOA indicators (public aggregates), PIRL export (participant-level, logged)
-    "outcomes:partnership_wioa": [
-        Case(allowed=EVERYONE, kwargs=partnership_a),
-        Case(allowed=EVERYONE, kwargs=partnership_b),
-    ],
+    "outcomes:partnership_wioa": each_partnership(EVERYONE),
     "outcomes:pirl_export": [
         Case(allowed=CAN_CHANGE_A, kwargs=lambda p: {"pk": p.partnership_a.pk, "file_format": "csv"}),
         Case(allowed=CAN_CHANGE_B, kwargs=lambda p: {"pk": p.partnership_b.pk, "file_format": "xlsx"}),
@@ -184,72 +153,35 @@ ROUTES: Fragment = {
     "outcomes:wages_import": [Case(allowed=STATE)],
     # Record pages, the progress import, the portfolio (record_views, portfolio)
     "outcomes:portfolio": [Case(allowed=STATE | {"viewer"})],
-    "outcomes:progress_import": [
-        Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
-        Case(allowed=CAN_CHANGE_B, kwargs=partnership_b),
-    ],
+    "outcomes:progress_import": each_partnership(),
     "outcomes:report_indicator_values": [Case(allowed=CAN_CHANGE_A, kwargs=_draft_of("partnership_a"))],
     "outcomes:report_history": [Case(allowed=CAN_CHANGE_B, kwargs=_draft_of("partnership_b"))],
-    "outcomes:indicator_list": [
-        Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
-        Case(allowed=CAN_CHANGE_B, kwargs=partnership_b),
-    ],
+    "outcomes:indicator_list": each_partnership(),
     "outcomes:indicator_create": [
         Case(allowed=STATE, kwargs=partnership_b),
-        Case(
-            allowed=STATE,
-            kwargs=partnership_a,
-            method="post",
-            data=_new_indicator,
-            allowed_status=REDIRECTED,
-        ),
+        posted(STATE, partnership_a, _new_indicator),
     ],
     "outcomes:indicator_edit": [Case(allowed=STATE, kwargs=_record_of("indicator", "partnership_a"))],
     "outcomes:indicator_history": [
         Case(allowed=CAN_CHANGE_B, kwargs=_record_of("indicator", "partnership_b"))
     ],
-    "outcomes:systems_change_list": [
-        Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
-        Case(allowed=CAN_CHANGE_B, kwargs=partnership_b),
-    ],
+    "outcomes:systems_change_list": each_partnership(),
     "outcomes:systems_change_create": [
         Case(allowed=CAN_CHANGE_B, kwargs=partnership_b),
-        Case(
-            allowed=CAN_CHANGE_A,
-            kwargs=partnership_a,
-            method="post",
-            data=_new_systems_change,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_A, partnership_a, _new_systems_change),
     ],
     "outcomes:systems_change_edit": [
         Case(allowed=CAN_CHANGE_A, kwargs=_record_of("systems_change", "partnership_a"))
     ],
-    "outcomes:systems_change_verify": [
-        Case(
-            allowed=STATE,
-            kwargs=_record_of("systems_change", "partnership_b"),
-            method="post",
-            allowed_status=REDIRECTED,
-        )
-    ],
+    "outcomes:systems_change_verify": [posted(STATE, _record_of("systems_change", "partnership_b"))],
     "outcomes:systems_change_history": [
         Case(allowed=CAN_CHANGE_B, kwargs=_record_of("systems_change", "partnership_b"))
     ],
-    "outcomes:testimonial_list": [
-        Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
-        Case(allowed=CAN_CHANGE_B, kwargs=partnership_b),
-    ],
+    "outcomes:testimonial_list": each_partnership(),
     "outcomes:testimonial_create": [Case(allowed=CAN_CHANGE_A, kwargs=partnership_a)],
     "outcomes:testimonial_edit": [
         Case(allowed=CAN_CHANGE_B, kwargs=_record_of("testimonial", "partnership_b")),
-        Case(
-            allowed=CAN_CHANGE_A,
-            kwargs=_record_of("testimonial", "partnership_a"),
-            method="post",
-            data=_testimonial_form,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_A, _record_of("testimonial", "partnership_a"), _testimonial_form),
     ],
     "outcomes:testimonial_history": [
         Case(allowed=CAN_CHANGE_A, kwargs=_record_of("testimonial", "partnership_a"))

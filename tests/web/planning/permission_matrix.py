@@ -16,13 +16,14 @@ from tests.web.matrix_cases import (
     CAN_CHANGE_A,
     CAN_CHANGE_B,
     NOBODY,
-    REDIRECTED,
     STATE,
     WITH_ROLE,
     Case,
     Fragment,
+    each_partnership,
     partnership_a,
     partnership_b,
+    posted,
 )
 from tests.web.personas import Personas
 
@@ -117,19 +118,10 @@ def _initiative_b(p: Personas) -> dict[str, Any]:
 
 ROUTES: Fragment = {
     "planning:review_queue": [Case(allowed=STATE)],
-    "planning:maturity": [
-        Case(allowed=WITH_ROLE, kwargs=partnership_a),
-        Case(allowed=WITH_ROLE, kwargs=partnership_b),
-    ],
+    "planning:maturity": each_partnership(WITH_ROLE),
     "planning:assessment_create": [
         Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
-        Case(
-            allowed=CAN_CHANGE_B,
-            kwargs=partnership_b,
-            method="post",
-            data=_new_assessment,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_B, partnership_b, _new_assessment),
     ],
     "planning:assessment_detail": [
         Case(allowed=WITH_ROLE, kwargs=_assessment_of("partnership_a", submitted=False)),
@@ -139,94 +131,40 @@ ROUTES: Fragment = {
     ],
     "planning:assessment_edit": [
         Case(allowed=CAN_CHANGE_A, kwargs=_assessment_of("partnership_a", submitted=False)),
-        Case(
-            allowed=CAN_CHANGE_B,
-            kwargs=_assessment_of("partnership_b", submitted=False),
-            method="post",
-            data=_new_assessment,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_B, _assessment_of("partnership_b", submitted=False), _new_assessment),
     ],
     "planning:assessment_review": [
         Case(allowed=STATE, kwargs=_assessment_of("partnership_a", submitted=True)),
-        Case(
-            allowed=STATE,
-            kwargs=_assessment_of("partnership_b", submitted=True),
-            method="post",
-            data=_review,
-            allowed_status=REDIRECTED,
-        ),
+        posted(STATE, _assessment_of("partnership_b", submitted=True), _review),
     ],
-    "planning:action_plan": [
-        Case(allowed=WITH_ROLE, kwargs=partnership_a),
-        Case(allowed=WITH_ROLE, kwargs=partnership_b),
-    ],
+    "planning:action_plan": each_partnership(WITH_ROLE),
     "planning:priority_create": [
         Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
-        Case(
-            allowed=CAN_CHANGE_B,
-            kwargs=partnership_b,
-            method="post",
-            data=_new_priority,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_B, partnership_b, _new_priority),
     ],
     "planning:priority_rank": [
         Case(allowed=CAN_CHANGE_A, kwargs=_priority_of("partnership_a")),
-        Case(
-            allowed=CAN_CHANGE_B,
-            kwargs=_priority_of("partnership_b"),
-            method="post",
-            data=_ranking_b,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_B, _priority_of("partnership_b"), _ranking_b),
     ],
     "planning:initiative_create": [
         Case(allowed=CAN_CHANGE_A, kwargs=_priority_of("partnership_a")),
-        Case(
-            allowed=CAN_CHANGE_B,
-            kwargs=_priority_of("partnership_b"),
-            method="post",
-            data=_initiative_b,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_B, _priority_of("partnership_b"), _initiative_b),
     ],
     "planning:initiative_edit": [
         Case(allowed=CAN_CHANGE_A, kwargs=_initiative_of("partnership_a")),
-        Case(
-            allowed=CAN_CHANGE_B,
-            kwargs=_initiative_of("partnership_b"),
-            method="post",
-            data=_initiative_b,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_B, _initiative_of("partnership_b"), _initiative_b),
     ],
     "planning:seed_from_survey": [
-        Case(allowed=CAN_CHANGE_A, kwargs=partnership_a, method="post", allowed_status=REDIRECTED),
+        posted(CAN_CHANGE_A, partnership_a),
     ],
-    "planning:sustainability": [
-        Case(allowed=WITH_ROLE, kwargs=partnership_a),
-        Case(allowed=WITH_ROLE, kwargs=partnership_b),
-    ],
+    "planning:sustainability": each_partnership(WITH_ROLE),
     "planning:funding_create": [
         Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
-        Case(
-            allowed=CAN_CHANGE_B,
-            kwargs=partnership_b,
-            method="post",
-            data=lambda _: _FUNDING_VALUES,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_B, partnership_b, lambda _: _FUNDING_VALUES),
     ],
     "planning:funding_edit": [
         Case(allowed=CAN_CHANGE_A, kwargs=_funding_of("partnership_a")),
-        Case(
-            allowed=CAN_CHANGE_B,
-            kwargs=_funding_of("partnership_b"),
-            method="post",
-            data=lambda _: _FUNDING_VALUES,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_B, _funding_of("partnership_b"), lambda _: _FUNDING_VALUES),
     ],
 }
 

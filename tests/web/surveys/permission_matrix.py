@@ -17,12 +17,12 @@ from tests.web.matrix_cases import (
     CONVENERS_AND_STATE,
     EVERYONE,
     NOBODY,
-    REDIRECTED,
     STATE,
     Case,
     Fragment,
     partnership_a,
     partnership_b,
+    posted,
 )
 from tests.web.personas import Personas
 
@@ -109,13 +109,7 @@ ROUTES: Fragment = {
     ],
     "surveys:survey_create": [
         Case(allowed=CAN_CHANGE_A, kwargs=partnership_a),
-        Case(
-            allowed=CAN_CHANGE_B,
-            kwargs=partnership_b,
-            method="post",
-            data=_new_survey,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_B, partnership_b, _new_survey),
     ],
     "surveys:survey_detail": [
         Case(allowed=CAN_CHANGE_A, kwargs=_survey_of("partnership_a")),
@@ -127,33 +121,20 @@ ROUTES: Fragment = {
     ],
     "surveys:question_add": [
         Case(allowed=CAN_CHANGE_A, kwargs=_survey_of("partnership_a", "draft")),
-        Case(
-            allowed=CAN_CHANGE_B,
-            kwargs=_survey_of("partnership_b", "draft"),
-            method="post",
-            data=_new_question,
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_B, _survey_of("partnership_b", "draft"), _new_question),
     ],
     "surveys:survey_open": [
-        Case(
-            allowed=CAN_CHANGE_A,
-            kwargs=_survey_of("partnership_a", "draft"),
-            method="post",
-            allowed_status=REDIRECTED,
-        ),
+        posted(CAN_CHANGE_A, _survey_of("partnership_a", "draft")),
     ],
     "surveys:survey_close": [
-        Case(
-            allowed=CAN_CHANGE_B, kwargs=_survey_of("partnership_b"), method="post", allowed_status=REDIRECTED
-        ),
+        posted(CAN_CHANGE_B, _survey_of("partnership_b")),
     ],
     "surveys:invitation_send": [
         Case(allowed=CAN_CHANGE_A, kwargs=_survey_of("partnership_a")),
         Case(allowed=CAN_CHANGE_B, kwargs=_survey_of("partnership_b")),
     ],
     "surveys:invitation_resend": [
-        Case(allowed=CAN_CHANGE_A, kwargs=_resend_kwargs, method="post", allowed_status=REDIRECTED),
+        posted(CAN_CHANGE_A, _resend_kwargs),
     ],
     "surveys:survey_results": [
         Case(allowed=RESULTS_A, kwargs=_survey_of("partnership_a")),
