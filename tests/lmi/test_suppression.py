@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -161,8 +162,8 @@ def test_bounds_contain_the_truth_and_estimates_add_up(table: tuple[pd.DataFrame
         assert np.array_equal(solution.estimate[~mask], truth[~mask])
 
 
-def _underivable(matrix: object, values: np.ndarray, known: np.ndarray, cell: int) -> bool:
-    low, high, _ = suppression.bounds(matrix, values, known, lp_cells=~known)  # type: ignore[arg-type]
+def _underivable(matrix: sp.csr_array, values: np.ndarray, known: np.ndarray, cell: int) -> bool:
+    low, high, _ = suppression.bounds(matrix, values, known, lp_cells=~known)
     return bool(high[cell] - low[cell] > 1e-6)
 
 
@@ -229,8 +230,6 @@ def test_protect_follows_a_complement_that_another_constraint_pins() -> None:
 
 
 def test_the_least_change_fit_spreads_the_residual_by_variance_within_the_bounds() -> None:
-    import scipy.sparse as sp
-
     matrix = sp.csr_array(np.array([[1.0, 1.0, 1.0]]))
     rhs = np.array([100.0])
     prior = np.array([10.0, 30.0, 40.0])
