@@ -27,6 +27,7 @@ KEY_BYTES: Final = 32
 _HASH_PATTERN: Final = re.compile(r"[0-9a-f]{64}")
 _STRIPPED: Final = str.maketrans("", "", "- \t")
 _STATE_ID_MAX: Final = 25
+_NEVER_AREAS: Final = frozenset({"000", "666"})
 
 
 class IdentifierKind(StrEnum):
@@ -151,7 +152,7 @@ def _check_ssn(value: str) -> None:
     if len(value) != 9 or not value.isdigit():
         raise InvalidIdentifier(f"an SSN has 9 digits (this one has {len(value)} characters)")
     area, group, serial = value[:3], value[3:5], value[5:]
-    if area in {"000", "666"} or area.startswith("9"):
+    if area in _NEVER_AREAS or area.startswith("9"):
         raise InvalidIdentifier("not a valid SSN: the first three digits are 000, 666 or 900-999")
     if group == "00":
         raise InvalidIdentifier("not a valid SSN: the middle two digits are 00")
@@ -202,8 +203,27 @@ def identifier_hasher(key: bytes | PiiKey) -> Callable[[str], str]:
     def hash_of(raw: str) -> str:
         if not isinstance(raw, str):
             raise TypeError("an identifier is a string")
+        value = raw.translate(_STRIPPED).upper()
+        # What _normalised accepts unchanged, inlined: an SSN SSA issues, or a state ID of at most 25 ASCII
+        # letters and digits (not nine digits); anything else through _normalised, which says what is wrong.
+        if not (
+            value.isascii()
+            and value.isalnum()
+            and len(value) <= _STATE_ID_MAX
+            and (
+                len(value) != 9
+                or not value.isdigit()
+                or (
+                    value[:3] not in _NEVER_AREAS
+                    and value[0] != "9"
+                    and value[3:5] != "00"
+                    and value[5:] != "0000"
+                )
+            )
+        ):
+            value = _normalised(raw, auto)
         text = inner.copy()
-        text.update(_normalised(raw, auto).encode("ascii"))
+        text.update(value.encode("ascii"))
         keyed = outer.copy()
         keyed.update(text.digest())
         return keyed.hexdigest()

@@ -4,12 +4,17 @@ per-row model machinery.
 
 Where the reference spends its time on 100,000 rows (cProfile, benchmarks/outcomes_imports.py): a Django
 model instance per row, the enum ``choices`` rebuilt per row, ``Field.clean`` per field, and the generic
-INSERT with a history record built per row in Python. Here each row is a plain dict of values; identifiers,
-dates, choices and field checks are memoised by their text (a state's file repeats them); the rules are the
-models' own pure functions (``participant_dates_error``, ``demographics_consent_error``) and fields'
-``clean`` (per distinct value); new records go in with one ``executemany`` on the driver (SQLite) or
-multi-row INSERTs, and their history is copied by the database (INSERT ... SELECT over the new ids).
-tests/web/outcomes/test_wages_bulk.py checks that both importers give the same errors and the same records.
+INSERT with a history record built per row in Python. Here a plain CSV is read column by column (Arrow,
+the wage import's reader): each column's distinct texts are parsed and checked once (the models' field
+``clean``), identifiers hashed once per distinct text (``identifiers.identifier_hasher``), and the rows that
+pass every rule (the models' own pure functions ``participant_dates_error`` and
+``demographics_consent_error`` across columns, once per pair of dates) are gathered column by column; every
+other row (an error, a repeat, an update, anything unusual) goes through the reference's rules row by row
+(``_checked_row``, with memoised conversions), in file order, as does any file the shared reader must read.
+New records go in with one ``executemany`` on the driver (SQLite) or multi-row INSERTs, in the unique
+index's order, and their history is copied by the database (INSERT ... SELECT over the new ids).
+tests/web/outcomes/test_wages_bulk.py and test_participant_bulk_columns.py (files mixing both kinds of
+rows) check that both importers give the same errors and the same records.
 """
 
 from __future__ import annotations
@@ -422,10 +427,20 @@ def _records_checked(
     return {name: [target[name] for target in created] for name in _VALUES}, updates
 
 
+def _hashes(texts: list[str], hash_of: Callable[[str], str]) -> list[str | None]:
+    """Each text's hash, None where it is empty or is no identifier."""
+    hashes: list[str | None] = []
+    for text in texts:
+        try:
+            hashes.append(hash_of(text) if text else None)
+        except InvalidIdentifier:
+            hashes.append(None)
+    return hashes
+
+
 #: What an import gives of a new participant (then its timestamps), in the order of the INSERT's columns.
 _VALUES: Final = ("partnership_id", "person_key", *_STORED)
 _Creates = dict[str, list[Any]]
-_INDEX_ORDER: Final = operator.itemgetter(0, 1)
 """New participants, column by column: the values of each of ``_VALUES`` in file order."""
 
 
@@ -448,7 +463,7 @@ def _columns_checked(
     usable = partnership.flags(lambda text: text.isdigit() and int(text) in known)
     # person_id (hashed once per distinct text; the texts go no further than this function)
     person = columns["person_id"]
-    hashes = [memo.person(text)[0] if text else None for text in person.texts]
+    hashes = _hashes(person.texts, memo.hash_of)
     usable &= np.fromiter((found is not None for found in hashes), dtype=bool, count=len(hashes))[
         person.codes
     ]
@@ -536,6 +551,9 @@ def _columns_checked(
         order: list[tuple[int, dict[str, Any]]] = []
         for position in others.tolist():
             record = {name: columns[name].texts[columns[name].codes[position]] for name in header}
+            found = hashes[person.codes[position]]
+            if found is not None:  # hashed above; a failure is hashed again for its message
+                memo.hashes[record["person_id"]] = (found, None)
             checked = _checked_row(
                 int(rows[position]),
                 record,
@@ -636,7 +654,8 @@ def _insert(creates: _Creates, *, user: Any) -> None:
     # partnership index instead of inserting at random places (about a third less time in the INSERT). New
     # ids follow that order rather than the file's: the participants' ordering (partnership, enrolment date,
     # id) shows it only between two of a partnership's participants enrolled on the same day.
-    rows.sort(key=_INDEX_ORDER)
+    rows.sort(key=operator.itemgetter(1))  # two stable sorts: cheaper than one on (partnership, key) tuples
+    rows.sort(key=operator.itemgetter(0))
     quote = connection.ops.quote_name
     table = quote(Participant._meta.db_table)
     column_list = ", ".join(quote(name) for name in names)
