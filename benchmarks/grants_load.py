@@ -57,7 +57,7 @@ def _measure_pages(
         json.dumps(plan | {"wait_min": WAIT_MIN_S, "wait_max": WAIT_MAX_S}), encoding="utf-8"
     )
     pages = {name: (plan["sessions"][who], value) for name, (who, value, _) in plan["pages"].items()}
-    with harness.gunicorn(env, workers=WORKERS, threads=THREADS) as host:
+    with harness.gunicorn(env, workers=WORKERS, threads=THREADS, log=work / "gunicorn.log") as host:
         harness.warm_up(host, pages, rounds=2 * WORKERS * THREADS)
         single_client = harness.service_times(host, pages, repeats=9)
         load_before = harness.load_average()
@@ -73,6 +73,7 @@ def _measure_pages(
             duration=duration,
         )
         load_after = harness.load_average()
+    result_failures = harness.read_failures(work)
     for name, median in single_client.items():
         if name in stats:
             stats[name]["single_client_p50_ms"] = median
@@ -80,10 +81,19 @@ def _measure_pages(
         "seeded": plan["counts"],
         "seed_seconds": plan["seconds"],
         "pages": stats,
+        "failures": result_failures,
+        "server_errors": _server_errors(work),
         "load_average_before": load_before,
         "load_average_after": load_after,
         "cpus": os.cpu_count(),
     }
+
+
+def _server_errors(work: Path) -> list[str]:
+    """gunicorn's own complaints (worker timeouts, tracebacks): the last lines of its log."""
+    log = work / "gunicorn.log"
+    lines = log.read_text(encoding="utf-8", errors="replace").splitlines() if log.exists() else []
+    return lines[-40:]
 
 
 def run(console: Console, *, users: int = 20, duration: int = 60) -> dict[str, Any]:
@@ -144,7 +154,7 @@ def _measure_spike(
     (work / "static").mkdir(exist_ok=True)
     plan_file = work / "plan.json"
     plan_file.write_text(json.dumps(plan | {"window_s": window}), encoding="utf-8")
-    with harness.gunicorn(env, workers=WORKERS, threads=THREADS) as host:
+    with harness.gunicorn(env, workers=WORKERS, threads=THREADS, log=work / "gunicorn.log") as host:
         # Warm every worker on pages that change nothing (the login page, the round list of one convener).
         first = plan["submitters"][0]
         harness.warm_up(
@@ -165,11 +175,14 @@ def _measure_spike(
         )
         load_after = harness.load_average()
     recorded = harness.seed("benchmarks.grants_load_seed", env, "check")
+    failures = harness.read_failures(work)
     submitted = recorded["by_state"].get("submitted", 0)
     return {
         "seeded": plan["counts"],
         "seed_seconds": plan["seconds"],
         "requests": stats,
+        "failures": failures,
+        "server_errors": _server_errors(work),
         "recorded": recorded,
         "every_submission_recorded_once": (
             submitted == conveners
@@ -224,6 +237,10 @@ def run_spike(console: Console, *, conveners: int = 200, window: int = 60) -> di
         else "LOST OR DOUBLED"
     )
     console.print(f"grants spike: {verdict}: {json.dumps(recorded)}")
+    for failure in result["failures"]:
+        console.print(f"grants spike: failed {failure}")
+    if result["failures"] and result["server_errors"]:
+        console.print("grants spike: gunicorn's log ends with:\n" + "\n".join(result["server_errors"][-15:]))
     return result
 
 

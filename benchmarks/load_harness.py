@@ -129,7 +129,7 @@ def wait_until_serving(url: str, process: subprocess.Popen[bytes], timeout: floa
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], *, workers: int, threads: int) -> Iterator[str]:
+def gunicorn(env: dict[str, str], *, workers: int, threads: int, log: Path | None = None) -> Iterator[str]:
     """gunicorn (gthread) serving the project on a free loopback port; yields its base URL; stopped on
     exit."""
     port = free_port()
@@ -138,18 +138,23 @@ def gunicorn(env: dict[str, str], *, workers: int, threads: int) -> Iterator[str
         [
             sys.executable, "-m", "gunicorn", "sectorwise.web.wsgi:application",
             "--bind", f"127.0.0.1:{port}", "--workers", str(workers), "--threads", str(threads),
-            "--log-level", "warning",
+            "--log-level", "warning", "--graceful-timeout", "10",
         ],
         cwd=ROOT,
         env=env,
         start_new_session=True,
+        stderr=log.open("wb") if log else None,
     )  # fmt: skip
     try:
         wait_until_serving(f"{host}/accounts/login/", server)
         yield host
     finally:
         os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:  # a loaded machine: workers still finishing requests
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=15)
 
 
 def _paths(value: str | list[str]) -> list[str]:
@@ -217,6 +222,18 @@ def run_locust(
     if not stats_file.exists():
         raise RuntimeError(f"locust wrote no statistics (exit {locust.returncode}): {locust.stderr[-2000:]}")
     return read_stats(stats_file)
+
+
+def read_failures(work: Path) -> list[dict[str, Any]]:
+    """What locust counted as failures (request name, error, occurrences), from its last run in ``work``."""
+    path = work / "locust_failures.csv"
+    if not path.exists():
+        return []
+    with path.open(newline="", encoding="utf-8") as handle:
+        return [
+            {"name": row["Name"], "error": row["Error"], "occurrences": int(row["Occurrences"])}
+            for row in csv.DictReader(handle)
+        ]
 
 
 def read_stats(path: Path) -> dict[str, dict[str, float]]:
