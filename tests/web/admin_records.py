@@ -16,24 +16,28 @@ from decimal import Decimal
 from tests.web.personas import Personas
 
 
-def grants_records(p: Personas) -> None:
+def grants_records(p: Personas, *, second: bool = False) -> None:
     """B's application submitted, scored by the reviewer, awarded (a milestone, an amendment) and paid
-    through a payment request; an attachment; the reviewer's conflict with A."""
+    through a payment request; an attachment; the reviewer's conflict with A. ``second``: the same for A
+    in another program, scored by another reviewer (more rows for the list pages)."""
+    from sectorwise.core.roles import Role
     from sectorwise.grants import services
     from sectorwise.grants.models import Attachment
+    from tests.web.accounts.factories import UserFactory
     from tests.web.grants.factories import complete_draft, grants_world
 
-    world = grants_world()
-    application = complete_draft(grant_round=world.round, partnership=p.partnership_b, user=p.convener_b)
+    world = grants_world(name="Second FY26" if second else "Workforce FY26")
+    partnership, convener = (p.partnership_a, p.convener_a) if second else (p.partnership_b, p.convener_b)
+    reviewer = UserFactory(role=Role.REVIEWER) if second else p.reviewer
+    application = complete_draft(grant_round=world.round, partnership=partnership, user=convener)
     services.application_submit(application=application)
     services.round_close(grant_round=world.round)
-    services.review_assign(application=application, reviewers=[p.reviewer])
+    services.review_assign(application=application, reviewers=[reviewer])
     for criterion in world.round.criteria.all():
-        services.score_record(application=application, reviewer=p.reviewer, criterion=criterion, score=3)
-    services.review_submit(application=application, reviewer=p.reviewer)
-    services.conflict_declare(
-        reviewer=p.reviewer, partnership=p.partnership_a, reason="Worked for its board."
-    )
+        services.score_record(application=application, reviewer=reviewer, criterion=criterion, score=3)
+    services.review_submit(application=application, reviewer=reviewer)
+    conflicted = p.partnership_b if second else p.partnership_a
+    services.conflict_declare(reviewer=reviewer, partnership=conflicted, reason="Worked for its board.")
     award = services.award_create(
         application=application,
         amount=Decimal("90000.00"),
@@ -42,7 +46,7 @@ def grants_records(p: Personas) -> None:
     )
     services.milestone_add(award=award, name="Curriculum drafted", due_on=dt.date(2026, 6, 30))
     request = services.payment_request_create(
-        award=award, amount=Decimal("500.00"), lines=[("personnel", Decimal("500.00"))], user=p.convener_b
+        award=award, amount=Decimal("500.00"), lines=[("personnel", Decimal("500.00"))], user=convener
     )
     services.payment_request_approve(request=request, user=p.staff)
     services.payment_request_pay(request=request, paid_on=dt.date(2026, 5, 15), user=p.staff)

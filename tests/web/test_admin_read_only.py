@@ -13,12 +13,14 @@ from typing import Any
 
 import pytest
 from django.contrib import admin
+from django.db import connection
 from django.db.models import Model
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import NoReverseMatch, reverse
 
 from sectorwise.surveys.models import Invitation, Response
-from tests.web.admin_records import BUILDERS
+from tests.web.admin_records import BUILDERS, grants_records
 from tests.web.permission_matrix import ADMIN_ROUTE_ALLOWED
 from tests.web.personas import Personas
 from tests.web.test_permission_matrix import all_routes
@@ -190,3 +192,33 @@ def test_an_invitation_never_shows_its_token_hash(records: Personas) -> None:
         assert invitation.token_hash not in body
         assert "Aldridge" in body  # who was invited is shown, as on the survey's page
     assert invitation.used_at is not None  # answered: the page says so (a tick), not when
+
+
+def _list_queries(client: Client, model: type[Model]) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(_url(model, "changelist")).status_code == 200
+    return len(queries)
+
+
+def test_list_pages_do_not_query_per_row(personas: Personas) -> None:
+    """The grants lists (and the registrations') show related records without a query per row."""
+    from sectorwise.capacity.models import Registration
+    from sectorwise.capacity.services import event_register
+
+    grants_records(personas)
+    BUILDERS["capacity"](personas)
+    client = _client(personas.staff)
+    models = [model for model in _models() if model._meta.app_label == "grants"] + [Registration]
+    one = {model: _list_queries(client, model) for model in models}
+    grants_records(personas, second=True)
+    event_register(event=Registration.objects.get().event, name="Sam Second", email="sam@example.org")
+    for model in models:
+        assert model._default_manager.count() >= 2, model
+    two = {model: _list_queries(client, model) for model in models}
+    assert two == one
+    # The applications' round filter (its own, reading each round's program in the same query) filters.
+    from sectorwise.grants.models import Application
+
+    first = Application.objects.get(partnership=personas.partnership_b)
+    body = client.get(_url(Application, "changelist"), {"round": first.round_id}).content.decode()
+    assert first.title in body and f"{personas.partnership_a.name} plan" not in body
