@@ -178,7 +178,7 @@ def application_score(request: HttpRequest, application: Application, pk: int) -
 
 @allow(GrantsAction.VIEW_AWARDS)
 def award_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "grants/award_list.html", {"awards": selectors.award_list(user=request.user)})
+    return render(request, "grants/award_list.html", {"awards": selectors.award_list_page(user=request.user)})
 
 
 @allow(GrantsAction.VIEW_AWARD, load=selectors.award_for_url)
