@@ -149,3 +149,35 @@ def test_the_identifier_hasher_gives_identifier_hash(key: bytes) -> None:
         hash_of(123456789)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="at least 32 bytes"):
         identifier_hasher(b"short")
+
+
+EDGE_FILES = {
+    "header only": "partnership_id,person_id,enrolled_on\n",
+    "blank records only": "partnership_id,person_id,enrolled_on\n,,\n , ,\n",
+    "required columns only": "partnership_id,person_id,enrolled_on\n{p},212-11-4001,2023-01-05\n",
+    "no enrolment date": (
+        "partnership_id,person_id,enrolled_on\n{p},212-11-4001,2023-01-05\n{p},212-11-4002,\n"
+    ),
+    "windows lines, quoted": (
+        'Partnership_ID,Person_ID,Enrolled_On,Barriers\r\n{p},212-11-4003,2023-01-05,"car, bus"\r\n'
+        "{p},212-11-4004,2023-01-05,\r\n"
+    ),
+    "no consent column, demographics": (
+        "partnership_id,person_id,enrolled_on,sex\n{p},212-11-4005,2023-01-05,male\n"
+    ),
+}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", EDGE_FILES)
+def test_edge_files_as_the_reference(personas: Personas, name: str) -> None:
+    a, b = personas.partnership_a, personas.partnership_b
+    expected = REFERENCE_PARTICIPANTS.run(
+        filename="e.csv", content=EDGE_FILES[name].format(p=a.pk).encode(), user=personas.staff
+    )
+    found = IMPORTERS[OutcomeImportKind.PARTICIPANTS].run(
+        filename="e.csv", content=EDGE_FILES[name].format(p=b.pk).encode(), user=personas.staff
+    )
+    assert found.errors == expected.errors
+    assert (found.rows, found.created, found.updated) == (expected.rows, expected.created, expected.updated)
+    assert _records(a) == _records(b)
