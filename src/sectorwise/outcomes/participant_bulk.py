@@ -19,11 +19,11 @@ rows) check that both importers give the same errors and the same records.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import operator
 from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
@@ -221,12 +221,12 @@ _DEFAULTS: Final = {
 }
 
 
-@dataclass
+@dataclasses.dataclass
 class _Column:
     """A column of the kept records: each row's index into the column's distinct texts (stripped)."""
 
     codes: np.ndarray
-    texts: list[str]
+    texts: list[str] = dataclasses.field(repr=False)  # person_id: raw identifiers, never in a repr
 
     def flags(self, test: Callable[[str], bool]) -> np.ndarray:
         """``test`` of each row's text, computed once per distinct text."""
