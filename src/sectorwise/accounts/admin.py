@@ -15,7 +15,6 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from simple_history.admin import SimpleHistoryAdmin
 
 from sectorwise.accounts.models import ApiToken, User
 from sectorwise.accounts.rules import AccountAction
@@ -27,7 +26,7 @@ from sectorwise.accounts.selectors import (
     users_visible_to,
 )
 from sectorwise.accounts.services import api_token_revoke, user_add, user_update
-from sectorwise.core.admin_site import StateStaffAdmin
+from sectorwise.core.admin_site import HistoryAdmin, StateStaffAdmin
 from sectorwise.core.roles import Role
 from sectorwise.core.rules import user_can, user_may_ever
 
@@ -55,7 +54,7 @@ def _refuse_fields_not_editable(
 
 
 @admin.register(User)
-class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin, StateStaffAdmin):
+class UserAdmin(HistoryAdmin, DjangoUserAdmin, StateStaffAdmin):
     list_display = ["username", "email", "role", "organization", "is_active"]
     list_filter = ["role", "is_active"]
     autocomplete_fields = ["organization"]
@@ -127,7 +126,7 @@ class UserAdmin(SimpleHistoryAdmin, DjangoUserAdmin, StateStaffAdmin):
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(SimpleHistoryAdmin, StateStaffAdmin):
+class ApiTokenAdmin(HistoryAdmin, StateStaffAdmin):
     list_display = ["name", "user", "prefix", "created_at", "expires_at", "last_used_at"]
     # The user is never editable: a token moved to another user would carry that user's rights.
     readonly_fields = ["user", "prefix", "created_at", "last_used_at"]

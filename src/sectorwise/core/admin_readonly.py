@@ -16,9 +16,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
 from sectorwise.core.admin_site import StateStaffAdmin, StateStaffHistoryAdmin
 from sectorwise.core.permissions import Action, user_can
@@ -54,18 +53,8 @@ class ReadOnlyAdmin(_ReadOnly, StateStaffAdmin):
 
 
 class ReadOnlyHistoryAdmin(_ReadOnly, StateStaffHistoryAdmin):
-    """A read-only admin with the record's history (django-simple-history), its revert form refused."""
-
-    def history_form_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        version_id: str,
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        if request.method != "GET":
-            raise PermissionDenied("read-only: this record changes only through its services")
-        return super().history_form_view(request, object_id, version_id, extra_context)
+    """A read-only admin with the record's history (django-simple-history; its revert is refused for every
+    admin: ``core.admin_site.HistoryAdmin``)."""
 
 
 class ReadOnlyInline(admin.TabularInline):

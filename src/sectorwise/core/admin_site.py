@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.forms import ModelForm
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from sectorwise.core.permissions import Action, user_can
@@ -33,7 +33,31 @@ class StateStaffAdmin(admin.ModelAdmin):
         return user_can(user=request.user, action=Action.ADMIN_DELETE)
 
 
-class StateStaffHistoryAdmin(SimpleHistoryAdmin, StateStaffAdmin):
+REVERT_REFUSED = "A record's earlier version can be viewed, not restored: change the record itself."
+
+
+class HistoryAdmin(SimpleHistoryAdmin):
+    """django-simple-history's "History" pages without its revert: the revert form saves whatever is POSTed
+    after checking only the history *view* permission (so it bypassed read-only admins), and it writes an
+    old version over the record around the admin's change form and the services' rules (roles, tokens,
+    stage dates). An earlier version is shown; any other method than GET or HEAD is refused."""
+
+    def history_form_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        version_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method not in ("GET", "HEAD"):
+            raise PermissionDenied(REVERT_REFUSED)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request: HttpRequest, obj: Any = None) -> bool:
+        return True
+
+
+class StateStaffHistoryAdmin(HistoryAdmin, StateStaffAdmin):
     """Admin pages with a "History" button (django-simple-history), for state staff."""
 
 

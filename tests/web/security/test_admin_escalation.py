@@ -254,3 +254,50 @@ def test_staff_revoke_tokens_of_users_below_them_but_not_above(personas: Persona
     assert ApiToken.objects.filter(pk=admin_token.pk).exists()
     listing = client.get(reverse("admin:accounts_apitoken_changelist")).content.decode()
     assert "admin&#x27;s" not in listing and "admin's" not in listing
+
+
+def _version_url(instance: Any, version_id: int) -> str:
+    meta = instance._meta
+    return reverse(f"admin:{meta.app_label}_{meta.model_name}_simple_history", args=(instance.pk, version_id))
+
+
+def _refuses_revert(personas: Personas, instance: Any, version_id: int) -> None:
+    url = _version_url(instance, version_id)
+    record = type(instance)._default_manager.filter(pk=instance.pk)
+    kept = [f.attname for f in instance._meta.concrete_fields if f.attname != "last_login"]  # signing in
+    before = record.values(*kept).get()
+    for name in ("admin", "staff"):
+        client = _client(personas, name)
+        posted = client.post(url, {"name": "Reverted", "role": Role.STATE_ADMIN, "_save": "Save"})
+        assert posted.status_code == 403, f"{name}: POST {url} -> {posted.status_code}"
+        shown = client.get(url)
+        assert shown.status_code == 200, f"{name}: GET {url} -> {shown.status_code}"
+        assert b"<title>View " in shown.content, f"{name}: {url} offers a revert"
+    assert record.values(*kept).get() == before, f"{instance._meta.label} changed"
+
+
+def test_no_admin_restores_an_earlier_version(personas: Personas) -> None:
+    """django-simple-history's revert form saved whatever was POSTed after checking only the history view
+    permission: staff renamed a read-only partnership through it. Every history page is view-only."""
+    from django.contrib import admin
+    from simple_history.admin import SimpleHistoryAdmin
+
+    ApiToken.objects.create(user=personas.user("viewer"), name="viewer's token")
+    checked = []
+    for model, model_admin in admin.site._registry.items():
+        instance = model._default_manager.order_by("pk").first()
+        if not isinstance(model_admin, SimpleHistoryAdmin) or instance is None:
+            continue
+        _refuses_revert(personas, instance, instance.history.order_by("history_id").first().history_id)
+        checked.append(model._meta.label)
+    assert {"partnerships.SectorPartnership", "accounts.User", "accounts.ApiToken"} <= set(checked)
+
+
+def test_no_admin_restores_rights_since_taken_away(personas: Personas) -> None:
+    demoted = UserFactory(username="was_admin", role=Role.STATE_ADMIN)
+    first = demoted.history.order_by("history_id").first().history_id
+    demoted.role = Role.VIEWER
+    demoted.save()
+    _refuses_revert(personas, demoted, first)
+    demoted.refresh_from_db()
+    assert demoted.role == Role.VIEWER
