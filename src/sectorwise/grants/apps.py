@@ -10,6 +10,7 @@ class GrantsConfig(AppConfig):
     # The site's menu entries and template flags of this app (sectorwise.core.navigation).
     nav_items = (
         NavItem("Grants", "grants:round_list", action="view_rounds", group="Fund"),
+        NavItem("Programs", "grants:program_list", action="manage_funding", group="Fund"),
         NavItem("Funding", "grants:funding_source_list", action="manage_funding", group="Fund"),
         NavItem("Awards", "grants:award_list", action="view_awards", group="Fund"),
     )

@@ -66,7 +66,7 @@ def test_each_persona_sees_the_menu_entries_of_what_it_may_do(personas: Personas
         *registry,
         "Import",
         find,
-        ("Fund", ["Grants", "Funding", "Awards"]),
+        ("Fund", ["Grants", "Programs", "Funding", "Awards"]),
         ("Build capacity", ["Self-assessments to review", *capacity]),
         ("Prove", ["Import outcomes", "Import wage records", "Outcomes portfolio", "Surveys"]),
         ("Reports", ["Portfolio", "Legislative report", "Public overview"]),
