@@ -33,7 +33,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from rich.console import Console
-from rich.table import Table
 
 from benchmarks import load_harness as harness
 
@@ -112,31 +111,16 @@ def run(console: Console, *, users: int = 20, duration: int = 60) -> dict[str, A
             "gunicorn_threads": THREADS,
             "think_time_s": [WAIT_MIN_S, WAIT_MAX_S],
             "target_p95_ms": TARGET_P95_MS,
-            "meets_target": all(
-                figures["p95_ms"] <= TARGET_P95_MS and figures["errors"] == 0
-                for name, figures in pages.items()
-                if name != "Aggregated"
-            ),
+            "meets_target": harness.meets_p95(pages, TARGET_P95_MS),
         }
     )
-    table = Table(
+    table = harness.latency_table(
+        pages,
         title=f"Grants pages: {users} users (think time {WAIT_MIN_S}-{WAIT_MAX_S} s), {duration} s, "
         f"{database}, gunicorn {WORKERS} workers x {THREADS} threads",
         caption=f"load average {result['load_average_before']} before, {result['load_average_after']} at the "
         f"end, {result['cpus']} CPUs shared with locust",
     )
-    for column in ("page", "requests", "errors", "p50 ms", "p95 ms", "req/s", "1 client p50 ms"):
-        table.add_column(column, justify="left" if column == "page" else "right")
-    for name, figures in pages.items():
-        table.add_row(
-            name,
-            str(figures["requests"]),
-            str(figures["errors"]),
-            f"{figures['p50_ms']:.0f}",
-            f"{figures['p95_ms']:.0f}",
-            f"{figures['rps']:.1f}",
-            f"{figures['single_client_p50_ms']:.0f}" if "single_client_p50_ms" in figures else "—",
-        )
     console.print(table)
     verdict = "meets" if result["meets_target"] else "MISSES"
     console.print(
@@ -212,23 +196,14 @@ def run_spike(console: Console, *, conveners: int = 200, window: int = 60) -> di
         }
     )
     requests: dict[str, dict[str, float]] = result["requests"]
-    table = Table(
+    table = harness.latency_table(
+        requests,
         title=f"Deadline spike: {conveners} conveners submitting within {window} s, {database}, "
         f"gunicorn {WORKERS} workers x {THREADS} threads",
         caption=f"load average {result['load_average_before']} before, {result['load_average_after']} at the "
         f"end, {result['cpus']} CPUs shared with locust",
+        first="request",
     )
-    for column in ("request", "count", "errors", "p50 ms", "p95 ms", "req/s"):
-        table.add_column(column, justify="left" if column == "request" else "right")
-    for name, figures in requests.items():
-        table.add_row(
-            name,
-            str(figures["requests"]),
-            str(figures["errors"]),
-            f"{figures['p50_ms']:.0f}",
-            f"{figures['p95_ms']:.0f}",
-            f"{figures['rps']:.1f}",
-        )
     console.print(table)
     recorded = result["recorded"]
     verdict = (

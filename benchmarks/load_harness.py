@@ -26,6 +26,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
+from rich.table import Table
+
 ROOT: Final = Path(__file__).resolve().parents[1]
 
 
@@ -252,3 +254,39 @@ def read_stats(path: Path) -> dict[str, dict[str, float]]:
 
 def load_average() -> float:
     return round(os.getloadavg()[0], 2)
+
+
+def meets_p95(pages: dict[str, dict[str, float]], target_ms: float) -> bool:
+    """Every page (locust's "Aggregated" row aside) within the p95 target and without errors."""
+    return all(
+        figures["p95_ms"] <= target_ms and figures["errors"] == 0
+        for name, figures in pages.items()
+        if name != "Aggregated"
+    )
+
+
+def latency_table(
+    rows: dict[str, dict[str, float]], *, title: str, caption: str | None = None, first: str = "page"
+) -> Table:
+    """Locust's figures per page or request, one row each, with the one-client time where it was taken."""
+    single = any("single_client_p50_ms" in figures for figures in rows.values())
+    table = Table(title=title, caption=caption)
+    columns = [first, "requests", "errors", "p50 ms", "p95 ms", "req/s"]
+    if single:
+        columns.append("1 client p50 ms")
+    for column in columns:
+        table.add_column(column, justify="left" if column == first else "right")
+    for name, figures in rows.items():
+        cells = [
+            name,
+            str(figures["requests"]),
+            str(figures["errors"]),
+            f"{figures['p50_ms']:.0f}",
+            f"{figures['p95_ms']:.0f}",
+            f"{figures['rps']:.1f}",
+        ]
+        if single:
+            one = figures.get("single_client_p50_ms")
+            cells.append("—" if one is None else f"{one:.0f}")
+        table.add_row(*cells)
+    return table

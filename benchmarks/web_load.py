@@ -23,7 +23,6 @@ from pathlib import Path
 from typing import Any, Final
 
 from rich.console import Console
-from rich.table import Table
 
 from benchmarks import load_harness as harness
 
@@ -110,31 +109,15 @@ def run(console: Console, *, load: LoadSettings | None = None) -> dict[str, Any]
             "gunicorn_threads": load.threads,
             "think_time_s": [WAIT_MIN_S, WAIT_MAX_S],
             "target_p95_ms": TARGET_P95_MS,
-            "meets_target": all(
-                figures["p95_ms"] <= TARGET_P95_MS and figures["errors"] == 0
-                for name, figures in pages.items()
-                if name != "Aggregated"
-            ),
+            "meets_target": harness.meets_p95(pages, TARGET_P95_MS),
         }
     )
-    table = Table(
+    shown = {name: pages[name] for name in (*PAGES, "Aggregated") if name in pages}
+    table = harness.latency_table(
+        shown,
         title=f"Web load: {load.users} users (think time {WAIT_MIN_S}-{WAIT_MAX_S} s), {load.duration} s, "
-        f"{result['database']}, gunicorn {load.workers} workers x {load.threads} threads"
+        f"{result['database']}, gunicorn {load.workers} workers x {load.threads} threads",
     )
-    for column in ("page", "requests", "errors", "p50 ms", "p95 ms", "req/s", "1 client p50 ms"):
-        table.add_column(column, justify="left" if column == "page" else "right")
-    for name in (*PAGES, "Aggregated"):
-        if name in pages:
-            figures = pages[name]
-            table.add_row(
-                name,
-                str(figures["requests"]),
-                str(figures["errors"]),
-                f"{figures['p50_ms']:.0f}",
-                f"{figures['p95_ms']:.0f}",
-                f"{figures['rps']:.1f}",
-                f"{figures['single_client_p50_ms']:.0f}" if "single_client_p50_ms" in figures else "—",
-            )
     console.print(table)
     verdict = "meets" if result["meets_target"] else "MISSES"
     console.print(f"web load: {verdict} the target (p95 <= {TARGET_P95_MS:.0f} ms on every page, no errors)")
