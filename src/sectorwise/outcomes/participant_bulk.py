@@ -369,12 +369,14 @@ def participants_import(
     except TableReadError as error:
         result.errors.append(RowError(HEADER_ROW, "file", str(error)))
         return result
-    table = (
-        None if fast is not None else read_records(result, filename=filename, content=content, limits=limits)
-    )
-    if fast is None and table is None:
-        return result
-    header = fast[0] if fast is not None else table.header  # type: ignore[union-attr]  # one of them is read
+    records: list[tuple[int, dict[str, str]]] = []
+    if fast is None:
+        table = read_records(result, filename=filename, content=content, limits=limits)
+        if table is None:
+            return result
+        header, records = table.header, table.records
+    else:
+        header = fast[0]
     result.errors = header_errors(header, allowed=COLUMNS, required=REQUIRED)
     if result.errors:
         return result
@@ -383,7 +385,7 @@ def participants_import(
     if fast is not None:
         creates, updates = _columns_checked(*fast, memo=memo, errors=errors)
     else:
-        creates, updates = _records_checked(table.records, memo=memo, errors=errors)  # type: ignore[union-attr]
+        creates, updates = _records_checked(records, memo=memo, errors=errors)
     if errors:
         result.errors = sorted(set(errors))
         return result
