@@ -41,13 +41,9 @@ from sectorwise.capacity.models import (
 )
 from sectorwise.capacity.rules import CapacityAction
 from sectorwise.core.access import allow
+from sectorwise.core.forms import add_service_errors
 from sectorwise.core.rules import user_can
 from sectorwise.partnerships.models import SectorPartnership
-
-
-def _add_service_errors(form: Any, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 def _post_only(request: HttpRequest) -> HttpResponse | None:
@@ -79,7 +75,7 @@ def ta_request_create(request: HttpRequest, partnership: SectorPartnership, pk: 
         try:
             services.ta_request_create(partnership=partnership, user=request.user, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Request sent: state staff will be in touch.")
             return redirect("partnerships:partnership_detail", pk=partnership.pk)
@@ -136,7 +132,7 @@ def ta_engagement_create(request: HttpRequest) -> HttpResponse:
                 request=ta_request,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Engagement recorded.")
             return redirect("capacity:ta_engagement_detail", pk=engagement.pk)
@@ -188,7 +184,7 @@ def _engagement_change(
         try:
             change(engagement=engagement, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, done)
             return redirect("capacity:ta_engagement_detail", pk=engagement.pk)
@@ -293,7 +289,7 @@ def event_create(request: HttpRequest) -> HttpResponse:
         try:
             event = services.event_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Event created.")
             return redirect("capacity:event_detail", pk=event.pk)
@@ -316,7 +312,7 @@ def event_edit(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
         try:
             promoted = services.event_update(event=event, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             names = ", ".join(registration.name for registration in promoted)
             messages.success(
@@ -342,7 +338,7 @@ def _register(
         try:
             registration = services.event_register(event=event, **who, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             _registered_message(request, registration)
             return redirect("capacity:event_detail", pk=event.pk)
@@ -478,7 +474,7 @@ def network_create(request: HttpRequest) -> HttpResponse:
         try:
             network = services.learning_network_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, "Learning network created: add its members, then its sessions (events)."
@@ -496,7 +492,7 @@ def network_member_add(request: HttpRequest, network: LearningNetwork, pk: int) 
         try:
             services.network_member_add(network=network, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{form.cleaned_data['partnership']} joined the network.")
             return redirect("capacity:network_detail", pk=network.pk)
@@ -535,7 +531,7 @@ def resource_create(request: HttpRequest) -> HttpResponse:
                 content=upload.read() if upload is not None else None,
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"{resource.title} added to the library.")
             return redirect("capacity:resource_list")

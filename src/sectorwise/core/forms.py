@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.forms.renderers import DjangoTemplates
 
 _USWDS_CLASS: Final = {
@@ -57,3 +58,18 @@ class UswdsFormRenderer(DjangoTemplates):
 
     form_template_name = "core/forms/div.html"
     field_template_name = "core/forms/field.html"
+
+
+def add_service_errors(form: forms.BaseForm, error: ValidationError, *, fallback: str | None = None) -> None:
+    """A service's refusal shown on the form field it names; a name the form does not have goes on
+    ``fallback`` when given, else above the form (so do refusals that name no field)."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error.messages)
+        return
+    for name, messages in error.message_dict.items():
+        if name in form.fields:
+            form.add_error(name, messages)
+        elif name == NON_FIELD_ERRORS or fallback is None:
+            form.add_error(None, messages)
+        else:
+            form.add_error(fallback, messages)

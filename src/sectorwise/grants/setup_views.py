@@ -13,28 +13,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from sectorwise.core.access import allow
+from sectorwise.core.forms import add_service_errors
 from sectorwise.grants import selectors, services
 from sectorwise.grants.forms import ContributionForm, FundingSourceForm, ProgramForm, RoundForm
 from sectorwise.grants.models import GrantProgram, ProgramContribution, Round, RoundState
 from sectorwise.grants.rules import GrantsAction
-
-
-def _add_service_errors(form: Any, error: ValidationError, *, fallback: str | None = None) -> None:
-    """The service's refusals on the fields they name; others above the form (or on ``fallback``)."""
-    for field, field_messages in error.message_dict.items():
-        if field in form.fields:
-            form.add_error(field, field_messages)
-        elif field == NON_FIELD_ERRORS or fallback is None:
-            form.add_error(None, field_messages)
-        else:
-            form.add_error(fallback, field_messages)
 
 
 def program_for_url(**url_kwargs: Any) -> GrantProgram:
@@ -58,7 +48,7 @@ def funding_source_create(request: HttpRequest) -> HttpResponse:
         try:
             source = services.funding_source_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Funding source {source} created: ${source.amount:,.2f}.")
             return redirect("grants:funding_source_list")
@@ -79,7 +69,7 @@ def program_create(request: HttpRequest) -> HttpResponse:
         try:
             program = services.program_create(**form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -109,7 +99,7 @@ def program_contribute(request: HttpRequest, program: GrantProgram, pk: int) -> 
         try:
             contribution = services.program_contribute(program=program, **form.cleaned_data)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request, f"{contribution.source} pledges ${contribution.amount:,.2f} to {program}."
@@ -138,7 +128,7 @@ def round_create(request: HttpRequest, program: GrantProgram, pk: int) -> HttpRe
                 required_attachments=data["required_attachments"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error, fallback="criterion_1")
+            add_service_errors(form, error, fallback="criterion_1")
         else:
             messages.success(request, f"{grant_round.name} created (planned): open it from its page.")
             return redirect("grants:round_detail", pk=grant_round.pk)

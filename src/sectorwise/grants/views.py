@@ -17,6 +17,7 @@ from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 
 from sectorwise.core.access import allow
+from sectorwise.core.forms import add_service_errors
 from sectorwise.core.permissions import Action, user_can
 from sectorwise.core.tabular.reader import TableFormat
 from sectorwise.core.tabular.writer import table_to_csv, table_to_xlsx
@@ -41,11 +42,6 @@ from sectorwise.grants.models import (
 )
 from sectorwise.grants.rules import GrantsAction
 from sectorwise.partnerships.models import SectorPartnership
-
-
-def _add_service_errors(form: Any, error: ValidationError) -> None:
-    for field, messages_ in error.message_dict.items():
-        form.add_error(field if field in form.fields else None, messages_)
 
 
 @allow(GrantsAction.VIEW_ROUNDS)
@@ -103,7 +99,7 @@ def application_create(request: HttpRequest, grant_round: Round, pk: int) -> Htt
                 grant_round=grant_round, partnership=form.cleaned_data["partnership"], user=request.user
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Draft started: save it as often as you like, then submit it.")
             return redirect("grants:application_edit", pk=application.pk)
@@ -121,7 +117,7 @@ def application_edit(request: HttpRequest, application: Application, pk: int) ->
             if "submit" in request.POST:
                 services.application_submit(application=saved)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Submitted." if "submit" in request.POST else "Draft saved.")
             if "submit" in request.POST:
@@ -161,7 +157,7 @@ def application_score(request: HttpRequest, application: Application, pk: int) -
             if "submit" in request.POST:
                 services.review_submit(application=application, reviewer=request.user)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Review submitted." if "submit" in request.POST else "Scores saved.")
             return redirect("grants:round_list")
@@ -291,7 +287,7 @@ def round_assign(request: HttpRequest, grant_round: Round, pk: int) -> HttpRespo
                 reviewers=list(form.cleaned_data["reviewers"]),
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             assigned = sum(len(assignment.assigned) for assignment in result.values())
             messages.success(request, f"{assigned} assignments made.")
@@ -333,7 +329,7 @@ def payment_request_create(request: HttpRequest, award: Award, pk: int) -> HttpR
                 note=form.cleaned_data["note"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, "Payment request sent for approval.")
             return redirect("grants:award_detail", pk=award.pk)
@@ -402,7 +398,7 @@ def application_attachments(request: HttpRequest, application: Application, pk: 
                 vintage=form.cleaned_data["vintage"],
             )
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Attached {upload.name}.")
             return redirect("grants:application_attachments", pk=application.pk)

@@ -24,6 +24,7 @@ from django_htmx.middleware import HtmxDetails
 from sectorwise.charts import CountyShapes, county_count_map
 from sectorwise.core import history
 from sectorwise.core.access import allow
+from sectorwise.core.forms import add_service_errors
 from sectorwise.core.navigation import partnership_panels_for
 from sectorwise.core.permissions import Action, user_can
 from sectorwise.core.tabular.engine import ImportResult
@@ -239,15 +240,6 @@ def _partnership_service_arguments(form: PartnershipForm) -> dict[str, Any]:
     }
 
 
-def _add_service_errors(form: Any, error: ValidationError) -> None:
-    """A service's ValidationError shown on the form field it names (or on the form)."""
-    if hasattr(error, "error_dict"):
-        for name, messages_ in error.message_dict.items():
-            form.add_error(name if name in form.fields else None, messages_)
-    else:
-        form.add_error(None, error.messages)
-
-
 @allow(PartnershipAction.CREATE_PARTNERSHIP)
 def partnership_create(request: HttpRequest) -> HttpResponse:
     form = PartnershipForm(request.POST or None)
@@ -255,7 +247,7 @@ def partnership_create(request: HttpRequest) -> HttpResponse:
         try:
             partnership = services.partnership_create(**_partnership_service_arguments(form))
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Created {partnership.name}.")
             return redirect("partnerships:partnership_detail", pk=partnership.pk)
@@ -277,7 +269,7 @@ def partnership_edit(request: HttpRequest, partnership: SectorPartnership, pk: i
         try:
             services.partnership_update(partnership=partnership, **arguments)
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Saved {partnership.name}.")
             return redirect("partnerships:partnership_detail", pk=partnership.pk)
@@ -314,7 +306,7 @@ def membership_add(request: HttpRequest, partnership: SectorPartnership, pk: int
         except Http404:
             form.add_error("organization", "That organization no longer exists; search again.")
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Added {membership.organization} as {membership.get_role_display()}.")
             return redirect("partnerships:partnership_detail", pk=partnership.pk)
@@ -409,7 +401,7 @@ def organization_create(request: HttpRequest) -> HttpResponse:
         try:
             organization = directory_services.organization_create(**form.changes())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Added {organization.name} to the registry.")
             return redirect("partnerships:organization_detail", pk=organization.pk)
@@ -424,7 +416,7 @@ def organization_edit(request: HttpRequest, organization: Organization, pk: int)
         try:
             directory_services.organization_update(organization=organization, **form.changes())
         except ValidationError as error:
-            _add_service_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, f"Saved {organization.name}.")
             return redirect("partnerships:organization_detail", pk=organization.pk)
