@@ -225,7 +225,9 @@ def qcew_command(
     _report(FetchReport(files=lists.files + report.files), fetcher.cache_dir)
     if not ingest:
         Console().print(
-            f"{len(report.files):,} slices in {fetcher.cache_dir / 'bls' / 'cew'}", highlight=False
+            f"{len(report.files):,} slices in {fetcher.cache_dir / 'bls' / 'cew'}",
+            highlight=False,
+            soft_wrap=True,
         )
         return
     _ingest(report.paths, warehouse, lock_timeout)
@@ -254,6 +256,7 @@ def _ingest(paths: list[Path], warehouse: Path | None, lock_timeout: float) -> N
         f"loaded {summary.files:,} files, {summary.rows:,} rows ({len(summary.areas):,} areas; {periods}) "
         f"into {target}; {summary.replaced_rows:,} rows replaced",
         highlight=False,
+        soft_wrap=True,
     )
 
 
@@ -294,8 +297,11 @@ def oews_command(
         )
         raise typer.Exit(code=1)
     directory = data.parent
-    Console().print(f"OEWS {found} files in {directory}", highlight=False)
-    Console().print(f"use: --oews {directory}   (or: export SECTORWISE_OEWS={directory})", highlight=False)
+    # Paths are printed whole (soft_wrap): a path broken across lines cannot be copied.
+    Console().print(f"OEWS {found} files in {directory}", highlight=False, soft_wrap=True)
+    Console().print(
+        f"use: --oews {directory}   (or: export SECTORWISE_OEWS={directory})", highlight=False, soft_wrap=True
+    )
 
 
 @fetch_app.command("flows")
@@ -371,7 +377,9 @@ def _fetch_and_print(downloads: list[Download], what: str, fetcher: Fetcher) -> 
     _report(report, fetcher.cache_dir)
     for cached in report.files:
         Console().print(
-            f"{cached.path}  ({cached.size:,} bytes, sha256 {cached.sha256[:16]}...)", highlight=False
+            f"{cached.path}  ({cached.size:,} bytes, sha256 {cached.sha256[:16]}...)",
+            highlight=False,
+            soft_wrap=True,
         )
     return report.files
 
