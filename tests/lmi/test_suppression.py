@@ -9,6 +9,7 @@ import pytest
 import scipy.sparse as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from scipy.optimize import brentq
 
 from sectorwise.lmi import suppression
 from sectorwise.lmi.warehouse import QUARTERLY_TABLE, connect
@@ -229,23 +230,57 @@ def test_protect_follows_a_complement_that_another_constraint_pins() -> None:
     assert _underivable(matrix, values, ~limited, primary)
 
 
-def test_the_least_change_fit_spreads_the_residual_by_variance_within_the_bounds() -> None:
+def _relative_oracle(prior: np.ndarray, total: float) -> np.ndarray:
+    """Σ x = total closest to ``prior`` in Σ (x/p − 1 − log(x/p)) with one σ: 1/x = 1/p + d, d from brentq."""
+    d = brentq(lambda d: float((1 / (1 / prior + d)).sum() - total), -0.999 / prior.max(), 1e6)
+    return np.asarray(1 / (1 / prior + d))
+
+
+def test_the_least_change_is_relative_and_never_shrinks_a_cell_to_zero() -> None:
     matrix = sp.csr_array(np.array([[1.0, 1.0, 1.0]]))
-    rhs = np.array([100.0])
-    prior = np.array([10.0, 30.0, 40.0])
-    variance = np.array([1.0, 1.0, 2.0])
-    low = np.zeros(3)
-    free = suppression._point_estimate(
-        matrix, rhs, low, np.full(3, np.inf), prior, tolerance=0, variance=variance
+    low, high = np.zeros(3), np.full(3, np.inf)
+    prior = np.array([50.0, 10.0, 10.0])
+    variance = (0.5 * prior) ** 2
+    rhs = np.array([12.0])
+    # The plain quadratic in (x − p)² / (p σ)² empties the largest cell to make 70 add up to 12 ...
+    plain = suppression._weighted_least_change(matrix, rhs, low, high, prior, variance)
+    assert plain[0] == 0.0
+    # ... the relative one keeps every cell positive, at the optimum brentq finds.
+    estimate = suppression._point_estimate(matrix, rhs, low, high, prior, tolerance=0, variance=variance)
+    assert estimate == pytest.approx(_relative_oracle(prior, 12.0), rel=1e-6)
+    assert (estimate > 0).all() and estimate.sum() == pytest.approx(12.0)
+    # Growing: 800 → 1000; near the prior, cells move in proportion to (p σ)² (larger ones relatively more).
+    prior = np.array([100.0, 300.0, 400.0])
+    variance = (0.1 * prior) ** 2
+    grown = suppression._point_estimate(
+        matrix, np.array([1000.0]), low, high, prior, tolerance=0, variance=variance
     )
-    # The residual of 20 goes 1:1:2.
-    assert free == pytest.approx([15.0, 35.0, 50.0])
+    assert grown == pytest.approx(_relative_oracle(prior, 1000.0), rel=1e-6)
+    # A bound: the first cell stops at 102, the others share the rest as the oracle says.
     capped = suppression._point_estimate(
-        matrix, rhs, low, np.array([12.0, np.inf, np.inf]), prior, tolerance=0, variance=variance
+        matrix,
+        np.array([1000.0]),
+        low,
+        np.array([102.0, np.inf, np.inf]),
+        prior,
+        tolerance=0,
+        variance=variance,
     )
-    # The first cell stops at its bound; the other two share the rest (18) 1:2.
-    assert capped == pytest.approx([12.0, 36.0, 52.0])
-    assert capped.sum() == pytest.approx(100.0)
+    assert capped[0] == pytest.approx(102.0)
+    assert capped[1:] == pytest.approx(_relative_oracle(prior[1:], 898.0), rel=1e-6)
+
+
+def test_small_cells_get_a_wider_prior_spread_within_limits() -> None:
+    rng = np.random.default_rng(3)
+    estabs = np.round(np.exp(rng.uniform(0.0, np.log(500.0), size=2000)))
+    # Log errors that shrink with size, as QCEW's do: σ = 1 for one establishment, 0.25 for ~400.
+    sigma = 1.0 - 0.125 * np.log(estabs)
+    residual = rng.normal(0.0, sigma)
+    spread = suppression._spread_by_size(residual, estabs, np.array([1.0, 20.0, 400.0, 1e9]))
+    assert spread[0] > spread[1] > spread[2]
+    assert spread[0] == pytest.approx(1.0, abs=0.15) and spread[2] == pytest.approx(0.25, abs=0.1)
+    # Far outside the sizes it was fitted on, the line is held to a quarter of the overall spread.
+    assert spread[3] == pytest.approx(0.25 * np.std(residual))
 
 
 @pytest.mark.realdata

@@ -23,11 +23,14 @@ sharing the structure ``A x = 0`` (one row per constraint: parent − Σ childre
    squares on the log scale, on the DISCLOSED cells of the same quarter and measure, from the cell's
    references: what its industry parent leaves to its unknown children, what the statewide cell leaves to the
    unknown counties, the same industry's statewide rate, the parent's rate, and its establishments (small
-   cells are smaller per establishment). The fit's residual spread is the prior's relative error.
-3. Point estimate: the values closest to the prior in Σ (x − p)² / v (v the prior's variance, (p × spread)²)
-   within the bounds and satisfying the constraints (a raking-like weighted least change: one sparse solve
-   for the multipliers, cells pushed past a bound fixed on it), then a small L1 projection (one LP, moves
-   weighted by the prior's standard deviation) so that the estimates add up exactly.
+   cells are smaller per establishment). The fit's residual spread, a line in log establishments (small
+   cells are less predictable), is the prior's relative error.
+3. Point estimate: the values closest to the prior in Σ (x/p − 1 − log(x/p)) / σ² (σ the prior's relative
+   error; near the prior, the weighted least change with variance (p σ)², but a cell is never shrunk to zero
+   to make a remainder add up) within the bounds and satisfying the constraints: a few damped Newton steps,
+   each one sparse solve for the multipliers with cells pushed past a bound fixed on it; then a small L1
+   projection (one LP, moves weighted by the prior's standard deviation) so that the estimates add up
+   exactly.
 
 :func:`protect` masks disclosed cells the way BLS protects a primary cell (complements added until the
 constraints no longer derive it), for validation (benchmarks/suppression.py).
@@ -368,6 +371,42 @@ def _weighted_least_change(
     return np.clip(x, low, high)
 
 
+def _relative_least_change(
+    matrix: sp.csr_array,
+    rhs: FloatArray,
+    low: FloatArray,
+    high: FloatArray,
+    prior: FloatArray,
+    variance: FloatArray,
+    *,
+    iterations: int = 6,
+) -> FloatArray:
+    """min Σ (x/p − 1 − log(x/p)) / σ² subject to ``matrix x = rhs`` and the bounds, by damped Newton steps.
+
+    Near the prior this is the weighted least change with variance (p σ)², but shrinking a cell towards zero
+    costs ever more (a prior of 50 is not pulled to 0 to make a small remainder add up; the plain quadratic
+    did that). Each step is a weighted least change (:func:`_weighted_least_change`) around the Newton target
+    2x − x²/p with variance (x σ)², cut short so that no cell loses more than 90 % in one step.
+    """
+    p = np.maximum(prior, 1e-9)
+    sigma2 = np.where(prior > 0, variance / p**2, 1.0)
+    x = np.clip(prior, low, high)
+    x = np.where(x > 0, x, np.minimum(np.maximum(low, 0.5), high))
+    for _step in range(iterations):
+        target = 2 * x - x**2 / p
+        scale = np.maximum(x**2 * sigma2, 1.0)
+        step = np.clip(_weighted_least_change(matrix, rhs, low, high, target, scale), low, high)
+        shrinking = step < 0.1 * x
+        alpha = 1.0
+        if shrinking.any():
+            alpha = min(1.0, float(np.min(0.9 * x[shrinking] / (x[shrinking] - step[shrinking]))))
+        moved = alpha * (step - x)
+        x = np.maximum(x + moved, 0.0)
+        if np.max(np.abs(moved) / np.maximum(x, 1.0), initial=0.0) < 1e-9:
+            break
+    return np.clip(x, low, high)
+
+
 def _point_estimate(
     matrix: sp.csr_array,
     rhs: FloatArray,
@@ -378,16 +417,20 @@ def _point_estimate(
     tolerance: float,
     variance: FloatArray | None = None,
 ) -> FloatArray:
-    """Closest to ``prior`` in Σ (x − p)² / v within the bounds, then projected (L1) onto the constraints.
+    """Closest to ``prior`` within the bounds, then projected (L1) onto the constraints.
 
-    ``v`` is the prior's variance where given, else p (Poisson-like).
+    With the prior's ``variance`` v = (p σ)²: closest in relative terms (:func:`_relative_least_change`);
+    without, in Σ (x − p)² / p (Poisson-like).
     """
     n = matrix.shape[1]
     scale = np.maximum(prior if variance is None else variance, 1.0)
     start = np.clip(prior, low, high)
     if matrix.shape[0] == 0:
         return start
-    fitted = _weighted_least_change(matrix, rhs, low, high, start, scale)
+    if variance is None:
+        fitted = _weighted_least_change(matrix, rhs, low, high, start, scale)
+    else:
+        fitted = _relative_least_change(matrix, rhs, low, high, prior, variance)
     fitted = np.clip(fitted, low, high)
     # Project onto the constraints with the least weighted L1 move: x = fitted + up − down (in standard
     # deviations where the variance is given).
@@ -813,6 +856,20 @@ def _prior_features(
     return features, trains & available
 
 
+def _spread_by_size(residual: FloatArray, train_estabs: FloatArray, estabs: FloatArray) -> FloatArray:
+    """The fit's log error spread at each cell's size: smaller cells are relatively less predictable.
+
+    |residual| regressed on log establishments; E|e| = σ √(2/π) for a normal error, so the line is scaled by
+    √(π/2). Clipped to a quarter and four times the overall spread, so that a line fitted on few large or
+    few small cells does not claim a cell is (almost) certain or hopeless.
+    """
+    overall = float(np.std(residual))
+    design = np.column_stack([np.ones(len(train_estabs)), np.log(train_estabs)])
+    coef, *_ = np.linalg.lstsq(design, np.abs(residual), rcond=None)
+    line = (coef[0] + coef[1] * np.log(estabs)) * np.sqrt(np.pi / 2)
+    return np.asarray(np.clip(line, 0.25 * overall, 4.0 * overall), dtype=np.float64)
+
+
 def fitted_prior(
     cells: pd.DataFrame,
     values: FloatArray,
@@ -828,7 +885,8 @@ def fitted_prior(
     of the same quarter and measure whose references are alike (one fit per set of references available and
     per county or statewide cell, on every disclosed cell that has them all, counties and statewide cells
     pooled when one kind has fewer than 30; a set with fewer than 30 such cells drops its weakest reference).
-    Nothing of the unknown cells' values is used. The residual spread of each fit is the cell's ``log_sd``.
+    Nothing of the unknown cells' values is used. The residual spread of each fit, as a line in log
+    establishments (:func:`_spread_by_size`), is the cell's ``log_sd``.
     Cells with no reference fall back to :func:`remainder_prior` (log_sd: the largest of the fits').
     """
     structure = adding_up(cells) if matrix is None else matrix
@@ -865,11 +923,11 @@ def fitted_prior(
             [np.ones(int(rows.sum())), features[rows][:, chosen], np.log(estabs[rows]), county[rows]]
         )
         coef, *_ = np.linalg.lstsq(design, target[rows], rcond=None)
-        spread = float(np.std(target[rows] - design @ coef))
+        residual = target[rows] - design @ coef
         at = np.asarray(members)
         x = np.column_stack([np.ones(len(at)), features[at][:, chosen], np.log(estabs[at]), county[at]])
         value[at] = estabs[at] * np.exp(x @ coef)
-        log_sd[at] = spread
+        log_sd[at] = _spread_by_size(residual, estabs[rows], estabs[at])
         fitted_on[tuple(PRIOR_FEATURES[c] for c in chosen)] = int(rows.sum())
     widest = float(np.nanmax(log_sd)) if np.isfinite(log_sd).any() else 1.0
     log_sd = np.where(known, 0.0, np.nan_to_num(log_sd, nan=widest))
