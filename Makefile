@@ -45,12 +45,17 @@ lint: install
 	$(BIN)/mypy
 	$(BIN)/lint-imports
 
+# One pytest worker per core (pytest-xdist); `make test TEST_WORKERS=0` runs in one process. Tests that share
+# a costly start-up stay on one worker (xdist_group, tests/conftest.py).
+TEST_WORKERS ?= auto
+PYTEST := $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+
 test-py: install
-	$(BIN)/python -m pytest
+	$(PYTEST)
 
 # The database tests again, on the database DATABASE_URL names (PostgreSQL in CI).
 test-db: install
-	$(BIN)/python -m pytest tests/web -m "not browser"
+	$(PYTEST) tests/web -m "not browser"
 
 test: lint test-py
 

@@ -32,3 +32,14 @@ def _isolated_data_dir(tmp_path_factory: pytest.TempPathFactory, monkeypatch: py
     data_dir = tmp_path_factory.mktemp("sectorwise-data")
     monkeypatch.setenv("SECTORWISE_DATA_DIR", str(data_dir))
     return data_dir
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under pytest-xdist (``make test`` runs two workers), keep together what shares a costly start-up:
+    the Spark tests (one JVM per worker otherwise) and the accessibility walk (its personas skip the pages
+    another persona of the same kind has checked, which only works within one process)."""
+    for item in items:
+        if item.get_closest_marker("spark"):
+            item.add_marker(pytest.mark.xdist_group("spark"))
+        elif item.path.name == "test_accessibility.py":
+            item.add_marker(pytest.mark.xdist_group("accessibility"))
