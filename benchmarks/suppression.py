@@ -1,8 +1,8 @@
 """Suppressed QCEW cells: the estimator against the truth of disclosed cells masked like BLS masks them.
 
 For each state (real BLS 2016 by_area files from ../shared/data, ingested into a temporary warehouse), each
-quarter of the year: pick primary cells at random among small disclosed county cells (private, 4-6 digit NAICS, at most
-``MAX_PRIMARY_ESTABS`` establishments), and protect each like BLS's complementary suppression
+quarter of the year: pick primary cells at random among small disclosed county cells (private, 4-6 digit
+NAICS, at most ``MAX_PRIMARY_ESTABS`` establishments), and protect each like BLS's complementary suppression
 (:func:`sectorwise.lmi.suppression.protect`): complements (the disclosed cell with the fewest establishments
 in each constraint that pins the primary) are added until neither interval propagation nor the LP bounds
 derive the primary, for employment and wages alike. The real suppressed cells stay unknown too. Then estimate
