@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +44,7 @@ from sectorwise.capacity.rules import CapacityAction
 from sectorwise.core.access import allow
 from sectorwise.core.forms import add_service_errors
 from sectorwise.core.rules import user_can
+from sectorwise.core.throttling import PublicFormThrottle
 from sectorwise.partnerships.models import SectorPartnership
 
 
@@ -356,11 +358,22 @@ def event_register_self(request: HttpRequest, event: Event, pk: int) -> HttpResp
     return _register(request, event, form, "self_form", user=request.user)
 
 
+_PUBLIC_REGISTRATIONS = PublicFormThrottle(
+    scope="event_registration", rate_setting="SECTORWISE_PUBLIC_REGISTRATION_RATE"
+)
+
+
 @allow(CapacityAction.REGISTER_BY_EMAIL, load=selectors.event_for_url)
 def event_register_email(request: HttpRequest, event: Event, pk: int) -> HttpResponse:
     if (refused := _post_only(request)) is not None:
         return refused
-    return _register(request, event, EmailRegistrationForm(request.POST), "email_form")
+    form = EmailRegistrationForm(request.POST)
+    if not _PUBLIC_REGISTRATIONS.allow_request(request):
+        wait = math.ceil((_PUBLIC_REGISTRATIONS.wait() or 60) / 60)
+        form.is_valid()  # the fields as entered stay on the page
+        form.add_error(None, f"Too many registrations from your address: try again in {wait} minutes.")
+        return _event_page(request, event, status=429, email_form=form)
+    return _register(request, event, form, "email_form")
 
 
 @allow(CapacityAction.MANAGE_EVENTS, load=selectors.event_for_url)

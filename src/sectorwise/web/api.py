@@ -10,11 +10,11 @@ from ninja import NinjaAPI
 
 from sectorwise.accounts.api_auth import API_AUTH
 from sectorwise.core import api as core_api
+from sectorwise.core.throttling import AnonymousRateThrottle, UserRateThrottle
 from sectorwise.grants import api as grants_api
 from sectorwise.outcomes import api as outcomes_api
 from sectorwise.partnerships import api as partnerships_api
 from sectorwise.partnerships.api import router as partnerships_router
-from sectorwise.web.throttling import AnonymousRateThrottle, UserRateThrottle
 
 api = NinjaAPI(
     title="Sectorwise API",

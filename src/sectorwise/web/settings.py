@@ -408,6 +408,9 @@ CONTENT_SECURITY_POLICY = {
 # process with the default local-memory cache).
 SECTORWISE_API_RATE_ANON = env_str("SECTORWISE_API_RATE_ANON", "60/min") or "60/min"
 SECTORWISE_API_RATE_USER = env_str("SECTORWISE_API_RATE_USER", "600/min") or "600/min"
+# Anonymous registrations for a public event, per client address: without a limit one script could take
+# every place of every public event (sectorwise.capacity.views.event_register_email).
+SECTORWISE_PUBLIC_REGISTRATION_RATE = env_str("SECTORWISE_PUBLIC_REGISTRATION_RATE", "10/hour") or "10/hour"
 
 LOGGING = {
     "version": 1,

@@ -7,7 +7,7 @@ from __future__ import annotations
 import icalendar
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, override_settings
 from django.urls import reverse
 
 from sectorwise.capacity.models import Registration, Resource, TaEngagement, TaRequest, TaRequestState
@@ -255,3 +255,27 @@ def test_staff_raise_an_events_capacity_on_its_edit_page(personas: Personas) -> 
     assert "Moved up from the waitlist: B." in saved.content.decode()
     event.refresh_from_db()
     assert (event.capacity, event.registered_count) == (3, 2)
+
+
+@override_settings(SECTORWISE_PUBLIC_REGISTRATION_RATE="3/hour")
+def test_anonymous_registrations_are_limited_per_address(personas: Personas) -> None:
+    event = make_event(capacity=50, title="Open house")
+    url = reverse("capacity:event_register_email", args=[event.pk])
+    visitor = _client()
+    fields = [{"name": f"Visitor {n}", "email": f"v{n}@example.org"} for n in range(4)]
+    statuses = [visitor.post(url, fields[n]).status_code for n in range(3)]
+    assert statuses == [302, 302, 302]
+    refused = visitor.post(url, fields[3])
+    page = refused.content.decode()
+    assert refused.status_code == 429
+    assert "Too many registrations from your address: try again in 60 minutes." in page
+    assert 'value="v3@example.org"' in page  # what the visitor typed stays on the form
+    assert Registration.objects.filter(event=event).count() == 3
+    # Another address is counted apart; a signed-in user is not counted at all.
+    elsewhere = Client(REMOTE_ADDR="203.0.113.9")
+    assert elsewhere.post(url, {"name": "Other", "email": "o@example.org"}).status_code == 302
+    convener = _client(personas.convener_a)
+    for n in range(4):
+        response = convener.post(url, {"name": f"Colleague {n}", "email": f"c{n}@example.org"})
+        assert response.status_code == 302
+    assert Registration.objects.filter(event=event).count() == 8

@@ -1,6 +1,7 @@
-"""API rate limits: django-ninja's anonymous and per-user throttles, with their rates read from the settings
-on every request (so ``override_settings`` and a changed environment apply) and no per-request state kept on
-the throttle object, which django-ninja shares between the threads of a worker."""
+"""Rate limits: django-ninja's anonymous and per-user API throttles, and the anonymous submissions of a public
+form (:class:`PublicFormThrottle`). Rates are read from the settings on every request (so
+``override_settings`` and a changed environment apply) and no per-request state is kept on the throttle
+object, which is shared between the threads of a worker."""
 
 from __future__ import annotations
 
@@ -48,3 +49,19 @@ class UserRateThrottle(_SettingsRateMixin, AuthRateThrottle):
     """Requests with a session or token, per user."""
 
     rate_setting = "SECTORWISE_API_RATE_USER"
+
+
+class PublicFormThrottle(_SettingsRateMixin):
+    """Anonymous submissions of one public form, per client address (the same address the API throttles and
+    django-axes use: ``NINJA_NUM_PROXIES``). Signed-in users are not counted: their rights are checked and
+    their actions recorded."""
+
+    def __init__(self, *, scope: str, rate_setting: str) -> None:
+        self.scope = scope
+        self.rate_setting = rate_setting
+        super().__init__()
+
+    def get_cache_key(self, request: HttpRequest) -> str | None:
+        if request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
