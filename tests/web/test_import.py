@@ -23,6 +23,7 @@ from sectorwise.partnerships.importing import (
     organizations_import,
 )
 from sectorwise.partnerships.models import Membership, MembershipRole
+from tests.web.background import run_worker
 from tests.web.personas import Personas
 
 pytestmark = pytest.mark.django_db
@@ -228,22 +229,6 @@ def test_an_import_writes_everything_or_nothing(db: None, rows: list[tuple[str, 
 
 
 # Large files: a background job (django-tasks, database backend) -----------------------------------------
-
-
-def run_worker() -> None:
-    """The real db_worker loop, in this process, until the queue is empty."""
-    from django_tasks_db.management.commands.db_worker import Worker
-
-    Worker(
-        queue_names=["default"],
-        interval=0,
-        batch=True,
-        backend_name="default",
-        startup_delay=False,
-        max_tasks=None,
-        worker_id="test-worker",
-        excluded_queue_names=[],
-    ).run()
 
 
 def big_organizations_csv(rows: int) -> bytes:

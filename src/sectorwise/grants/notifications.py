@@ -1,7 +1,12 @@
 """E-mail notifications of grants events: at once, or gathered into one daily digest per user who prefers
 it (``NotificationPreference``). Sent through Django's mail (the console backend in development and the
-demo; SMTP from the environment otherwise, ``settings.EMAIL_BACKEND``). The digest goes out from
-``manage.py grants_send_digest`` (run once a day, e.g. by cron or the scheduler)."""
+demo; SMTP from the environment otherwise, ``settings.EMAIL_BACKEND``).
+
+"At once" is a background job (:func:`notifications_send`, run by ``sectorwise manage db_worker``), queued
+when the transaction that made the notifications commits: a slow or unreachable mail server never holds up
+the page that caused them (a submission at the deadline). A notification the job could not send stays unsent
+and goes out with the next digest. The digest goes out from ``manage.py grants_send_digest`` (run once a
+day, e.g. by cron or the scheduler)."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
 
 from sectorwise.core.roles import STATE_ROLES, Role
 from sectorwise.grants.models import Notification, NotificationPreference
@@ -38,20 +44,37 @@ def notify(*, users: Iterable[Any], subject: str, body: str) -> int:
         if user_id not in digest:
             now_ids.append(notification.pk)
 
-    def send() -> None:
-        for notification in Notification.objects.filter(pk__in=now_ids, sent_at__isnull=True).select_related(
-            "user"
+    if now_ids:
+        transaction.on_commit(lambda: notifications_send.enqueue(notification_ids=now_ids))
+    return len(recipients)
+
+
+@task()
+def notifications_send(notification_ids: list[int]) -> int:
+    """E-mails each of these notifications not sent yet; returns how many went out.
+
+    Each is claimed (``sent_at`` set where still empty) before its e-mail goes, so the digest or a second run
+    never sends it again; one whose e-mail fails is released for the next digest and the job fails.
+    """
+    sent = 0
+    pending = Notification.objects.filter(pk__in=notification_ids, sent_at__isnull=True)
+    for notification in pending.select_related("user"):
+        if not Notification.objects.filter(pk=notification.pk, sent_at__isnull=True).update(
+            sent_at=timezone.now()
         ):
+            continue  # the digest took it meanwhile
+        try:
             send_mail(
                 notification.subject,
                 notification.body,
                 settings.DEFAULT_FROM_EMAIL,
                 [notification.user.email],
             )
-            Notification.objects.filter(pk=notification.pk).update(sent_at=timezone.now())
-
-    transaction.on_commit(send)
-    return len(recipients)
+        except Exception:
+            Notification.objects.filter(pk=notification.pk).update(sent_at=None)
+            raise
+        sent += 1
+    return sent
 
 
 def digest_send() -> int:

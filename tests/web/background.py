@@ -1,0 +1,19 @@
+"""Background jobs in tests: django-tasks' real database worker, run in the test's process."""
+
+from __future__ import annotations
+
+
+def run_worker() -> None:
+    """The real db_worker loop, in this process, until the queue is empty."""
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    Worker(
+        queue_names=["default"],
+        interval=0,
+        batch=True,
+        backend_name="default",
+        startup_delay=False,
+        max_tasks=None,
+        worker_id="test-worker",
+        excluded_queue_names=[],
+    ).run()
