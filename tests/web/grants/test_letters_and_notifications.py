@@ -34,6 +34,8 @@ def test_the_decision_letter_is_a_pdf_naming_the_award(personas: Personas) -> No
     assert undecided.get(reverse("grants:decision_letter", kwargs={"pk": world["draft"]})).status_code == 404
 
 
+# Committed transactions, as in production: the worker closes a connection it finds inside a transaction.
+@pytest.mark.django_db(transaction=True)
 def test_submissions_and_awards_are_told_at_once_or_in_the_daily_digest(
     personas: Personas, django_capture_on_commit_callbacks: object
 ) -> None:
